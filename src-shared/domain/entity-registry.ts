@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import {
+  assetSchema,
+  attachmentMetaSchema,
+  partSchema,
+  siteSchema,
+  userSchema,
+  workOrderSchema,
+  type Asset,
+  type AttachmentMeta,
+  type Part,
+  type Site,
+  type User,
+  type WorkOrder,
+} from './entities';
+
+export const entityNames = ['site', 'asset', 'part', 'user', 'workOrder', 'attachment'] as const;
+export const entityNameSchema = z.enum(entityNames);
+export type EntityName = z.infer<typeof entityNameSchema>;
+
+export interface EntityRecords {
+  site: Site;
+  asset: Asset;
+  part: Part;
+  user: User;
+  workOrder: WorkOrder;
+  attachment: AttachmentMeta;
+}
+
+export const entitySchemas = {
+  site: siteSchema,
+  asset: assetSchema,
+  part: partSchema,
+  user: userSchema,
+  workOrder: workOrderSchema,
+  attachment: attachmentMetaSchema,
+} as const satisfies { [E in EntityName]: z.ZodType<EntityRecords[E]> };
+
+/**
+ * Fields the server owns: a device never sends them in a patch. The server fills them on create
+ * (number, createdBy, createdAt) and on every write (updatedAt).
+ */
+export const serverManagedFields: { readonly [E in EntityName]: readonly string[] } = {
+  site: ['id'],
+  asset: ['id'],
+  part: ['id'],
+  user: ['id'],
+  workOrder: ['id', 'number', 'createdBy', 'createdAt', 'updatedAt'],
+  attachment: ['id', 'capturedBy', 'uploaded'],
+};
+
+/** Which kinds of op a device may push per entity; the rest is office data, read-only on a device. */
+export const deviceWritableKinds: { readonly [E in EntityName]: readonly ('create' | 'update' | 'delete')[] } = {
+  site: [],
+  asset: ['update'],
+  part: [],
+  user: [],
+  workOrder: ['create', 'update', 'delete'],
+  attachment: ['create', 'update', 'delete'],
+};
+
+/** Fields a technician may change on an existing record; supervisors may change every non-managed field. */
+export const technicianEditableFields: { readonly [E in EntityName]: readonly string[] } = {
+  site: [],
+  asset: ['status'],
+  part: [],
+  user: [],
+  workOrder: [
+    'title',
+    'description',
+    'status',
+    'actualStart',
+    'actualEnd',
+    'tasks',
+    'partsUsed',
+    'laborRecords',
+    'measurements',
+    'completionNotes',
+    'rootCause',
+    'tags',
+    'categories',
+  ],
+  attachment: ['description'],
+};
+
+export function fieldNamesOf(entity: EntityName): readonly string[] {
+  return Object.keys(entitySchemas[entity].shape);
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+export const workOrderStatuses = [
+  'draft',
+  'open',
+  'assigned',
+  'in-progress',
+  'on-hold',
+  'completed',
+  'closed',
+  'cancelled',
+] as const;
+export const workOrderStatusSchema = z.enum(workOrderStatuses);
+export type WorkOrderStatus = z.infer<typeof workOrderStatusSchema>;
+
+export const userRoles = ['technician', 'supervisor'] as const;
+export const userRoleSchema = z.enum(userRoles);
+export type UserRole = z.infer<typeof userRoleSchema>;
+
+type Transitions = Readonly<Record<WorkOrderStatus, readonly WorkOrderStatus[]>>;
+
+/** What a technician on site may do to a work order's status. */
+const technicianTransitions: Transitions = {
+  draft: ['open'],
+  open: [],
+  assigned: ['in-progress', 'on-hold'],
+  'in-progress': ['on-hold', 'completed'],
+  'on-hold': ['in-progress'],
+  completed: [],
+  closed: [],
+  cancelled: [],
+};
+
+/** A supervisor plans, holds, cancels, closes and reopens as well. */
+const supervisorTransitions: Transitions = {
+  draft: ['open', 'cancelled'],
+  open: ['assigned', 'cancelled'],
+  assigned: ['open', 'in-progress', 'on-hold', 'cancelled'],
+  'in-progress': ['on-hold', 'completed', 'cancelled'],
+  'on-hold': ['assigned', 'in-progress', 'cancelled'],
+  completed: ['in-progress', 'closed'],
+  closed: [],
+  cancelled: [],
+};
+
+export function allowedTransitions(from: WorkOrderStatus, role: UserRole): readonly WorkOrderStatus[] {
+  return (role === 'supervisor' ? supervisorTransitions : technicianTransitions)[from];
+}
+
+/**
+ * Offline, several transitions coalesce into one op (assigned → in-progress → completed arrives as
+ * assigned → completed), so the server checks that the target is reachable, not one step away.
+ */
+export function canReachStatus(from: WorkOrderStatus, to: WorkOrderStatus, role: UserRole): boolean {
+  if (from === to) return true;
+  const seen = new Set<WorkOrderStatus>([from]);
+  const queue: WorkOrderStatus[] = [from];
+  // for-of over an array visits items pushed during the loop: a breadth-first search.
+  for (const current of queue) {
+    for (const next of allowedTransitions(current, role)) {
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+/** Statuses in which a work order assigned to a technician stays on their device (seed 003 §2.3). */
+export const technicianActiveStatuses: readonly WorkOrderStatus[] = ['assigned', 'in-progress', 'on-hold', 'completed'];

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { jsonSchema } from '../domain/json';
+import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
+import { entityNameSchema } from '../domain/entity-registry';
+import { fieldPolicySchema } from '../domain/conflict-policies';
+
+export const conflictKindSchema = z.enum(['update-update', 'update-delete', 'delete-update', 'create-create']);
+export type ConflictKind = z.infer<typeof conflictKindSchema>;
+export const conflictStatusSchema = z.enum(['auto-resolved', 'open', 'resolved']);
+export type ConflictStatus = z.infer<typeof conflictStatusSchema>;
+
+export const fieldConflictSchema = z.object({
+  field: z.string(),
+  base: jsonSchema,
+  local: jsonSchema,
+  server: jsonSchema,
+  policy: fieldPolicySchema,
+  outcome: z.enum(['local', 'server', 'merged', 'manual']),
+  value: jsonSchema,
+});
+
+export const conflictSchema = z.object({
+  id: z.uuid(),
+  entity: entityNameSchema,
+  recordId: recordIdSchema,
+  kind: conflictKindSchema,
+  status: conflictStatusSchema,
+  fields: z.array(fieldConflictSchema),
+  opId: z.uuid(),
+  deviceId: z.string(),
+  userId: recordIdSchema,
+  siteId: recordIdSchema.nullable(),
+  survivorId: recordIdSchema.nullable(),
+  clientVersion: z.number().int(),
+  serverVersion: z.number().int(),
+  createdAt: isoDateTimeSchema,
+  resolvedAt: isoDateTimeSchema.nullable(),
+  resolvedBy: recordIdSchema.nullable(),
+  resolution: z.record(z.string(), jsonSchema).nullable(),
+});
+export type Conflict = z.infer<typeof conflictSchema>;
+
+export const conflictListQuerySchema = z.strictObject({
+  siteId: recordIdSchema.optional(),
+  status: conflictStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/**
+ * A person's decision: the whole record to one side (`choice`), and/or per field: keep the
+ * device's value, the server's, or an edited value. An update-delete is decided with `choice`:
+ * local restores the record with the device's values, server confirms the delete.
+ */
+export const fieldDecisionSchema = z.discriminatedUnion('choice', [
+  z.strictObject({ choice: z.literal('local') }),
+  z.strictObject({ choice: z.literal('server') }),
+  z.strictObject({ choice: z.literal('value'), value: jsonSchema }),
+]);
+export type FieldDecision = z.infer<typeof fieldDecisionSchema>;
+
+export const resolveConflictRequestSchema = z
+  .strictObject({
+    choice: z.enum(['local', 'server']).optional(),
+    fields: z.record(z.string().min(1).max(64), fieldDecisionSchema).optional(),
+  })
+  .refine((r) => r.choice !== undefined || (r.fields !== undefined && Object.keys(r.fields).length > 0), {
+    message: 'give a choice for the record or for at least one field',
+  });
+export type ResolveConflictRequest = z.infer<typeof resolveConflictRequestSchema>;
+
+export const conflictListResponseSchema = z.object({ conflicts: z.array(conflictSchema) });
+export const resolveConflictResponseSchema = z.object({
+  conflict: conflictSchema,
+  version: z.number().int(),
+  record: z.record(z.string(), jsonSchema).nullable(),
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { recordIdSchema } from '../domain/ids';
+import { entityNameSchema } from '../domain/entity-registry';
+import { recordDataSchema } from './push';
+import { serverInfoSchema } from './server-info';
+
+export const maxPullPageSize = 5000;
+export const defaultPullPageSize = 1000;
+
+const idList = z
+  .string()
+  .max(40_000)
+  .transform((s) => s.split(',').filter((part) => part.length > 0))
+  .pipe(z.array(recordIdSchema).max(1000));
+
+export const pullQuerySchema = z.strictObject({
+  /** Opaque; absent for a first (full) sync. */
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(maxPullPageSize).default(defaultPullPageSize),
+  /** Narrow the device's scope to these sites and/or work orders (comma separated ids). */
+  sites: idList.optional(),
+  workOrders: idList.optional(),
+});
+export type PullQuery = z.infer<typeof pullQuerySchema>;
+
+/** upsert: take `data` at `version`; delete: tombstone; remove: left this device's scope, drop it locally. */
+export const changeOpSchema = z.enum(['upsert', 'delete', 'remove']);
+export const changeSchema = z.object({
+  entity: entityNameSchema,
+  id: recordIdSchema,
+  op: changeOpSchema,
+  version: z.number().int().min(0),
+  data: recordDataSchema.optional(),
+});
+export type Change = z.infer<typeof changeSchema>;
+
+export const pullResponseSchema = z.object({
+  changes: z.array(changeSchema),
+  cursor: z.string(),
+  hasMore: z.boolean(),
+  /** The cursor is too old (or from another server): drop synced data, keep pending ops, sync in full. */
+  reset: z.boolean().optional(),
+  server: serverInfoSchema,
+});
+export type PullResponse = z.infer<typeof pullResponseSchema>;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { jsonSchema } from '../domain/json';
+import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
+import { entityNameSchema } from '../domain/entity-registry';
+import { conflictSchema } from './conflicts';
+import { errorEnvelopeSchema } from './errors';
+import { serverInfoSchema } from './server-info';
+
+export const fieldChangeSchema = z.strictObject({ base: jsonSchema, value: jsonSchema });
+export const patchSchema = z.record(z.string().min(1).max(64), fieldChangeSchema);
+export const opKindSchema = z.enum(['create', 'update', 'delete']);
+export type OpKind = z.infer<typeof opKindSchema>;
+
+export const pushOpSchema = z.strictObject({
+  opId: z.uuid(),
+  entity: entityNameSchema,
+  id: recordIdSchema,
+  kind: opKindSchema,
+  /** The record version the device's bases were read at; 0 for a create. */
+  baseVersion: z.number().int().min(0),
+  /** Changed fields only, each with the last server-acknowledged value it was edited from. */
+  patch: patchSchema,
+  priority: z.number().int().min(1).max(10),
+  /** When the device made the change; breaks last-write-wins ties only. */
+  clientTime: isoDateTimeSchema.optional(),
+});
+export type PushOp = z.infer<typeof pushOpSchema>;
+
+export const pushRequestSchema = z.strictObject({
+  deviceId: z.string().min(1).max(128),
+  ops: z.array(pushOpSchema).min(1).max(1000),
+});
+export type PushRequest = z.infer<typeof pushRequestSchema>;
+
+export const pushStatusSchema = z.enum(['applied', 'conflict', 'rejected', 'duplicate']);
+export type PushStatus = z.infer<typeof pushStatusSchema>;
+
+export const recordDataSchema = z.record(z.string(), jsonSchema);
+
+export const pushResultSchema = z.object({
+  opId: z.uuid(),
+  /**
+   * applied: every field took (auto-resolved conflicts included, listed in `conflict`);
+   * conflict: a field waits for a person, or the record was deleted; rejected: see `error`;
+   * duplicate: this opId was seen before, and the result recorded then is repeated (`replayOf`).
+   */
+  status: pushStatusSchema,
+  replayOf: z.enum(['applied', 'conflict', 'rejected']).optional(),
+  version: z.number().int().min(0).optional(),
+  record: recordDataSchema.optional(),
+  deleted: z.boolean().optional(),
+  conflict: conflictSchema.optional(),
+  /** create-create: the record that already existed by natural key; the device rewrites references to it. */
+  survivorId: recordIdSchema.optional(),
+  error: errorEnvelopeSchema.optional(),
+});
+export type PushResult = z.infer<typeof pushResultSchema>;
+
+export const pushResponseSchema = z.object({ results: z.array(pushResultSchema), server: serverInfoSchema });
+export type PushResponse = z.infer<typeof pushResponseSchema>;

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import compress from '@fastify/compress';
+import websocket from '@fastify/websocket';
+import { v7 as uuidv7 } from 'uuid';
+import { systemClock, type Clock } from '../src-shared/sync/clock';
+import type { ServerDatabaseHandle } from './db/connect';
+import type { ServerDb } from './db/schema';
+import { makeAuthenticator } from './auth/authenticate';
+import { registerAuthRoutes } from './auth/auth-routes';
+import { accessTokenTtlSeconds, TokenService } from './auth/tokens';
+import { ConflictService } from './conflicts/conflict-service';
+import { registerConflictRoutes } from './conflicts/conflict-routes';
+import { installErrorHandling } from './http/error-handler';
+import { ChangeHub } from './sync/change-hub';
+import { PullService } from './sync/pull-service';
+import { PushService } from './sync/push-service';
+import { registerSyncRoutes } from './sync/sync-routes';
+import { readHead } from './sync/unit-of-work';
+
+export const serverVersion = '0.1.0';
+
+export interface SyncServerOptions {
+  database: ServerDatabaseHandle;
+  clock?: Clock;
+  /** A pino logger; omitted: silent (tests). */
+  logger?: FastifyBaseLogger;
+  /** Largest request body after decompression. */
+  bodyLimitBytes?: number;
+}
+
+export interface SyncServer {
+  app: FastifyInstance;
+  db: ServerDb;
+  serverId: string;
+  hub: ChangeHub;
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fact this database keeps for life: made once, then read. */
+async function metaValue(db: ServerDb, key: string, make: () => string): Promise<string> {
+  await db
+    .insertInto('meta')
+    .values({ key, value: make() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  return (await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
+}
+
+export async function createSyncServer(options: SyncServerOptions): Promise<SyncServer> {
+  const { db, dialect } = options.database;
+  const clock = options.clock ?? systemClock;
+  const serverId = await metaValue(db, 'server_id', () => uuidv7());
+  const jwtSecret = process.env.FIELDLINE_JWT_SECRET ?? (await metaValue(db, 'jwt_secret', () => randomBytes(32).toString('base64url')));
+
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimitBytes ?? 8 * 1024 * 1024,
+    forceCloseConnections: true,
+  });
+  installErrorHandling(app);
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], requestEncodings: ['gzip', 'deflate'] });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  const hub = new ChangeHub();
+  const tokens = new TokenService(db, clock, jwtSecret);
+  const authenticate = makeAuthenticator(db, tokens);
+  const deps = { db, dialect, clock, hub, serverId };
+
+  app.get('/api/v1/health', async () => ({
+    status: 'ok' as const,
+    server: { id: serverId, head: await readHead(db) },
+    database: dialect,
+    version: serverVersion,
+  }));
+  registerAuthRoutes(app, db, tokens, authenticate);
+  registerSyncRoutes(app, {
+    db,
+    clock,
+    serverId,
+    hub,
+    push: new PushService(deps),
+    pull: new PullService({ db, clock, serverId }),
+    authenticate,
+    accessTokenTtlMs: accessTokenTtlSeconds * 1000,
+  });
+  registerConflictRoutes(app, new ConflictService(deps), authenticate);
+
+  return {
+    app,
+    db,
+    serverId,
+    hub,
+    async listen(port, host = '127.0.0.1') {
+      await app.listen({ port, host });
+      const address = app.server.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      return `http://${host}:${bound}`;
+    },
+    async close() {
+      await app.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { loginRequestSchema, refreshRequestSchema, type TokenResponse } from '../../src-shared/protocol/auth';
+import { FieldlineError, parseOrThrow } from '../../src-shared/protocol/errors';
+import type { ServerDb } from '../db/schema';
+import type { Authenticate } from './authenticate';
+import { verifyPassword } from './passwords';
+import type { TokenService } from './tokens';
+import { loadUser } from './users';
+
+// Compared against when the username is unknown, so a wrong username costs as long as a wrong password.
+const decoyHash = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: TokenService, authenticate: Authenticate): void {
+  async function tokensFor(userId: string, refreshToken: string): Promise<TokenResponse> {
+    const user = await loadUser(db, userId);
+    if (!user) throw new FieldlineError('AUTH_ERROR', 'This account no longer exists');
+    const access = await tokens.issueAccessToken(user.id, user.role);
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
+  }
+
+  app.post('/api/v1/auth/login', async (request) => {
+    const body = parseOrThrow(loginRequestSchema, request.body, 'login request');
+    const row = await db.selectFrom('credentials').selectAll().where('username', '=', body.username).executeTakeFirst();
+    const ok = await verifyPassword(body.password, row?.password_hash ?? decoyHash);
+    if (!row || !ok) throw new FieldlineError('AUTH_ERROR', 'Wrong username or password');
+    return tokensFor(row.user_id, await tokens.issueRefreshToken(row.user_id));
+  });
+
+  app.post('/api/v1/auth/refresh', async (request) => {
+    const body = parseOrThrow(refreshRequestSchema, request.body, 'refresh request');
+    const rotated = await tokens.rotateRefreshToken(body.refreshToken);
+    return tokensFor(rotated.userId, rotated.refreshToken);
+  });
+
+  app.post('/api/v1/auth/logout', async (request, reply) => {
+    const body = parseOrThrow(refreshRequestSchema, request.body, 'logout request');
+    await tokens.revokeFamilyOf(body.refreshToken);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/v1/me', async (request) => (await authenticate(request)).user);
+}

@@ -1,0 +1,124 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { FieldlineError } from '../../src-shared/protocol/errors';
+import { userRoleSchema, type UserRole } from '../../src-shared/domain/work-order-status';
+import type { Clock } from '../../src-shared/sync/clock';
+import type { ServerDb } from '../db/schema';
+
+export const accessTokenTtlSeconds = 15 * 60;
+export const refreshTokenTtlSeconds = 30 * 24 * 3600;
+
+const claimsSchema = z.object({ sub: z.uuid(), role: userRoleSchema });
+export interface AccessClaims {
+  userId: string;
+  role: UserRole;
+}
+
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly db: ServerDb,
+    private readonly clock: Clock,
+    secret: string,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async issueAccessToken(userId: string, role: UserRole): Promise<{ token: string; expiresAt: string }> {
+    const now = Math.floor(this.clock.now() / 1000);
+    const token = await new SignJWT({ role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + accessTokenTtlSeconds)
+      .sign(this.key);
+    return { token, expiresAt: new Date((now + accessTokenTtlSeconds) * 1000).toISOString() };
+  }
+
+  async verifyAccessToken(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        currentDate: new Date(this.clock.now()),
+      });
+      const claims = claimsSchema.parse(payload);
+      return { userId: claims.sub, role: claims.role };
+    } catch (error) {
+      const expired = error instanceof joseErrors.JWTExpired;
+      throw new FieldlineError('AUTH_ERROR', expired ? 'Access token expired: refresh it' : 'Invalid access token');
+    }
+  }
+
+  /** A new refresh token; `familyId` continues a rotation chain, absent starts one (a login). */
+  async issueRefreshToken(userId: string, familyId: string = uuidv7()): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        token_hash: hashToken(token),
+        family_id: familyId,
+        user_id: userId,
+        expires_at: new Date(now + refreshTokenTtlSeconds * 1000).toISOString(),
+        used_at: null,
+        revoked_at: null,
+        created_at: new Date(now).toISOString(),
+      })
+      .execute();
+    return token;
+  }
+
+  /**
+   * Rotation with reuse detection: each refresh token works once. A second use means it was copied,
+   * so the whole family (every token descended from that login) is revoked.
+   */
+  async rotateRefreshToken(token: string): Promise<{ userId: string; refreshToken: string }> {
+    const now = new Date(this.clock.now()).toISOString();
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+      if (!row) return { kind: 'unknown' } as const;
+      if (row.revoked_at) return { kind: 'revoked' } as const;
+      if (row.expires_at <= now) return { kind: 'expired' } as const;
+      const claimed = await trx
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', row.token_hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) {
+        await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
+        return { kind: 'reused' } as const;
+      }
+      return { kind: 'ok', userId: row.user_id, familyId: row.family_id } as const;
+    });
+    switch (outcome.kind) {
+      case 'unknown':
+      case 'revoked':
+        throw new FieldlineError('AUTH_ERROR', 'Refresh token is not valid: sign in again');
+      case 'expired':
+        throw new FieldlineError('AUTH_ERROR', 'Refresh token expired: sign in again');
+      case 'reused':
+        throw new FieldlineError('AUTH_ERROR', 'Refresh token was used twice; every session of this sign-in is revoked: sign in again');
+      case 'ok':
+        return { userId: outcome.userId, refreshToken: await this.issueRefreshToken(outcome.userId, outcome.familyId) };
+    }
+  }
+
+  async revokeFamilyOf(token: string): Promise<void> {
+    const row = await this.db.selectFrom('refresh_tokens').select('family_id').where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row) return;
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: new Date(this.clock.now()).toISOString() })
+      .where('family_id', '=', row.family_id)
+      .execute();
+  }
+}
+
+/** Only hashes are stored: a leaked database does not leak usable refresh tokens. */
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}

@@ -1,0 +1,35 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrateToLatest } from './migrations';
+import type { DialectName, ServerDatabase, ServerDb } from './schema';
+
+// int8 (sequence numbers) as numbers: they stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+export interface ServerDatabaseHandle {
+  db: ServerDb;
+  dialect: DialectName;
+}
+
+export async function openServerDatabase(target: DatabaseTarget): Promise<ServerDatabaseHandle> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 20 });
+    const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
+    await migrateToLatest(db, 'postgres');
+    return { db, dialect: 'postgres' };
+  }
+  if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
+  const sqlite = new Database(target.file);
+  sqlite.pragma('journal_mode = WAL');
+  // WAL + NORMAL survives a process crash without loss; only an OS crash may lose the newest commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrateToLatest(db, 'sqlite');
+  return { db, dialect: 'sqlite' };
+}

@@ -1,0 +1,121 @@
+import { sql, type Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import type { DialectName } from './schema';
+
+/**
+ * Migrations live in code (not files on disk) so they survive bundling. One list for both
+ * dialects; the only difference is the integer width of sequence columns.
+ */
+function migrations(dialect: DialectName): Record<string, Migration> {
+  const big = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('meta')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('credentials')
+          .addColumn('user_id', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('records')
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('site_id', 'text')
+          .addColumn('assigned_to', 'text')
+          .addColumn('created_by', 'text')
+          .addColumn('status', 'text')
+          .addColumn('asset_id', 'text')
+          .addColumn('work_order_id', 'text')
+          .addColumn('natural_key', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('records_pk', ['entity', 'id'])
+          .execute();
+        for (const column of ['site_id', 'assigned_to', 'created_by', 'asset_id', 'work_order_id', 'natural_key']) {
+          await db.schema.createIndex(`records_${column}_idx`).on('records').columns(['entity', column]).execute();
+        }
+        await db.schema
+          .createTable('changes')
+          .addColumn('seq', big, (c) => c.primaryKey())
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('op', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('site_id', 'text')
+          .addColumn('assigned_to', 'text')
+          .addColumn('created_by', 'text')
+          .addColumn('prev_site_id', 'text')
+          .addColumn('prev_assigned_to', 'text')
+          .addColumn('committed_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('changes_record_idx').on('changes').columns(['entity', 'record_id']).execute();
+        await db.schema
+          .createTable('change_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('seq', big, (c) => c.notNull())
+          .addColumn('work_order_number', big, (c) => c.notNull())
+          .execute();
+        await sql`insert into change_head (id, seq, work_order_number) values (1, 0, 0)`.execute(db);
+        await db.schema
+          .createTable('applied_ops')
+          .addColumn('op_id', 'text', (c) => c.primaryKey())
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('result', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('conflicts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('fields', 'text', (c) => c.notNull())
+          .addColumn('op_id', 'text', (c) => c.notNull())
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('site_id', 'text')
+          .addColumn('survivor_id', 'text')
+          .addColumn('client_version', 'integer', (c) => c.notNull())
+          .addColumn('server_version', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('resolved_at', 'text')
+          .addColumn('resolved_by', 'text')
+          .addColumn('resolution', 'text')
+          .execute();
+        await db.schema.createIndex('conflicts_site_idx').on('conflicts').columns(['site_id', 'status']).execute();
+        await db.schema.createIndex('conflicts_record_idx').on('conflicts').columns(['entity', 'record_id']).execute();
+        await db.schema
+          .createTable('refresh_tokens')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('family_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('refresh_tokens_family_idx').on('refresh_tokens').column('family_id').execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: DialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+
+/** Key/value facts about this database: its identity, the work-order counter, the log's floor. */
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface CredentialsTable {
+  user_id: string;
+  username: string;
+  password_hash: string;
+}
+
+/**
+ * Every synced record, as a JSON document plus the columns scope and dedup query. One table for all
+ * entities keeps the change log, scope and conflict code entity-agnostic; the zod schemas in
+ * src-shared are the record's shape.
+ */
+export interface RecordsTable {
+  entity: string;
+  id: string;
+  version: number;
+  /** Canonical JSON of the record; kept on delete for the audit trail. */
+  data: string;
+  deleted: number;
+  site_id: string | null;
+  assigned_to: string | null;
+  created_by: string | null;
+  status: string | null;
+  asset_id: string | null;
+  work_order_id: string | null;
+  natural_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The change log pull pages through. `seq` is allocated at the end of the writing transaction from
+ * change_head, whose row lock is held until commit, so seq order is commit order and a reader that
+ * sees head H sees every change ≤ H. The scope columns are the record's at the time of the change,
+ * with the previous values, so a device that lost the record from its scope is told to remove it.
+ */
+export interface ChangesTable {
+  seq: number;
+  entity: string;
+  record_id: string;
+  op: 'upsert' | 'delete';
+  version: number;
+  site_id: string | null;
+  assigned_to: string | null;
+  created_by: string | null;
+  prev_site_id: string | null;
+  prev_assigned_to: string | null;
+  committed_at: string;
+}
+
+/** One row. Its lock, taken at the tail of every writing transaction, orders commits. */
+export interface ChangeHeadTable {
+  id: number;
+  seq: number;
+  /** Human work-order numbers come from the same tail so they never hold a lock for longer. */
+  work_order_number: number;
+}
+
+/** The recorded result of every op, by opId: what makes push exactly-once. */
+export interface AppliedOpsTable {
+  op_id: string;
+  device_id: string;
+  user_id: string;
+  result: string;
+  created_at: string;
+}
+
+export interface ConflictsTable {
+  id: string;
+  entity: string;
+  record_id: string;
+  kind: string;
+  status: string;
+  fields: string;
+  op_id: string;
+  device_id: string;
+  user_id: string;
+  site_id: string | null;
+  survivor_id: string | null;
+  client_version: number;
+  server_version: number;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  user_id: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface ServerDatabase {
+  meta: MetaTable;
+  credentials: CredentialsTable;
+  records: RecordsTable;
+  changes: ChangesTable;
+  change_head: ChangeHeadTable;
+  applied_ops: AppliedOpsTable;
+  conflicts: ConflictsTable;
+  refresh_tokens: RefreshTokensTable;
+}
+
+export type ServerDb = Kysely<ServerDatabase>;
+export type DialectName = 'sqlite' | 'postgres';

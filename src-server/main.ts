@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { resolve, join } from 'node:path';
+import pino from 'pino';
+import { systemClock } from '../src-shared/sync/clock';
+import { openServerDatabase, type DatabaseTarget } from './db/connect';
+import { createSyncServer } from './app';
+import { demoPassword, seedDemo } from './demo/seed-demo';
+
+const usage = `Fieldline reference sync server
+
+  npm run server -- [--port 8787] [--host 127.0.0.1] [--data DIR] [--demo] [--demo-work-orders N]
+
+  --data DIR   where the SQLite database lives (default ./.fieldline-data/server)
+  --demo       seed sites, assets, parts, users tech1/tech2/super1 (password "${demoPassword}") and work orders
+  DATABASE_URL=postgres://...  use PostgreSQL instead of SQLite (same migrations)
+  LOG_LEVEL=debug|info|warn    log verbosity (default info)`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string', default: './.fieldline-data/server' },
+      demo: { type: 'boolean', default: false },
+      'demo-work-orders': { type: 'string', default: '300' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const port = Number(values.port);
+  const demoWorkOrders = Number(values['demo-work-orders']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
+  if (!Number.isInteger(demoWorkOrders) || demoWorkOrders < 0) throw new Error('--demo-work-orders must be a whole number');
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', name: 'fieldline-server' });
+  const target: DatabaseTarget = process.env.DATABASE_URL
+    ? { kind: 'postgres', url: process.env.DATABASE_URL }
+    : { kind: 'sqlite', file: join(resolve(values.data), 'fieldline-server.db') };
+  const database = await openServerDatabase(target);
+  if (values.demo) {
+    const summary = await seedDemo(database.db, database.dialect, systemClock, { workOrders: demoWorkOrders });
+    logger.info({ seeded: summary.seeded, users: summary.users.map((u) => u.username), workOrders: summary.workOrders }, summary.seeded ? 'demo data seeded' : 'demo data already present');
+  }
+  const server = await createSyncServer({ database, logger });
+  const url = await server.listen(port, values.host);
+  logger.info({ url, database: database.dialect, serverId: server.serverId }, 'Fieldline sync server listening');
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`fieldline-server: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

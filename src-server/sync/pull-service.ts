@@ -1,0 +1,140 @@
+import { sql } from 'kysely';
+import type { PullQuery } from '../../src-shared/protocol/pull';
+import type { Clock } from '../../src-shared/sync/clock';
+import type { ServerDb } from '../db/schema';
+import { decodeCursor, encodeCursor, type PullCursor } from './cursor';
+import { changeRelevanceSql, inScopeNowSql, relevanceRules, type Narrowing, type Principal } from './scope';
+import { readHead } from './unit-of-work';
+import { readLogFloor } from './log-retention';
+
+interface PulledRow {
+  entity: string;
+  id: string;
+  version: number;
+  data: string;
+  op: 'upsert' | 'delete' | 'remove';
+}
+
+/**
+ * Pages a device through its scope (design.md §5). A first sync pages the records table in
+ * (entity, id) order pinned to the log head at its start, then continues from the log; the log is
+ * read only up to a head that was read first, and every seq ≤ head has committed (see
+ * change_head), so no late commit is skipped. The body is assembled as text: record JSON is stored
+ * canonical and spliced in, never parsed and re-serialised — the first sync of 100k records is
+ * dominated by exactly that.
+ */
+export class PullService {
+  constructor(private readonly deps: { db: ServerDb; clock: Clock; serverId: string }) {}
+
+  async pull(principal: Principal, query: PullQuery): Promise<string> {
+    const { db, serverId } = this.deps;
+    const head = await readHead(db);
+    const narrowing: Narrowing = { sites: query.sites, workOrders: query.workOrders };
+    const fresh: PullCursor = { v: 1, db: serverId, seq: head, snap: { entity: '', id: '' } };
+    if (query.cursor === undefined) return this.snapshotPage(principal, narrowing, fresh, query.limit, head);
+    const cursor = decodeCursor(query.cursor);
+    const floor = await readLogFloor(db);
+    // Another server, a backup older than what the device saw, or a log pruned past the cursor.
+    if (!cursor || cursor.db !== serverId || cursor.seq > head || (cursor.snap === undefined && cursor.seq < floor)) {
+      return body([], encodeCursor(fresh), true, serverId, head, true);
+    }
+    if (cursor.snap) return this.snapshotPage(principal, narrowing, cursor, query.limit, head);
+    return this.logPage(principal, narrowing, cursor, query.limit, head);
+  }
+
+  private async snapshotPage(p: Principal, narrowing: Narrowing, cursor: PullCursor, limit: number, head: number): Promise<string> {
+    const after = cursor.snap ?? { entity: '', id: '' };
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db
+      .selectFrom('records as r')
+      .select(['r.entity', 'r.id', 'r.version', 'r.data'])
+      .where('r.deleted', '=', 0)
+      .where((eb) => eb(eb.refTuple('r.entity', 'r.id'), '>', eb.tuple(after.entity, after.id)))
+      .where(inScopeNowSql(p, narrowing, 'r', now))
+      .orderBy('r.entity')
+      .orderBy('r.id')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const more = rows.length > limit && last !== undefined;
+    const next: PullCursor = more ? { ...cursor, snap: { entity: last.entity, id: last.id } } : { v: 1, db: cursor.db, seq: cursor.seq };
+    const changes = page.map((r): PulledRow => ({ ...r, op: 'upsert' }));
+    return body(changes, encodeCursor(next), more || next.seq < head, this.deps.serverId, head, false);
+  }
+
+  private async logPage(p: Principal, narrowing: Narrowing, cursor: PullCursor, limit: number, head: number): Promise<string> {
+    const { db, clock, serverId } = this.deps;
+    const rows = await db
+      .selectFrom('changes as c')
+      .innerJoin('records as r', (join) => join.onRef('r.entity', '=', 'c.entity').onRef('r.id', '=', 'c.record_id'))
+      .select([
+        'c.seq',
+        'r.entity',
+        'r.id',
+        'r.version',
+        'r.data',
+        'r.deleted',
+        'r.asset_id',
+        'c.assigned_to',
+        'c.prev_assigned_to',
+        sql<number>`case when ${inScopeNowSql(p, narrowing, 'r', clock.now())} then 1 else 0 end`.as('in_scope'),
+      ])
+      .where('c.seq', '>', cursor.seq)
+      .where('c.seq', '<=', head)
+      .where(changeRelevanceSql(relevanceRules(p), 'c'))
+      .orderBy('c.seq')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const more = rows.length > limit;
+    const reached = more ? (page[page.length - 1]?.seq ?? cursor.seq) : head;
+    // One entry per record: the data is the record's current state whichever change row named it.
+    const byRecord = new Map<string, PulledRow>();
+    const arrivals: string[] = [];
+    for (const row of page) {
+      const op = row.deleted === 1 ? 'delete' : row.in_scope === 1 ? 'upsert' : 'remove';
+      byRecord.set(`${row.entity}/${row.id}`, { entity: row.entity, id: row.id, version: row.version, data: row.data, op });
+      // A work order that just came to this user brings its asset and attachments, which did not change.
+      if (op === 'upsert' && row.entity === 'workOrder' && row.assigned_to !== row.prev_assigned_to) arrivals.push(row.id);
+    }
+    const companions = await this.companionsOf(p, narrowing, arrivals, byRecord);
+    const changes = [...companions, ...byRecord.values()];
+    return body(changes, encodeCursor({ v: 1, db: serverId, seq: reached }), more, serverId, head, false);
+  }
+
+  private async companionsOf(
+    p: Principal,
+    narrowing: Narrowing,
+    workOrderIds: readonly string[],
+    already: ReadonlyMap<string, PulledRow>,
+  ): Promise<PulledRow[]> {
+    if (workOrderIds.length === 0) return [];
+    const rows = await this.deps.db
+      .selectFrom('records as r')
+      .select(['r.entity', 'r.id', 'r.version', 'r.data'])
+      .where('r.deleted', '=', 0)
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('r.entity', '=', 'asset'),
+            eb('r.id', 'in', eb.selectFrom('records as w').select('w.asset_id').where('w.entity', '=', 'workOrder').where('w.id', 'in', [...workOrderIds])),
+          ]),
+          eb.and([eb('r.entity', '=', 'attachment'), eb('r.work_order_id', 'in', [...workOrderIds])]),
+        ]),
+      )
+      .where(inScopeNowSql(p, narrowing, 'r', this.deps.clock.now()))
+      .execute();
+    return rows.filter((r) => !already.has(`${r.entity}/${r.id}`)).map((r) => ({ ...r, op: 'upsert' }));
+  }
+}
+
+function body(changes: readonly PulledRow[], cursor: string, hasMore: boolean, serverId: string, head: number, reset: boolean): string {
+  const items = changes.map((c) =>
+    c.op === 'upsert'
+      ? `{"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"upsert","version":${c.version},"data":${c.data}}`
+      : `{"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}}`,
+  );
+  const resetPart = reset ? ',"reset":true' : '';
+  return `{"changes":[${items.join(',')}],"cursor":${JSON.stringify(cursor)},"hasMore":${hasMore}${resetPart},"server":{"id":${JSON.stringify(serverId)},"head":${head}}}`;
+}

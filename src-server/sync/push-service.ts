@@ -1,0 +1,372 @@
+import { z } from 'zod';
+import type { User } from '../../src-shared/domain/entities';
+import {
+  deviceWritableKinds,
+  entitySchemas,
+  fieldNamesOf,
+  serverManagedFields,
+  technicianEditableFields,
+  type EntityName,
+} from '../../src-shared/domain/entity-registry';
+import { policyFor } from '../../src-shared/domain/conflict-policies';
+import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
+import { canReachStatus, workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
+import { hasManualConflict, mergePatch, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
+import { FieldlineError, validationError } from '../../src-shared/protocol/errors';
+import type { PushOp, PushRequest, PushResponse, PushResult } from '../../src-shared/protocol/push';
+import { pushResultSchema } from '../../src-shared/protocol/push';
+import { isoAt, type Clock } from '../../src-shared/sync/clock';
+import type { DialectName, ServerDb } from '../db/schema';
+import { conflictFromRow, newConflictRow } from '../conflicts/conflict-record';
+import type { ChangeHub } from './change-hub';
+import type { RecordState } from './record-state';
+import type { Principal } from './scope';
+import { isRetryableTransactionError, RecordUnitOfWork, type RecordKey } from './unit-of-work';
+import { canWrite } from './write-access';
+
+export interface SyncServiceDeps {
+  db: ServerDb;
+  dialect: DialectName;
+  clock: Clock;
+  hub: ChangeHub;
+  serverId: string;
+}
+
+interface OpContext {
+  uow: RecordUnitOfWork;
+  user: User;
+  deviceId: string;
+  nowIso: string;
+}
+
+const maxTransactionAttempts = 5;
+
+/**
+ * Applies pushed ops (design.md §4): each batch in one transaction, each op exactly once by opId,
+ * per-field base check and policies, every conflict recorded.
+ */
+export class PushService {
+  constructor(private readonly deps: SyncServiceDeps) {}
+
+  async push(principal: Principal, request: PushRequest): Promise<PushResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pushOnce(principal, request);
+      } catch (error) {
+        // A concurrent batch on PostgreSQL (same new id, deadlock): run again; the op ids make it safe.
+        if (attempt >= maxTransactionAttempts || !isRetryableTransactionError(error)) throw error;
+      }
+    }
+  }
+
+  private async pushOnce(principal: Principal, request: PushRequest): Promise<PushResponse> {
+    const { db, dialect, clock, hub, serverId } = this.deps;
+    const nowIso = isoAt(clock);
+    const { results, commit } = await db.transaction().execute(async (trx) => {
+      const uow = new RecordUnitOfWork(trx, dialect);
+      const recorded = new Map<string, PushResult>();
+      const opIds = request.ops.map((op) => op.opId);
+      for (let i = 0; i < opIds.length; i += 500) {
+        const rows = await trx.selectFrom('applied_ops').select(['op_id', 'result']).where('op_id', 'in', opIds.slice(i, i + 500)).execute();
+        for (const row of rows) recorded.set(row.op_id, pushResultSchema.parse(JSON.parse(row.result)));
+      }
+      await uow.load(request.ops.flatMap(keysTouchedBy));
+      const ctx: OpContext = { uow, user: principal.user, deviceId: request.deviceId, nowIso };
+      const results: PushResult[] = [];
+      for (const op of request.ops) {
+        const earlier = recorded.get(op.opId);
+        if (earlier) {
+          results.push({ ...earlier, status: 'duplicate', replayOf: earlier.status === 'duplicate' ? 'applied' : earlier.status });
+          continue;
+        }
+        const result = await applyOpOrReject(ctx, op);
+        recorded.set(op.opId, result);
+        uow.addAppliedOp(op.opId, request.deviceId, principal.user.id, () => result);
+        results.push(result);
+      }
+      const commit = await uow.commit(nowIso, (numbers) => {
+        for (const result of results) {
+          const id = result.record?.id;
+          const number = typeof id === 'string' ? numbers.get(id) : undefined;
+          if (result.record && number) result.record = { ...result.record, number };
+        }
+      });
+      return { results, commit };
+    });
+    hub.publish(commit.head, commit.changes);
+    return { results, server: { id: serverId, head: commit.head } };
+  }
+}
+
+function keysTouchedBy(op: PushOp): RecordKey[] {
+  const keys: RecordKey[] = [{ entity: op.entity, id: op.id }];
+  const workOrderId = op.patch.workOrderId?.value;
+  if (op.entity === 'attachment' && typeof workOrderId === 'string') keys.push({ entity: 'workOrder', id: workOrderId });
+  return keys;
+}
+
+async function applyOpOrReject(ctx: OpContext, op: PushOp): Promise<PushResult> {
+  try {
+    checkPatchShape(ctx.user, op);
+    switch (op.kind) {
+      case 'create':
+        return await applyCreate(ctx, op);
+      case 'update':
+        return await applyUpdate(ctx, op);
+      case 'delete':
+        return await applyDelete(ctx, op);
+    }
+  } catch (error) {
+    if (error instanceof FieldlineError) return { opId: op.opId, status: 'rejected', error: error.toEnvelope() };
+    throw error;
+  }
+}
+
+/** Field names, server-owned fields and each value's type, before anything is merged. */
+function checkPatchShape(user: User, op: PushOp): void {
+  if (!deviceWritableKinds[op.entity].includes(op.kind)) {
+    throw new FieldlineError('PERMISSION_DENIED', `A device cannot ${op.kind} ${op.entity} records`);
+  }
+  const known = fieldNamesOf(op.entity);
+  const shape: Record<string, z.ZodType> = entitySchemas[op.entity].shape;
+  for (const [field, change] of Object.entries(op.patch)) {
+    if (!known.includes(field)) {
+      throw new FieldlineError('VALIDATION_ERROR', `Unknown field "${field}" on ${op.entity}`, { field });
+    }
+    if (serverManagedFields[op.entity].includes(field)) {
+      throw new FieldlineError('VALIDATION_ERROR', `Field "${field}" is set by the server and cannot be sent`, { field });
+    }
+    const parsed = shape[field]?.safeParse(change.value);
+    if (parsed && !parsed.success) throw validationError(`value for ${op.entity}.${field}`, parsed.error);
+  }
+  if (op.kind === 'update' && user.role === 'technician') {
+    const denied = Object.keys(op.patch).filter((f) => !technicianEditableFields[op.entity].includes(f));
+    if (denied.length > 0) {
+      throw new FieldlineError('PERMISSION_DENIED', `A technician cannot change ${denied.join(', ')} of a ${op.entity}`, {
+        fields: denied,
+      });
+    }
+  }
+  const status = op.patch.status;
+  if (op.entity === 'workOrder' && op.kind === 'update' && status) {
+    const from = workOrderStatusSchema.safeParse(status.base);
+    const to = workOrderStatusSchema.parse(status.value);
+    if (from.success && !canReachStatus(from.data, to, user.role)) {
+      throw new FieldlineError('VALIDATION_ERROR', `A ${user.role} cannot move a work order from ${from.data} to ${to}`, {
+        field: 'status',
+      });
+    }
+  }
+}
+
+function validateRecord(entity: EntityName, data: JsonRecord): void {
+  const parsed = entitySchemas[entity].safeParse(data);
+  if (!parsed.success) throw validationError(`${entity} record`, parsed.error);
+}
+
+function parentOf(uow: RecordUnitOfWork, entity: EntityName, data: JsonRecord): RecordState | null {
+  return entity === 'attachment' && typeof data.workOrderId === 'string' ? uow.get('workOrder', data.workOrderId) : null;
+}
+
+function requireWrite(ctx: OpContext, state: RecordState): void {
+  const parent = parentOf(ctx.uow, state.entity, state.data);
+  if (!canWrite(ctx.user, state, parent)) {
+    throw new FieldlineError('PERMISSION_DENIED', `You do not have access to ${state.entity} ${state.id}`);
+  }
+}
+
+const siteOf = (data: JsonRecord): string | null => (typeof data.siteId === 'string' ? data.siteId : null);
+
+function serverManagedOnCreate(entity: EntityName, user: User, nowIso: string): JsonRecord {
+  switch (entity) {
+    case 'workOrder':
+      return { number: null, createdBy: user.id, createdAt: nowIso, updatedAt: nowIso };
+    case 'attachment':
+      return { capturedBy: user.id, uploaded: false };
+    default:
+      return {};
+  }
+}
+
+function touch(entity: EntityName, data: JsonRecord, nowIso: string): JsonRecord {
+  return entity === 'workOrder' ? { ...data, updatedAt: nowIso } : data;
+}
+
+async function applyCreate(ctx: OpContext, op: PushOp): Promise<PushResult> {
+  const { uow, user, nowIso } = ctx;
+  const existing = uow.get(op.entity, op.id);
+  if (existing?.deleted) {
+    throw new FieldlineError('VALIDATION_ERROR', `${op.entity} ${op.id} was deleted on the server and cannot be created again`);
+  }
+  if (existing) return createCreate(ctx, op, existing);
+  const values: JsonRecord = Object.fromEntries(Object.entries(op.patch).map(([field, change]) => [field, change.value]));
+  const data: JsonRecord = { ...values, id: op.id, ...serverManagedOnCreate(op.entity, user, nowIso) };
+  validateRecord(op.entity, data);
+  const state: RecordState = { entity: op.entity, id: op.id, version: 1, data, deleted: false, createdAt: nowIso, updatedAt: nowIso };
+  requireWrite(ctx, state);
+  if (user.role === 'technician' && op.entity === 'workOrder' && data.assignedTo !== null && data.assignedTo !== user.id) {
+    throw new FieldlineError('PERMISSION_DENIED', 'A technician can assign a new work order only to themselves');
+  }
+  const key = naturalKeyOf(op.entity, data);
+  const survivor = key === null ? null : await uow.findByNaturalKey(op.entity, key, op.id);
+  if (survivor && canWrite(user, survivor, parentOf(uow, survivor.entity, survivor.data))) return createCreate(ctx, op, survivor);
+  uow.put(state);
+  return { opId: op.opId, status: 'applied', version: 1, record: data };
+}
+
+/**
+ * Two devices created the same record (same id replayed under a new opId, or the same natural
+ * key): the existing record survives, the newcomer's values merge into it as if edited from
+ * nothing, and the device is told the survivor's id so it rewrites its references.
+ */
+function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushResult {
+  const { uow, user, nowIso } = ctx;
+  requireWrite(ctx, survivor);
+  const editable = user.role === 'technician' ? technicianEditableFields[op.entity] : fieldNamesOf(op.entity);
+  const patch: Patch = Object.fromEntries(
+    Object.entries(op.patch)
+      .filter(([field]) => editable.includes(field))
+      .map(([field, change]) => [field, { base: null, value: change.value }]),
+  );
+  const merge = mergePatch({
+    server: survivor.data,
+    patch,
+    policyOf: (f) => policyFor(op.entity, f),
+    localTime: op.clientTime ?? nowIso,
+    serverTime: survivor.updatedAt,
+  });
+  let state = survivor;
+  if (merge.changedFields.length > 0) {
+    const data = touch(op.entity, merge.merged, nowIso);
+    validateRecord(op.entity, data);
+    state = { ...survivor, data, version: survivor.version + 1, updatedAt: nowIso };
+    uow.put(state);
+  }
+  const row = newConflictRow({
+    entity: op.entity,
+    recordId: op.id,
+    kind: 'create-create',
+    fields: merge.conflicts,
+    opId: op.opId,
+    deviceId: ctx.deviceId,
+    userId: user.id,
+    siteId: siteOf(state.data),
+    survivorId: survivor.id,
+    clientVersion: op.baseVersion,
+    serverVersion: survivor.version,
+    createdAt: nowIso,
+  });
+  uow.addConflict(row);
+  return {
+    opId: op.opId,
+    status: 'conflict',
+    version: state.version,
+    record: state.data,
+    survivorId: survivor.id,
+    conflict: conflictFromRow(row),
+  };
+}
+
+async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
+  const { uow, user, nowIso } = ctx;
+  const current = uow.get(op.entity, op.id);
+  if (!current) throw new FieldlineError('NOT_FOUND', `${op.entity} ${op.id} does not exist on the server`);
+  requireWrite(ctx, current);
+  if (current.deleted) {
+    const fields = Object.entries(op.patch).map(([field, change]) => ({
+      field,
+      base: change.base,
+      local: change.value,
+      server: null,
+      policy: 'manual' as const,
+      outcome: 'manual' as const,
+      value: null,
+    }));
+    const row = newConflictRow({
+      entity: op.entity,
+      recordId: op.id,
+      kind: 'update-delete',
+      fields,
+      opId: op.opId,
+      deviceId: ctx.deviceId,
+      userId: user.id,
+      siteId: siteOf(current.data),
+      survivorId: null,
+      clientVersion: op.baseVersion,
+      serverVersion: current.version,
+      createdAt: nowIso,
+    });
+    uow.addConflict(row);
+    return { opId: op.opId, status: 'conflict', version: current.version, deleted: true, conflict: conflictFromRow(row) };
+  }
+  const merge = mergePatch({
+    server: current.data,
+    patch: op.patch,
+    policyOf: (f) => policyFor(op.entity, f),
+    localTime: op.clientTime ?? nowIso,
+    serverTime: current.updatedAt,
+  });
+  let state = current;
+  if (merge.changedFields.length > 0) {
+    const data = touch(op.entity, merge.merged, nowIso);
+    validateRecord(op.entity, data);
+    state = { ...current, data, version: current.version + 1, updatedAt: nowIso };
+    uow.put(state);
+  }
+  if (merge.conflicts.length === 0) return { opId: op.opId, status: 'applied', version: state.version, record: state.data };
+  const row = newConflictRow({
+    entity: op.entity,
+    recordId: op.id,
+    kind: 'update-update',
+    fields: merge.conflicts,
+    opId: op.opId,
+    deviceId: ctx.deviceId,
+    userId: user.id,
+    siteId: siteOf(state.data),
+    survivorId: null,
+    clientVersion: op.baseVersion,
+    serverVersion: current.version,
+    createdAt: nowIso,
+  });
+  uow.addConflict(row);
+  return {
+    opId: op.opId,
+    status: hasManualConflict(merge.conflicts) ? 'conflict' : 'applied',
+    version: state.version,
+    record: state.data,
+    conflict: conflictFromRow(row),
+  };
+}
+
+async function applyDelete(ctx: OpContext, op: PushOp): Promise<PushResult> {
+  const { uow, user, nowIso } = ctx;
+  const current = uow.get(op.entity, op.id);
+  if (!current || current.deleted) {
+    return { opId: op.opId, status: 'applied', version: current?.version ?? 0, deleted: true };
+  }
+  requireWrite(ctx, current);
+  if (user.role === 'technician' && op.entity === 'workOrder' && (current.data.status !== 'draft' || current.data.createdBy !== user.id)) {
+    throw new FieldlineError('PERMISSION_DENIED', 'A technician can delete only their own draft work orders');
+  }
+  if (current.version !== op.baseVersion) {
+    const row = newConflictRow({
+      entity: op.entity,
+      recordId: op.id,
+      kind: 'delete-update',
+      fields: [],
+      opId: op.opId,
+      deviceId: ctx.deviceId,
+      userId: user.id,
+      siteId: siteOf(current.data),
+      survivorId: null,
+      clientVersion: op.baseVersion,
+      serverVersion: current.version,
+      createdAt: nowIso,
+    });
+    uow.addConflict(row);
+    return { opId: op.opId, status: 'conflict', version: current.version, record: current.data, conflict: conflictFromRow(row) };
+  }
+  uow.put({ ...current, deleted: true, version: current.version + 1, updatedAt: nowIso });
+  return { opId: op.opId, status: 'applied', version: current.version + 1, deleted: true };
+}
+

@@ -1,0 +1,68 @@
+import type {} from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { FieldlineError, parseOrThrow } from '../../src-shared/protocol/errors';
+import { pullQuerySchema } from '../../src-shared/protocol/pull';
+import { pushRequestSchema } from '../../src-shared/protocol/push';
+import type { ServerEvent } from '../../src-shared/protocol/events';
+import type { Clock } from '../../src-shared/sync/clock';
+import type { Authenticate } from '../auth/authenticate';
+import type { ChangeHub } from './change-hub';
+import type { PullService } from './pull-service';
+import type { PushService } from './push-service';
+import type { Principal } from './scope';
+import { readHead } from './unit-of-work';
+import type { ServerDb } from '../db/schema';
+
+export interface SyncRouteDeps {
+  db: ServerDb;
+  clock: Clock;
+  serverId: string;
+  hub: ChangeHub;
+  push: PushService;
+  pull: PullService;
+  authenticate: Authenticate;
+  accessTokenTtlMs: number;
+}
+
+export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
+  app.post('/api/v1/sync/push', async (request) => {
+    const principal = await deps.authenticate(request);
+    const body = parseOrThrow(pushRequestSchema, request.body, 'push request');
+    return deps.push.push(principal, body);
+  });
+
+  app.get('/api/v1/sync/pull', async (request, reply) => {
+    const principal = await deps.authenticate(request);
+    const query = parseOrThrow(pullQuerySchema, request.query, 'pull query');
+    const body = await deps.pull.pull(principal, query);
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+
+  // Authenticated before the upgrade: a request without a valid token gets a 401, not a socket.
+  const principals = new WeakMap<object, Principal>();
+  app.get(
+    '/api/v1/sync/events',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        principals.set(request, await deps.authenticate(request));
+      },
+    },
+    async (socket, request) => {
+      const principal = principals.get(request);
+      if (!principal) throw new FieldlineError('AUTH_ERROR', 'Not authenticated');
+      const send = (event: ServerEvent) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+      };
+      const unsubscribe = deps.hub.subscribe(principal, (head) => send({ type: 'changed', head }));
+      // The socket lives no longer than the token that opened it; the device reconnects with a fresh one.
+      const expiry = setTimeout(() => socket.close(4401, 'access token expired'), deps.accessTokenTtlMs);
+      socket.on('close', () => {
+        clearTimeout(expiry);
+        unsubscribe();
+      });
+      socket.on('message', () => undefined);
+      send({ type: 'hello', server: { id: deps.serverId, head: await readHead(deps.db) } });
+    },
+  );
+}

@@ -27,6 +27,8 @@ export interface SyncServerOptions {
   logger?: FastifyBaseLogger;
   /** Largest request body after decompression. */
   bodyLimitBytes?: number;
+  /** Extra hooks or plugins, registered before the routes (diagnostics; fault injection in tests). */
+  extend?: (app: FastifyInstance) => void;
 }
 
 export interface SyncServer {
@@ -60,6 +62,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     forceCloseConnections: true,
   });
   installErrorHandling(app);
+  options.extend?.(app);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], requestEncodings: ['gzip', 'deflate'] });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jsonSchema } from '../domain/json';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
-import { entityNameSchema } from '../domain/entity-registry';
+import { entityNameSchema, entitySchemas, fieldNamesOf, serverManagedFields } from '../domain/entity-registry';
 import { conflictSchema } from './conflicts';
 import { errorEnvelopeSchema } from './errors';
 import { serverInfoSchema } from './server-info';
@@ -11,7 +11,7 @@ export const patchSchema = z.record(z.string().min(1).max(64), fieldChangeSchema
 export const opKindSchema = z.enum(['create', 'update', 'delete']);
 export type OpKind = z.infer<typeof opKindSchema>;
 
-export const pushOpSchema = z.strictObject({
+const pushOpShape = z.strictObject({
   opId: z.uuid(),
   entity: entityNameSchema,
   id: recordIdSchema,
@@ -23,6 +23,28 @@ export const pushOpSchema = z.strictObject({
   priority: z.number().int().min(1).max(10),
   /** When the device made the change; breaks last-write-wins ties only. */
   clientTime: isoDateTimeSchema.optional(),
+});
+
+/**
+ * An op's fields must exist on its entity, not be server-owned, and hold values of the field's
+ * type. A correct device never sends anything else (it builds ops from the same schemas), so a
+ * violation rejects the whole request with a 400 rather than one op.
+ */
+export const pushOpSchema = pushOpShape.superRefine((op, ctx) => {
+  const known = fieldNamesOf(op.entity);
+  const shape: Record<string, z.ZodType> = entitySchemas[op.entity].shape;
+  for (const [field, change] of Object.entries(op.patch)) {
+    if (!known.includes(field)) {
+      ctx.addIssue({ code: 'custom', path: ['patch', field], message: `unknown field "${field}" on ${op.entity}` });
+    } else if (serverManagedFields[op.entity].includes(field)) {
+      ctx.addIssue({ code: 'custom', path: ['patch', field], message: `"${field}" is set by the server` });
+    } else {
+      const parsed = shape[field]?.safeParse(change.value);
+      for (const issue of parsed?.error?.issues ?? []) {
+        ctx.addIssue({ code: 'custom', path: ['patch', field, 'value', ...issue.path.map(String)], message: issue.message });
+      }
+    }
+  }
 });
 export type PushOp = z.infer<typeof pushOpSchema>;
 

@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { workOrderSchema } from '../../src-shared/domain/entities';
+import { errorEnvelopeSchema } from '../../src-shared/protocol/errors';
+import { tokenResponseSchema } from '../../src-shared/protocol/auth';
+import { dialects } from '../support/test-database';
+import { api, startTestServer, type TestServer } from '../support/test-server';
+import { makeOp, pullAll, push, replica } from '../support/sync-helpers';
+
+describe.each(dialects)('auth and scope on %s', (dialect) => {
+  let t: TestServer;
+  beforeEach(async () => {
+    t = await startTestServer(dialect);
+  });
+  afterEach(async () => t.stop());
+
+  const expectError = (response: { status: number; body: unknown }, status: number, code: string) => {
+    expect(response.status).toBe(status);
+    expect(errorEnvelopeSchema.parse(response.body).code).toBe(code);
+  };
+
+  it('rejects a wrong password, a missing token and an expired token with AUTH_ERROR', async () => {
+    expectError(await api(t.url, '/api/v1/auth/login', { body: { username: 'tech1', password: 'wrong' } }), 401, 'AUTH_ERROR');
+    expectError(await api(t.url, '/api/v1/auth/login', { body: { username: 'nobody', password: 'wrong' } }), 401, 'AUTH_ERROR');
+    expectError(await api(t.url, '/api/v1/sync/pull'), 401, 'AUTH_ERROR');
+    expectError(await api(t.url, '/api/v1/sync/pull', { token: 'not.a.jwt' }), 401, 'AUTH_ERROR');
+    const login = await t.login('tech1');
+    expect((await api(t.url, '/api/v1/sync/pull', { token: login.accessToken })).status).toBe(200);
+    t.clock.advance(16 * 60 * 1000);
+    const expired = await api(t.url, '/api/v1/sync/pull', { token: login.accessToken });
+    expectError(expired, 401, 'AUTH_ERROR');
+    expect(errorEnvelopeSchema.parse(expired.body).message).toMatch(/expired/);
+    const refreshed = await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: login.refreshToken } });
+    expect(refreshed.status).toBe(200);
+    const tokens = tokenResponseSchema.parse(refreshed.body);
+    expect((await api(t.url, '/api/v1/sync/pull', { token: tokens.accessToken })).status).toBe(200);
+  });
+
+  it('a reused refresh token revokes its whole family', async () => {
+    const login = await t.login('tech1');
+    const first = tokenResponseSchema.parse((await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: login.refreshToken } })).body);
+    // The original token again: it was copied. Everything from this sign-in dies.
+    expectError(await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: login.refreshToken } }), 401, 'AUTH_ERROR');
+    expectError(await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } }), 401, 'AUTH_ERROR');
+    // Another sign-in is unaffected.
+    const other = await t.login('tech1');
+    expect((await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: other.refreshToken } })).status).toBe(200);
+  });
+
+  it('a technician cannot touch another technician’s work order, nor planning fields; nothing changes', async () => {
+    const tech1 = await t.login('tech1');
+    const tech2 = await t.login('tech2');
+    const { changes } = await pullAll(t.url, tech2.accessToken);
+    const theirs = [...replica(changes).values()].find((c) => c.entity === 'workOrder' && c.data?.assignedTo === tech2.user.id);
+    if (!theirs) throw new Error('tech2 has no work order');
+    const wo = workOrderSchema.parse(theirs.data);
+    const before = await t.server.db.selectFrom('records').select(['version', 'data']).where('id', '=', wo.id).executeTakeFirstOrThrow();
+    const foreign = await push(t.url, tech1.accessToken, [makeOp('workOrder', wo.id, 'update', { description: { base: wo.description, value: 'mine now' } }, theirs.version)]);
+    expect(foreign.results[0]).toMatchObject({ status: 'rejected', error: { code: 'PERMISSION_DENIED' } });
+    const planning = await push(t.url, tech2.accessToken, [makeOp('workOrder', wo.id, 'update', { assignedTo: { base: tech2.user.id, value: tech1.user.id } }, theirs.version)]);
+    expect(planning.results[0]).toMatchObject({ status: 'rejected', error: { code: 'PERMISSION_DENIED' } });
+    const badTransition = await push(t.url, tech2.accessToken, [makeOp('workOrder', wo.id, 'update', { status: { base: wo.status, value: 'closed' } }, theirs.version)]);
+    expect(badTransition.results[0]).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION_ERROR' } });
+    const readOnly = await push(t.url, tech2.accessToken, [makeOp('part', wo.id, 'update', { quantityAvailable: { base: 1, value: 99 } }, 1)]);
+    expect(readOnly.results[0]).toMatchObject({ status: 'rejected', error: { code: 'PERMISSION_DENIED' } });
+    const after = await t.server.db.selectFrom('records').select(['version', 'data']).where('id', '=', wo.id).executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+    // tech1's pull never contains tech2's work order.
+    const mine = await pullAll(t.url, tech1.accessToken);
+    expect(replica(mine.changes).has(wo.id)).toBe(false);
+  });
+
+  it('wrong role or site for the conflict log → 403; unknown conflict → 404', async () => {
+    const tech1 = await t.login('tech1');
+    const super1 = await t.login('super1');
+    const foreignSite = super1.user.siteIds.find((s) => !tech1.user.siteIds.includes(s)) ?? '';
+    expectError(await api(t.url, `/api/v1/conflicts?siteId=${foreignSite}`, { token: tech1.accessToken }), 403, 'PERMISSION_DENIED');
+    expect((await api(t.url, '/api/v1/conflicts', { token: tech1.accessToken })).status).toBe(200);
+    expectError(await api(t.url, '/api/v1/conflicts/01a20136-2191-72b3-ad08-6ff3239966a8/resolve', { token: super1.accessToken, body: { choice: 'server' } }), 404, 'NOT_FOUND');
+  });
+});

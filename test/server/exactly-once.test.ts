@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { workOrderSchema } from '../../src-shared/domain/entities';
+import { dialects } from '../support/test-database';
+import { api, startTestServer, type TestServer } from '../support/test-server';
+import { makeOp, pullAll, push, replica } from '../support/sync-helpers';
+
+describe.each(dialects)('exactly-once push on %s', (dialect) => {
+  let t: TestServer;
+  // While set, the server commits a push and then drops the connection instead of answering.
+  let dropPushResponses = false;
+  beforeEach(async () => {
+    dropPushResponses = false;
+    t = await startTestServer(dialect, {
+      extend: (app) =>
+        app.addHook('onSend', async (request) => {
+          if (dropPushResponses && request.url === '/api/v1/sync/push') request.raw.socket.destroy();
+        }),
+    });
+  });
+  afterEach(async () => t.stop());
+
+  async function someWorkOrders(token: string, userId: string, n: number) {
+    const { changes } = await pullAll(t.url, token);
+    return [...replica(changes).values()]
+      .filter((c) => c.entity === 'workOrder' && c.data?.assignedTo === userId && c.data?.status === 'in-progress')
+      .slice(0, n)
+      .map((c) => ({ wo: workOrderSchema.parse(c.data), version: c.version }));
+  }
+
+  async function changeRows(recordIds: string[]) {
+    return t.server.db.selectFrom('changes').select(['record_id', 'version']).where('record_id', 'in', recordIds).execute();
+  }
+
+  it('the same batch sent twice changes each record once and answers duplicate the second time', async () => {
+    const login = await t.login('tech1');
+    const targets = await someWorkOrders(login.accessToken, login.user.id, 3);
+    expect(targets.length).toBe(3);
+    const ops = targets.map(({ wo, version }) =>
+      makeOp('workOrder', wo.id, 'update', { laborRecords: { base: wo.laborRecords, value: [...wo.laborRecords, { id: `l-${wo.id}`, userId: login.user.id, start: '2026-11-02T08:00:00.000Z', end: null, minutes: 30, note: 'again?' }] } }, version),
+    );
+    const first = await push(t.url, login.accessToken, ops);
+    expect(first.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    const second = await push(t.url, login.accessToken, ops);
+    expect(second.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(second.results.map((r) => r.replayOf)).toEqual(['applied', 'applied', 'applied']);
+    expect(second.results.map((r) => r.version)).toEqual(first.results.map((r) => r.version));
+    expect(second.server.head).toBe(first.server.head);
+    const rows = await changeRows(targets.map((x) => x.wo.id));
+    expect(rows.filter((r) => r.version > 1).length).toBe(3);
+  });
+
+  it('a response lost after commit, then a server crash: the retry is answered from the record, not applied again', async () => {
+    const login = await t.login('tech1');
+    const [target] = await someWorkOrders(login.accessToken, login.user.id, 1);
+    if (!target) throw new Error('no work order');
+    dropPushResponses = true;
+    const op = makeOp('workOrder', target.wo.id, 'update', { measurements: { base: target.wo.measurements, value: [...target.wo.measurements, { id: 'm-lost', name: 'Current L1', value: 12.5, unit: 'A', recordedAt: '2026-11-02T08:00:00.000Z' }] } }, target.version);
+    await expect(api(t.url, '/api/v1/sync/push', { token: login.accessToken, body: { deviceId: 'd1', ops: [op] } })).rejects.toThrow();
+    await t.restart();
+    const relogin = await t.login('tech1');
+    const retry = await push(t.url, relogin.accessToken, [op], 'd1');
+    expect(retry.results[0]).toMatchObject({ status: 'duplicate', replayOf: 'applied', version: target.version + 1 });
+    const rows = await changeRows([target.wo.id]);
+    expect(rows.filter((r) => r.version === target.version + 1)).toHaveLength(1);
+    const record = await t.server.db.selectFrom('records').select(['version', 'data']).where('id', '=', target.wo.id).executeTakeFirstOrThrow();
+    expect(record.version).toBe(target.version + 1);
+    expect(workOrderSchema.parse(JSON.parse(record.data)).measurements.filter((m) => m.id === 'm-lost')).toHaveLength(1);
+  });
+});

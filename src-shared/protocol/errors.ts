@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** Seed 003 §7.1's error types, plus PAYLOAD_TOO_LARGE so a device knows to send smaller batches. */
+/**
+ * Seed 003 §7.1's error types, plus PAYLOAD_TOO_LARGE so a device knows to send smaller batches,
+ * and the device's own store errors: its key is missing or wrong (STORE_LOCKED), or the file is
+ * damaged (STORE_CORRUPT).
+ */
 export const errorCodes = [
   'NETWORK_ERROR',
   'AUTH_ERROR',
@@ -10,6 +14,8 @@ export const errorCodes = [
   'PERMISSION_DENIED',
   'SERVER_ERROR',
   'PAYLOAD_TOO_LARGE',
+  'STORE_LOCKED',
+  'STORE_CORRUPT',
 ] as const;
 export const errorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -30,6 +36,8 @@ export const httpStatusOf: { readonly [C in ErrorCode]: number } = {
   PERMISSION_DENIED: 403,
   SERVER_ERROR: 500,
   PAYLOAD_TOO_LARGE: 413,
+  STORE_LOCKED: 423,
+  STORE_CORRUPT: 500,
 };
 
 /** The one error type of the product: a code a program can branch on and a message a person can act on. */

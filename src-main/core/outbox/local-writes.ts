@@ -1,0 +1,213 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Transaction } from 'kysely';
+import { entitySchemas, serverManagedFields, type EntityName } from '../../../src-shared/domain/entity-registry';
+import { jsonSchema, type Json } from '../../../src-shared/domain/json';
+import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
+import { FieldlineError, validationError } from '../../../src-shared/protocol/errors';
+import { isoAt, type Clock } from '../../../src-shared/sync/clock';
+import { coalesceValues, type FieldValues } from '../../../src-shared/sync/coalesce';
+import { opPriority } from '../../../src-shared/sync/op-priority';
+import type { Insertable } from 'kysely';
+import type { ClientDatabase, ClientDb, OutboxTable } from '../store/client-schema';
+import { listColumns, parseData } from '../store/local-record';
+
+export type LocalChange =
+  | { kind: 'create'; entity: EntityName; record: JsonRecord & { id: string }; summary: string; dependsOn?: string[] }
+  | { kind: 'update'; entity: EntityName; id: string; values: FieldValues; summary: string; resolves?: string }
+  | { kind: 'delete'; entity: EntityName; id: string; summary: string };
+
+export interface LocalWriteResult {
+  /** The op that carries the change; null when nothing is left to send (e.g. an undone edit). */
+  opId: string | null;
+  priority: number;
+}
+
+export const recordKey = (entity: string, id: string) => `${entity}/${id}`;
+
+function withoutServerFields(entity: EntityName, record: JsonRecord): FieldValues {
+  const managed = serverManagedFields[entity];
+  return Object.fromEntries(Object.entries(record).filter(([field]) => field !== 'id' && !managed.includes(field)));
+}
+
+function validate(entity: EntityName, data: JsonRecord): void {
+  const parsed = entitySchemas[entity].safeParse(data);
+  if (!parsed.success) throw validationError(`${entity}`, parsed.error);
+}
+
+function mergeSummaries(a: string, b: string): string {
+  const parts = [...new Set([...a.split('; '), b])];
+  const text = parts.join('; ');
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+/**
+ * design.md §2: one transaction writes the record's new local view, the outbox op (folded into a
+ * queued op on the same record if that one is not in flight) and, for each touched field, its
+ * base: the last value the server acknowledged.
+ */
+export async function writeLocalChange(db: ClientDb, clock: Clock, change: LocalChange): Promise<LocalWriteResult> {
+  const nowIso = isoAt(clock);
+  return db.transaction().execute(async (trx) => {
+    if (change.kind === 'create') return createLocally(trx, nowIso, change);
+    const row = await trx.selectFrom('records').selectAll().where('entity', '=', change.entity).where('id', '=', change.id).executeTakeFirst();
+    if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `${change.entity} ${change.id} is not on this device`);
+    const data = parseData(row.data);
+    const serverData = row.server_data === null ? null : parseData(row.server_data);
+    const latest = await trx
+      .selectFrom('outbox')
+      .selectAll()
+      .where('entity', '=', change.entity)
+      .where('record_id', '=', change.id)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const queued = latest?.state === 'pending' ? latest : undefined;
+
+    if (change.kind === 'delete') {
+      if (queued?.kind === 'create') {
+        // Never reached the server: nothing to send, nothing to keep.
+        await trx.deleteFrom('outbox').where('op_id', '=', queued.op_id).execute();
+        await trx.deleteFrom('records').where('entity', '=', change.entity).where('id', '=', change.id).execute();
+        await trx.deleteFrom('bases').where('entity', '=', change.entity).where('record_id', '=', change.id).execute();
+        return { opId: null, priority: queued.priority };
+      }
+      const priority = opPriority(change.entity, 'delete', {});
+      await trx.updateTable('records').set({ pending_delete: 1, sync_state: 'queued', updated_at: nowIso }).where('entity', '=', change.entity).where('id', '=', change.id).execute();
+      if (queued) {
+        await trx
+          .updateTable('outbox')
+          .set({ kind: 'delete', field_values: '{}', priority: Math.min(priority, queued.priority), summary: change.summary, client_time: nowIso })
+          .where('op_id', '=', queued.op_id)
+          .execute();
+        return { opId: queued.op_id, priority: Math.min(priority, queued.priority) };
+      }
+      const opId = uuidv7();
+      await trx.insertInto('outbox').values(newOp(opId, change.entity, change.id, 'delete', row.version, {}, priority, change.summary, [], null, nowIso)).execute();
+      return { opId, priority };
+    }
+
+    // update
+    const next: JsonRecord = { ...data, ...change.values };
+    validate(change.entity, next);
+    const baseRows = await trx.selectFrom('bases').select(['field', 'value']).where('entity', '=', change.entity).where('record_id', '=', change.id).execute();
+    const bases: FieldValues = Object.fromEntries(baseRows.map((b) => [b.field, parseJson(b.value)]));
+    if (serverData) {
+      for (const field of Object.keys(change.values)) {
+        if (field in bases) continue;
+        const base: Json = serverData[field] ?? null;
+        bases[field] = base;
+        await trx.insertInto('bases').values({ entity: change.entity, record_id: change.id, field, value: JSON.stringify(base) }).execute();
+      }
+    }
+    let opId: string | null;
+    let priority = opPriority(change.entity, 'update', change.values);
+    if (queued) {
+      const kind = queued.kind === 'create' ? 'create' : 'update';
+      const values = coalesceValues(parseData(queued.field_values), change.values, bases, kind);
+      priority = Math.min(priority, queued.priority);
+      if (Object.keys(values).length === 0 && kind === 'update' && !queued.resolves && !change.resolves) {
+        await trx.deleteFrom('outbox').where('op_id', '=', queued.op_id).execute();
+        opId = null;
+      } else {
+        await trx
+          .updateTable('outbox')
+          .set({
+            field_values: JSON.stringify(values),
+            priority,
+            summary: mergeSummaries(queued.summary, change.summary),
+            client_time: nowIso,
+            resolves: change.resolves ?? queued.resolves,
+          })
+          .where('op_id', '=', queued.op_id)
+          .execute();
+        opId = queued.op_id;
+      }
+    } else {
+      opId = uuidv7();
+      await trx
+        .insertInto('outbox')
+        .values(newOp(opId, change.entity, change.id, 'update', row.version, change.values, priority, change.summary, [], change.resolves ?? null, nowIso))
+        .execute();
+    }
+    const stillQueued = opId !== null || (await hasOps(trx, change.entity, change.id));
+    await trx
+      .updateTable('records')
+      .set({
+        data: JSON.stringify(next),
+        ...listColumns(change.entity, next),
+        sync_state: row.sync_state === 'conflict' ? 'conflict' : stillQueued ? 'queued' : 'synced',
+        updated_at: nowIso,
+      })
+      .where('entity', '=', change.entity)
+      .where('id', '=', change.id)
+      .execute();
+    if (!stillQueued) await trx.deleteFrom('bases').where('entity', '=', change.entity).where('record_id', '=', change.id).execute();
+    return { opId, priority };
+  });
+}
+
+async function createLocally(trx: Transaction<ClientDatabase>, nowIso: string, change: Extract<LocalChange, { kind: 'create' }>): Promise<LocalWriteResult> {
+  validate(change.entity, change.record);
+  const exists = await trx.selectFrom('records').select('id').where('entity', '=', change.entity).where('id', '=', change.record.id).executeTakeFirst();
+  if (exists) throw new FieldlineError('VALIDATION_ERROR', `${change.entity} ${change.record.id} exists already`);
+  const values = withoutServerFields(change.entity, change.record);
+  const priority = opPriority(change.entity, 'create', values);
+  await trx
+    .insertInto('records')
+    .values({
+      entity: change.entity,
+      id: change.record.id,
+      version: 0,
+      data: JSON.stringify(change.record),
+      server_data: null,
+      sync_state: 'queued',
+      ...listColumns(change.entity, change.record),
+      pending_delete: 0,
+      updated_at: nowIso,
+    })
+    .execute();
+  const opId = uuidv7();
+  await trx.insertInto('outbox').values(newOp(opId, change.entity, change.record.id, 'create', 0, values, priority, change.summary, change.dependsOn ?? [], null, nowIso)).execute();
+  return { opId, priority };
+}
+
+function newOp(
+  opId: string,
+  entity: EntityName,
+  recordId: string,
+  kind: OutboxTable['kind'],
+  baseVersion: number,
+  values: FieldValues,
+  priority: number,
+  summary: string,
+  dependsOn: string[],
+  resolves: string | null,
+  nowIso: string,
+): Insertable<OutboxTable> {
+  return {
+    op_id: opId,
+    entity,
+    record_id: recordId,
+    kind,
+    base_version: baseVersion,
+    field_values: JSON.stringify(values),
+    priority,
+    state: 'pending',
+    attempts: 0,
+    next_attempt_at: 0,
+    last_error: null,
+    summary,
+    depends_on: JSON.stringify(dependsOn),
+    resolves,
+    created_at: nowIso,
+    client_time: nowIso,
+  };
+}
+
+async function hasOps(trx: Transaction<ClientDatabase>, entity: string, id: string): Promise<boolean> {
+  return (await trx.selectFrom('outbox').select('op_id').where('entity', '=', entity).where('record_id', '=', id).limit(1).executeTakeFirst()) !== undefined;
+}
+
+export function parseJson(text: string): Json {
+  return jsonSchema.parse(JSON.parse(text));
+}

@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+
+/** In code, not files, so they survive bundling into the Electron main process. */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('records')
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('server_data', 'text')
+        .addColumn('sync_state', 'text', (c) => c.notNull())
+        .addColumn('site_id', 'text')
+        .addColumn('status', 'text')
+        .addColumn('priority', 'text')
+        .addColumn('assigned_to', 'text')
+        .addColumn('scheduled_end', 'text')
+        .addColumn('work_order_id', 'text')
+        .addColumn('search_text', 'text')
+        .addColumn('pending_delete', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('records_pk', ['entity', 'id'])
+        .execute();
+      await db.schema.createIndex('records_list_idx').on('records').columns(['entity', 'status', 'scheduled_end']).execute();
+      await db.schema.createIndex('records_site_idx').on('records').columns(['entity', 'site_id']).execute();
+      await db.schema.createIndex('records_work_order_idx').on('records').columns(['entity', 'work_order_id']).execute();
+      await db.schema
+        .createTable('outbox')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('op_id', 'text', (c) => c.notNull().unique())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('base_version', 'integer', (c) => c.notNull())
+        .addColumn('field_values', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('depends_on', 'text', (c) => c.notNull())
+        .addColumn('resolves', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('client_time', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outbox_record_idx').on('outbox').columns(['entity', 'record_id']).execute();
+      await db.schema
+        .createTable('bases')
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('bases_pk', ['entity', 'record_id', 'field'])
+        .execute();
+      await db.schema
+        .createTable('conflicts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('server_conflict_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('resolved_at', 'text')
+        .addColumn('resolution', 'text')
+        .execute();
+      await db.schema.createIndex('conflicts_record_idx').on('conflicts').columns(['entity', 'record_id', 'status']).execute();
+      await db.schema
+        .createTable('sync_state')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sync_metrics')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('ok', 'integer', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('pushed', 'integer', (c) => c.notNull())
+        .addColumn('pulled', 'integer', (c) => c.notNull())
+        .addColumn('bytes_sent', 'integer', (c) => c.notNull())
+        .addColumn('bytes_received', 'integer', (c) => c.notNull())
+        .addColumn('conflicts', 'text', (c) => c.notNull())
+        .addColumn('queue_depth', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema
+        .createTable('notices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text')
+        .addColumn('record_id', 'text')
+        .addColumn('read', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+};
+
+export async function migrateClientStore<DB>(db: Kysely<DB>): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) throw new Error(`local database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+}

@@ -1,0 +1,112 @@
+import type { Generated, Kysely } from 'kysely';
+
+/**
+ * A synced record on the device: the local view (`data`: server state plus pending local values),
+ * the last server state (`server_data`, for discard and side-by-side views), and the columns the
+ * work-order list filters on.
+ */
+export interface LocalRecordsTable {
+  entity: string;
+  id: string;
+  /** The server version `server_data` is at; 0 for a record created here and not yet synced. */
+  version: number;
+  data: string;
+  server_data: string | null;
+  sync_state: 'synced' | 'queued' | 'syncing' | 'conflict' | 'failed';
+  site_id: string | null;
+  status: string | null;
+  priority: string | null;
+  assigned_to: string | null;
+  scheduled_end: string | null;
+  work_order_id: string | null;
+  search_text: string | null;
+  /** Deleted here, the delete not yet acknowledged: hidden from lists, kept for discard. */
+  pending_delete: number;
+  updated_at: string;
+}
+
+/** The outbox (design.md §3). Values only: bases live in `bases` and are read when the op is sent. */
+export interface OutboxTable {
+  seq: Generated<number>;
+  op_id: string;
+  entity: string;
+  record_id: string;
+  kind: 'create' | 'update' | 'delete';
+  base_version: number;
+  field_values: string;
+  priority: number;
+  state: 'pending' | 'in-flight' | 'failed' | 'conflict';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  summary: string;
+  depends_on: string;
+  /** A server conflict this op settles (a person's decision on the device). */
+  resolves: string | null;
+  created_at: string;
+  client_time: string;
+}
+
+/** The last server-acknowledged value of each field with a pending change (design.md §2). */
+export interface BasesTable {
+  entity: string;
+  record_id: string;
+  field: string;
+  value: string;
+}
+
+export interface LocalConflictsTable {
+  id: string;
+  entity: string;
+  record_id: string;
+  kind: string;
+  fields: string;
+  status: 'open' | 'auto-resolved' | 'resolved';
+  origin: 'push' | 'pull';
+  server_conflict_id: string | null;
+  created_at: string;
+  resolved_at: string | null;
+  resolution: string | null;
+}
+
+export interface SyncStateTable {
+  key: string;
+  value: string;
+}
+
+export interface SyncMetricsTable {
+  id: Generated<number>;
+  started_at: string;
+  duration_ms: number;
+  ok: number;
+  trigger: string;
+  pushed: number;
+  pulled: number;
+  bytes_sent: number;
+  bytes_received: number;
+  conflicts: string;
+  queue_depth: number;
+  error: string | null;
+}
+
+/** Things the user must be told that are not conflicts: a record removed because access ended. */
+export interface NoticesTable {
+  id: string;
+  created_at: string;
+  message: string;
+  entity: string | null;
+  record_id: string | null;
+  read: number;
+}
+
+export interface ClientDatabase {
+  records: LocalRecordsTable;
+  outbox: OutboxTable;
+  bases: BasesTable;
+  conflicts: LocalConflictsTable;
+  sync_state: SyncStateTable;
+  sync_metrics: SyncMetricsTable;
+  notices: NoticesTable;
+}
+
+export type ClientDb = Kysely<ClientDatabase>;

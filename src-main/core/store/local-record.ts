@@ -1,0 +1,30 @@
+import type { EntityName } from '../../../src-shared/domain/entity-registry';
+import type { Json } from '../../../src-shared/domain/json';
+import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
+import { recordDataSchema } from '../../../src-shared/protocol/push';
+import type { LocalRecordsTable } from './client-schema';
+
+const str = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
+
+/** The list columns of a record, taken from its local view. */
+export function listColumns(entity: EntityName, data: JsonRecord): Pick<LocalRecordsTable, 'site_id' | 'status' | 'priority' | 'assigned_to' | 'scheduled_end' | 'work_order_id' | 'search_text'> {
+  const search =
+    entity === 'workOrder'
+      ? [data.number, data.title, data.description].filter((v) => typeof v === 'string').join(' ').toLowerCase()
+      : entity === 'asset'
+        ? [data.tag, data.name].filter((v) => typeof v === 'string').join(' ').toLowerCase()
+        : null;
+  return {
+    site_id: str(data.siteId),
+    status: str(data.status),
+    priority: str(data.priority),
+    assigned_to: str(data.assignedTo),
+    scheduled_end: str(data.scheduledEnd),
+    work_order_id: str(data.workOrderId),
+    search_text: search,
+  };
+}
+
+export function parseData(text: string): JsonRecord {
+  return recordDataSchema.parse(JSON.parse(text));
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { Kysely, SqliteDialect } from 'kysely';
+import { FieldlineError } from '../../../src-shared/protocol/errors';
+import type { SecretStore } from '../secrets/secret-store';
+import type { ClientDatabase, ClientDb } from './client-schema';
+import { migrateClientStore } from './client-migrations';
+
+export interface OpenStore {
+  db: ClientDb;
+  /** The raw connection, for what Kysely does not cover (checkpoint, close). */
+  sqlite: Database.Database;
+  close(): Promise<void>;
+}
+
+const keyPattern = /^[0-9a-f]{64}$/;
+
+/**
+ * The key is 256 random bits, kept only in the keychain. No key for an existing database is an
+ * error, never a reason to start a new empty database over the old one.
+ */
+export async function loadOrCreateDatabaseKey(secrets: SecretStore, account: string, databaseFile: string): Promise<string> {
+  const stored = await secrets.get(account);
+  if (stored !== null) {
+    if (!keyPattern.test(stored)) {
+      throw new FieldlineError('STORE_LOCKED', 'The database key in the keychain is malformed. Nothing was changed; contact IT to recover the device.', { account });
+    }
+    return stored;
+  }
+  if (existsSync(databaseFile)) {
+    throw new FieldlineError(
+      'STORE_LOCKED',
+      'The key for the local database is missing from the keychain, so its unsynced changes cannot be read. Nothing was changed or deleted; contact IT (the database is kept as it is).',
+      { account, databaseFile },
+    );
+  }
+  const key = randomBytes(32).toString('hex');
+  await secrets.set(account, key);
+  return key;
+}
+
+/**
+ * Opens (or creates) the SQLCipher database with a raw key — no password KDF on every open — in
+ * WAL mode, temp tables in memory so no plaintext ever reaches a temp file, then migrates it.
+ */
+export async function openEncryptedStore(databaseFile: string, keyHex: string): Promise<OpenStore> {
+  if (!keyPattern.test(keyHex)) throw new FieldlineError('STORE_LOCKED', 'The database key has the wrong format');
+  const existed = existsSync(databaseFile);
+  mkdirSync(dirname(databaseFile), { recursive: true, mode: 0o700 });
+  const sqlite = new Database(databaseFile);
+  try {
+    sqlite.pragma(`cipher = 'sqlcipher'`);
+    sqlite.pragma(`key = "x'${keyHex}'"`);
+    sqlite.prepare('select count(*) from sqlite_master').get();
+  } catch (error) {
+    sqlite.close();
+    throw new FieldlineError(
+      'STORE_LOCKED',
+      existed
+        ? 'The local database cannot be opened with the key in the keychain: the key is wrong or the file is damaged. Nothing was changed; contact IT.'
+        : `The local database could not be created: ${String(error)}`,
+      { databaseFile },
+    );
+  }
+  try {
+    const check = sqlite.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(String(check));
+  } catch (error) {
+    sqlite.close();
+    throw new FieldlineError('STORE_CORRUPT', 'The local database is damaged. Nothing was changed; contact IT to recover it before signing out.', {
+      databaseFile,
+      detail: String(error instanceof Error ? error.message : error),
+    });
+  }
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a crashed or killed process loses nothing; only a power cut may lose the
+  // last commits before the checkpoint. FULL would fsync every edit.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<ClientDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrateClientStore(db);
+  return {
+    db,
+    sqlite,
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { recordIdSchema } from '../domain/ids';
+import { userRoleSchema } from '../domain/work-order-status';
+
+/** Who is signed in on this device, and which store is theirs. No secret is ever kept here. */
+export const sessionInfoSchema = z.object({
+  serverUrl: z.url(),
+  userId: recordIdSchema,
+  username: z.string(),
+  displayName: z.string(),
+  role: userRoleSchema,
+  siteIds: z.array(recordIdSchema),
+  storeName: z.string(),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+export const syncIntervalRange = { min: 1, max: 24 * 60 } as const;
+
+export const settingsSchema = z.object({
+  deviceId: z.string().min(8),
+  serverUrl: z.url().nullable().default(null),
+  session: sessionInfoSchema.nullable().default(null),
+  syncIntervalMinutes: z.number().int().min(syncIntervalRange.min).max(syncIntervalRange.max).default(15),
+  largeUploadsUnmeteredOnly: z.boolean().default(true),
+  /** Narrow what this device keeps offline; empty lists: everything in the user's scope. */
+  keepOffline: z
+    .object({ sites: z.array(recordIdSchema).max(100), workOrders: z.array(recordIdSchema).max(1000) })
+    .default({ sites: [], workOrders: [] }),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** What a user may change from the settings screen. */
+export const settingsPatchSchema = settingsSchema
+  .pick({ serverUrl: true, syncIntervalMinutes: true, largeUploadsUnmeteredOnly: true, keepOffline: true })
+  .partial()
+  .strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -8,7 +8,8 @@ import { FieldlineError, validationError } from '../../src-shared/protocol/error
 import type { PushOp, PushRequest, PushResponse, PushResult } from '../../src-shared/protocol/push';
 import { pushResultSchema } from '../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../src-shared/sync/clock';
-import type { DialectName, ServerDb } from '../db/schema';
+import type { Transaction } from 'kysely';
+import type { DialectName, ServerDatabase, ServerDb } from '../db/schema';
 import { conflictFromRow, newConflictRow } from '../conflicts/conflict-record';
 import type { ChangeHub } from './change-hub';
 import type { RecordState } from './record-state';
@@ -72,6 +73,9 @@ export class PushService {
           continue;
         }
         const result = await applyOpOrReject(ctx, op);
+        if (op.resolves && (result.status === 'applied' || result.status === 'conflict')) {
+          await markResolvedByDevice(trx, op, principal.user.id, nowIso);
+        }
         recorded.set(op.opId, result);
         uow.addAppliedOp(op.opId, request.deviceId, principal.user.id, () => result);
         results.push(result);
@@ -88,6 +92,18 @@ export class PushService {
     hub.publish(commit.head, commit.changes);
     return { results, server: { id: serverId, head: commit.head } };
   }
+}
+
+/** The device's decision closes the server's record of the conflict, if it is about this record. */
+async function markResolvedByDevice(trx: Transaction<ServerDatabase>, op: PushOp, userId: string, nowIso: string): Promise<void> {
+  if (!op.resolves) return;
+  await trx
+    .updateTable('conflicts')
+    .set({ status: 'resolved', resolved_at: nowIso, resolved_by: userId, resolution: JSON.stringify({ byOp: op.opId }) })
+    .where('id', '=', op.resolves)
+    .where((eb) => eb.or([eb('record_id', '=', op.id), eb('survivor_id', '=', op.id)]))
+    .where('status', '!=', 'resolved')
+    .execute();
 }
 
 function keysTouchedBy(op: PushOp): RecordKey[] {

@@ -23,6 +23,8 @@ const pushOpShape = z.strictObject({
   priority: z.number().int().min(1).max(10),
   /** When the device made the change; breaks last-write-wins ties only. */
   clientTime: isoDateTimeSchema.optional(),
+  /** A server conflict this op settles: a person decided it on the device. */
+  resolves: z.uuid().optional(),
 });
 
 /**

@@ -1,0 +1,146 @@
+import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
+import { policyFor } from '../../../src-shared/domain/conflict-policies';
+import type { Change } from '../../../src-shared/protocol/pull';
+import type { ServerInfo } from '../../../src-shared/protocol/server-info';
+import { isoAt, type Clock } from '../../../src-shared/sync/clock';
+import { rebase } from '../../../src-shared/sync/rebase';
+import type { ClientDb } from '../store/client-schema';
+import { parseData } from '../store/local-record';
+import type { AuthSession } from './auth-session';
+import type { SyncApi } from './sync-api';
+import { addNotice, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
+import { readSyncState, writeSyncState } from './sync-state';
+
+export interface PullContext {
+  db: ClientDb;
+  api: SyncApi;
+  auth: AuthSession;
+  clock: Clock;
+  pageSize: number;
+  narrowing: () => { sites: readonly string[]; workOrders: readonly string[] };
+}
+
+export interface PullOutcome {
+  pulled: number;
+  pages: number;
+  bytesReceived: number;
+  conflicts: Record<string, number>;
+  resets: number;
+}
+
+/**
+ * Pulls pages until the server has no more, applying each in one transaction together with its
+ * cursor, so a crash between pages resumes where it stopped and never applies a page twice.
+ */
+export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void): Promise<PullOutcome> {
+  const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0 };
+  for (;;) {
+    const cursor = await readSyncState(ctx.db, 'cursor');
+    const narrowing = ctx.narrowing();
+    const { body: page, bytesReceived } = await ctx.auth.authorized((token) =>
+      ctx.api.pull(token, { cursor, limit: ctx.pageSize, sites: narrowing.sites, workOrders: narrowing.workOrders }),
+    );
+    outcome.pages++;
+    outcome.bytesReceived += bytesReceived;
+    const identityReset = await checkServerIdentity(ctx, page.server);
+    if (page.reset || identityReset) {
+      outcome.resets++;
+      await resetLocalData(ctx, page.reset ? null : 'The server was replaced or restored from a backup; this device downloads everything again. Your unsynced changes are kept.');
+      if (outcome.resets > 3) throw new Error('the server keeps asking for a reset');
+      continue;
+    }
+    await ctx.db.transaction().execute(async (trx) => {
+      const nowIso = isoAt(ctx.clock);
+      for (const change of page.changes) {
+        const kind = await applyChange(trx, change, nowIso);
+        if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
+      }
+      await writeSyncState(trx, 'cursor', page.cursor);
+      await writeSyncState(trx, 'server_id', page.server.id);
+      await writeSyncState(trx, 'server_head', String(page.server.head));
+    });
+    outcome.pulled += page.changes.length;
+    onPage(outcome.pulled);
+    if (!page.hasMore) return outcome;
+  }
+}
+
+/** A different server at the same URL, or the same one restored from an older backup. */
+async function checkServerIdentity(ctx: PullContext, server: ServerInfo): Promise<boolean> {
+  const knownId = await readSyncState(ctx.db, 'server_id');
+  const knownHead = Number((await readSyncState(ctx.db, 'server_head')) ?? '0');
+  if (knownId === null) return false;
+  return knownId !== server.id || server.head < knownHead;
+}
+
+/** Drops what came from the server, keeps every record with queued ops, and starts a full sync. */
+async function resetLocalData(ctx: PullContext, notice: string | null): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const keep = await trx.selectFrom('outbox').select(['entity', 'record_id']).execute();
+    const keepKeys = new Set(keep.map((k) => `${k.entity}/${k.record_id}`));
+    const rows = await trx.selectFrom('records').select(['entity', 'id']).execute();
+    for (const row of rows) if (!keepKeys.has(`${row.entity}/${row.id}`)) await removeLocally(trx, row.entity, row.id);
+    await trx.deleteFrom('sync_state').where('key', 'in', ['cursor', 'server_id', 'server_head']).execute();
+    if (notice) await addNotice(trx, notice, null, null, isoAt(ctx.clock));
+  });
+}
+
+async function applyChange(trx: Trx, change: Change, nowIso: string): Promise<string | null> {
+  const entity = change.entity;
+  const row = await trx.selectFrom('records').select(['version', 'data']).where('entity', '=', entity).where('id', '=', change.id).executeTakeFirst();
+  const ops = row ? await opsFor(trx, entity, change.id) : [];
+  if (change.op === 'remove') {
+    // Left this device's scope. Queued changes still go out; the server decides on them.
+    if (ops.length === 0) await removeLocally(trx, entity, change.id);
+    return null;
+  }
+  if (change.op === 'delete') {
+    if (ops.length === 0 || ops.some((op) => op.kind === 'delete')) {
+      await removeLocally(trx, entity, change.id);
+      return null;
+    }
+    const pending = pendingValues(ops);
+    const bases = await basesFor(trx, entity, change.id);
+    const fields = Object.entries(pending).map(([field, local]) => ({
+      field,
+      base: bases[field] ?? null,
+      local,
+      server: null,
+      policy: 'manual' as const,
+      outcome: 'manual' as const,
+      value: null,
+    }));
+    await trx.insertInto('conflicts').values(conflictRow(entity, change.id, 'update-delete', fields, 'open', 'pull', null, nowIso)).execute();
+    await trx.updateTable('outbox').set({ state: 'conflict' }).where('entity', '=', entity).where('record_id', '=', change.id).where('state', '!=', 'in-flight').execute();
+    await trx.updateTable('records').set({ sync_state: 'conflict' }).where('entity', '=', entity).where('id', '=', change.id).execute();
+    return 'update-delete';
+  }
+  const server = change.data ?? {};
+  if (!row || ops.length === 0) {
+    if (row && row.version > change.version) return null;
+    await settleRecord(trx, entityNameSchema.parse(entity), change.id, server, change.version, nowIso);
+    return null;
+  }
+  // Pending local changes: rebase them on the server's record (design.md §6).
+  const local = parseData(row.data);
+  const result = rebase({
+    local,
+    server,
+    pending: pendingValues(ops),
+    bases: await basesFor(trx, entity, change.id),
+    policyOf: (field) => policyFor(entity, field),
+    localTime: ops.reduce((latest, op) => (op.client_time > latest ? op.client_time : latest), ''),
+    serverTime: typeof server.updatedAt === 'string' ? server.updatedAt : nowIso,
+  });
+  for (const op of ops) {
+    if (op.state === 'in-flight' || op.kind === 'delete') continue;
+    const values = parseData(op.field_values);
+    const kept = Object.fromEntries(Object.entries(values).filter(([field]) => op.kind === 'create' || field in result.pending).map(([f, v]) => [f, result.pending[f] ?? v]));
+    if (op.kind === 'update' && Object.keys(kept).length === 0 && !op.resolves) await trx.deleteFrom('outbox').where('op_id', '=', op.op_id).execute();
+    else await trx.updateTable('outbox').set({ field_values: JSON.stringify(kept) }).where('op_id', '=', op.op_id).execute();
+  }
+  const auto = result.conflicts.filter((c) => c.outcome !== 'manual');
+  if (auto.length > 0) await trx.insertInto('conflicts').values(conflictRow(entity, change.id, 'update-update', auto, 'auto-resolved', 'pull', null, nowIso)).execute();
+  await settleRecord(trx, entityNameSchema.parse(entity), change.id, server, change.version, nowIso, { view: result.record, bases: result.bases });
+  return auto.length > 0 ? 'update-update' : null;
+}

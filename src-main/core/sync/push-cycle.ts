@@ -1,0 +1,237 @@
+import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
+import type { Patch } from '../../../src-shared/merge/merge-patch';
+import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
+import type { PushOp, PushResult } from '../../../src-shared/protocol/push';
+import { isoAt, type Clock } from '../../../src-shared/sync/clock';
+import { sendOrder } from '../../../src-shared/sync/outbox-order';
+import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
+import { z } from 'zod';
+import type { ClientDb } from '../store/client-schema';
+import { parseData } from '../store/local-record';
+import { recordKey } from '../outbox/local-writes';
+import type { AuthSession } from './auth-session';
+import type { SyncApi } from './sync-api';
+import {
+  addNotice,
+  basesFor,
+  conflictRow,
+  refreshSyncState,
+  removeLocally,
+  settleRecord,
+  type OutboxRow,
+  type Trx,
+} from './record-settlement';
+
+export interface PushContext {
+  db: ClientDb;
+  api: SyncApi;
+  auth: AuthSession;
+  clock: Clock;
+  random: () => number;
+  deviceId: string;
+  maxOps: number;
+  maxBytes: number;
+}
+
+export interface PushOutcome {
+  sent: number;
+  bytesSent: number;
+  bytesReceived: number;
+  conflicts: Record<string, number>;
+}
+
+/** Chooses the next batch: send order, bounded by op count and by (uncompressed) bytes. */
+async function nextBatch(ctx: PushContext): Promise<OutboxRow[]> {
+  const ops = await ctx.db.selectFrom('outbox').selectAll().orderBy('seq').execute();
+  if (ops.length === 0) return [];
+  const unsynced = new Set(
+    (await ctx.db.selectFrom('records').select(['entity', 'id']).where('version', '=', 0).execute()).map((r) => recordKey(r.entity, r.id)),
+  );
+  const refs = ops.map((op) => ({
+    opId: op.op_id,
+    recordKey: recordKey(op.entity, op.record_id),
+    seq: op.seq,
+    priority: op.priority,
+    state: op.state,
+    dependsOn: z.array(z.string()).parse(JSON.parse(op.depends_on)),
+    notBefore: op.next_attempt_at,
+  }));
+  const order = sendOrder(refs, unsynced, ctx.clock.now());
+  const byId = new Map(ops.map((op) => [op.op_id, op]));
+  const batch: OutboxRow[] = [];
+  let bytes = 0;
+  for (const ref of order) {
+    const op = byId.get(ref.opId);
+    if (!op) continue;
+    const size = op.field_values.length + 200;
+    if (batch.length > 0 && (batch.length >= ctx.maxOps || bytes + size > ctx.maxBytes)) break;
+    batch.push(op);
+    bytes += size;
+  }
+  return batch;
+}
+
+async function toPushOp(ctx: PushContext, op: OutboxRow): Promise<PushOp> {
+  const entity = entityNameSchema.parse(op.entity);
+  const values = parseData(op.field_values);
+  const record = await ctx.db.selectFrom('records').select(['version']).where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
+  const bases = await ctx.db.transaction().execute((trx) => basesFor(trx, op.entity, op.record_id));
+  const patch: Patch = Object.fromEntries(
+    Object.entries(values).map(([field, value]) => [field, { base: op.kind === 'create' ? null : (bases[field] ?? null), value }]),
+  );
+  return {
+    opId: op.op_id,
+    entity,
+    id: op.record_id,
+    kind: op.kind,
+    baseVersion: op.kind === 'create' ? 0 : (record?.version ?? op.base_version),
+    patch,
+    priority: op.priority,
+    clientTime: op.client_time,
+    ...(op.resolves ? { resolves: op.resolves } : {}),
+  };
+}
+
+/**
+ * Pushes until nothing sendable is left. A transport failure puts the batch back (NETWORK_ERROR
+ * does not count as an attempt: a week offline must not fail ops) and ends the cycle with the error.
+ */
+export async function pushPending(ctx: PushContext, onProgress: (done: number, total: number) => void): Promise<PushOutcome> {
+  const outcome: PushOutcome = { sent: 0, bytesSent: 0, bytesReceived: 0, conflicts: {} };
+  const total = Number((await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
+  let maxOps = ctx.maxOps;
+  for (;;) {
+    const batch = await nextBatch({ ...ctx, maxOps });
+    if (batch.length === 0) return outcome;
+    await ctx.db.updateTable('outbox').set({ state: 'in-flight' }).where('op_id', 'in', batch.map((op) => op.op_id)).execute();
+    const ops = await Promise.all(batch.map((op) => toPushOp(ctx, op)));
+    let response;
+    try {
+      response = await ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, ops }));
+    } catch (error) {
+      const envelope = error instanceof FieldlineError ? error.toEnvelope() : { code: 'NETWORK_ERROR' as const, message: String(error) };
+      if (envelope.code === 'PAYLOAD_TOO_LARGE' && maxOps > 1) {
+        await ctx.db.updateTable('outbox').set({ state: 'pending' }).where('op_id', 'in', batch.map((op) => op.op_id)).execute();
+        maxOps = Math.max(1, Math.floor(maxOps / 2));
+        continue;
+      }
+      await putBack(ctx, batch, envelope);
+      throw error;
+    }
+    outcome.bytesSent += response.bytesSent;
+    outcome.bytesReceived += response.bytesReceived;
+    const results = new Map(response.body.results.map((r) => [r.opId, r]));
+    const nowIso = isoAt(ctx.clock);
+    await ctx.db.transaction().execute(async (trx) => {
+      for (const op of batch) {
+        const result = results.get(op.op_id);
+        if (!result) {
+          await trx.updateTable('outbox').set({ state: 'pending' }).where('op_id', '=', op.op_id).execute();
+          continue;
+        }
+        const kind = await applyResult(trx, ctx, op, result, nowIso);
+        if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
+      }
+    });
+    outcome.sent += batch.length;
+    onProgress(Math.min(outcome.sent, total), Math.max(total, outcome.sent));
+  }
+}
+
+async function putBack(ctx: PushContext, batch: readonly OutboxRow[], error: ErrorEnvelope): Promise<void> {
+  const counts = error.code !== 'NETWORK_ERROR' && error.code !== 'AUTH_ERROR';
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const op of batch) {
+      const attempts = counts ? op.attempts + 1 : op.attempts;
+      const failed = attempts >= maxAttempts;
+      await trx
+        .updateTable('outbox')
+        .set({
+          state: failed ? 'failed' : 'pending',
+          attempts,
+          next_attempt_at: counts ? ctx.clock.now() + retryDelayMs(attempts, ctx.random) : 0,
+          last_error: JSON.stringify(error),
+        })
+        .where('op_id', '=', op.op_id)
+        .execute();
+      if (failed) await refreshSyncState(trx, op.entity, op.record_id);
+    }
+  });
+}
+
+/** Settles one op's result; returns the conflict kind if there was one. */
+async function applyResult(trx: Trx, ctx: PushContext, op: OutboxRow, result: PushResult, nowIso: string): Promise<string | null> {
+  const entity = entityNameSchema.parse(op.entity);
+  const status = result.status === 'duplicate' ? (result.replayOf ?? 'applied') : result.status;
+  if (status === 'rejected') {
+    const error = result.error ?? { code: 'SERVER_ERROR' as const, message: 'rejected without a reason' };
+    const action = actionFor(error.code);
+    if (action === 'drop-record') {
+      const label = await labelOf(trx, op);
+      await removeLocally(trx, op.entity, op.record_id);
+      await addNotice(trx, `${label} was removed from this device: ${error.message}`, op.entity, op.record_id, nowIso);
+      return null;
+    }
+    if (action === 'retry' && op.attempts + 1 < maxAttempts) {
+      await trx
+        .updateTable('outbox')
+        .set({ state: 'pending', attempts: op.attempts + 1, next_attempt_at: ctx.clock.now() + retryDelayMs(op.attempts + 1, ctx.random), last_error: JSON.stringify(error) })
+        .where('op_id', '=', op.op_id)
+        .execute();
+      return null;
+    }
+    await trx.updateTable('outbox').set({ state: 'failed', attempts: op.attempts + 1, last_error: JSON.stringify(error) }).where('op_id', '=', op.op_id).execute();
+    await refreshSyncState(trx, op.entity, op.record_id);
+    return null;
+  }
+  await trx.deleteFrom('outbox').where('op_id', '=', op.op_id).execute();
+  const conflict = result.conflict;
+  if (result.survivorId && result.survivorId !== op.record_id) await rewriteRecordId(trx, op.entity, op.record_id, result.survivorId);
+  const recordId = result.survivorId ?? op.record_id;
+  if (conflict) {
+    const local = conflictRow(op.entity, recordId, conflict.kind, conflict.fields, conflict.status === 'auto-resolved' ? 'auto-resolved' : 'open', 'push', conflict.id, nowIso);
+    await trx.insertInto('conflicts').values(local).execute();
+  }
+  if (result.deleted && status === 'applied') {
+    await removeLocally(trx, op.entity, op.record_id);
+  } else if (result.deleted) {
+    // update-delete: the record is gone on the server; keep the local one until a person decides.
+    await trx.updateTable('outbox').set({ state: 'conflict' }).where('entity', '=', op.entity).where('record_id', '=', op.record_id).execute();
+    await refreshSyncState(trx, op.entity, op.record_id);
+  } else if (result.record && result.version !== undefined) {
+    await settleRecord(trx, entity, recordId, result.record, result.version, nowIso);
+  }
+  return conflict ? conflict.kind : null;
+}
+
+async function labelOf(trx: Trx, op: OutboxRow): Promise<string> {
+  const row = await trx.selectFrom('records').select(['data']).where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
+  const data = row ? parseData(row.data) : {};
+  const name = typeof data.number === 'string' ? data.number : typeof data.title === 'string' ? data.title : op.record_id;
+  return `${op.entity === 'workOrder' ? 'Work order' : op.entity} ${name}`;
+}
+
+/** create-create: the server kept another record; everything here that named ours now names it. */
+async function rewriteRecordId(trx: Trx, entity: string, fromId: string, toId: string): Promise<void> {
+  await trx.updateTable('outbox').set({ record_id: toId }).where('entity', '=', entity).where('record_id', '=', fromId).execute();
+  await trx.deleteFrom('records').where('entity', '=', entity).where('id', '=', fromId).execute();
+  await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', fromId).execute();
+  if (entity !== 'workOrder') return;
+  const children = await trx.selectFrom('records').select(['entity', 'id', 'data']).where('work_order_id', '=', fromId).execute();
+  for (const child of children) {
+    const data = { ...parseData(child.data), workOrderId: toId };
+    await trx.updateTable('records').set({ data: JSON.stringify(data), work_order_id: toId }).where('entity', '=', child.entity).where('id', '=', child.id).execute();
+  }
+  const ops = await trx
+    .selectFrom('outbox')
+    .selectAll()
+    .where((eb) => eb.or([eb('field_values', 'like', `%${fromId}%`), eb('depends_on', 'like', `%${fromId}%`)]))
+    .execute();
+  for (const op of ops) {
+    await trx
+      .updateTable('outbox')
+      .set({ field_values: op.field_values.split(fromId).join(toId), depends_on: op.depends_on.split(fromId).join(toId) })
+      .where('op_id', '=', op.op_id)
+      .execute();
+  }
+}

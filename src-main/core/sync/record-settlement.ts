@@ -1,0 +1,119 @@
+import type { Transaction } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { EntityName } from '../../../src-shared/domain/entity-registry';
+import type { FieldConflict, JsonRecord } from '../../../src-shared/merge/merge-patch';
+import type { FieldValues } from '../../../src-shared/sync/coalesce';
+import type { ClientDatabase, LocalConflictsTable, OutboxTable } from '../store/client-schema';
+import { listColumns, parseData } from '../store/local-record';
+import { parseJson } from '../outbox/local-writes';
+
+export type Trx = Transaction<ClientDatabase>;
+export type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: number };
+
+export async function opsFor(trx: Trx, entity: string, id: string): Promise<OutboxRow[]> {
+  return trx.selectFrom('outbox').selectAll().where('entity', '=', entity).where('record_id', '=', id).orderBy('seq').execute();
+}
+
+/** The values of a record's queued ops, later ops winning. */
+export function pendingValues(ops: readonly OutboxRow[]): FieldValues {
+  return Object.assign({}, ...ops.filter((op) => op.kind !== 'delete').map((op) => parseData(op.field_values)));
+}
+
+export async function basesFor(trx: Trx, entity: string, id: string): Promise<FieldValues> {
+  const rows = await trx.selectFrom('bases').select(['field', 'value']).where('entity', '=', entity).where('record_id', '=', id).execute();
+  return Object.fromEntries(rows.map((r) => [r.field, parseJson(r.value)]));
+}
+
+export async function hasOpenConflict(trx: Trx, entity: string, id: string): Promise<boolean> {
+  const row = await trx.selectFrom('conflicts').select('id').where('entity', '=', entity).where('record_id', '=', id).where('status', '=', 'open').executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Writes a record's new server state and recomputes its local view: the server's record with the
+ * values of the ops still queued on top, bases only for fields still pending, and the sync state.
+ */
+export async function settleRecord(
+  trx: Trx,
+  entity: EntityName,
+  id: string,
+  server: JsonRecord,
+  version: number,
+  nowIso: string,
+  options: { view?: JsonRecord; bases?: FieldValues } = {},
+): Promise<void> {
+  const ops = await opsFor(trx, entity, id);
+  const pending = pendingValues(ops);
+  const view = options.view ?? { ...server, ...pending };
+  const oldBases = await basesFor(trx, entity, id);
+  await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', id).execute();
+  for (const field of Object.keys(pending)) {
+    const base = options.bases?.[field] ?? oldBases[field] ?? server[field] ?? null;
+    await trx.insertInto('bases').values({ entity, record_id: id, field, value: JSON.stringify(base) }).execute();
+  }
+  const conflict = await hasOpenConflict(trx, entity, id);
+  const failed = ops.some((op) => op.state === 'failed');
+  const syncState = conflict ? 'conflict' : failed ? 'failed' : ops.length > 0 ? 'queued' : 'synced';
+  const row = {
+    version,
+    data: JSON.stringify(view),
+    server_data: JSON.stringify(server),
+    sync_state: syncState,
+    ...listColumns(entity, view),
+    pending_delete: ops.some((op) => op.kind === 'delete') ? 1 : 0,
+    updated_at: nowIso,
+  } as const;
+  await trx
+    .insertInto('records')
+    .values({ entity, id, ...row })
+    .onConflict((oc) => oc.columns(['entity', 'id']).doUpdateSet(row))
+    .execute();
+}
+
+/** Recomputes only the sync state, after ops or conflicts of a record changed. */
+export async function refreshSyncState(trx: Trx, entity: string, id: string): Promise<void> {
+  const ops = await opsFor(trx, entity, id);
+  const conflict = await hasOpenConflict(trx, entity, id);
+  const failed = ops.some((op) => op.state === 'failed');
+  await trx
+    .updateTable('records')
+    .set({ sync_state: conflict ? 'conflict' : failed ? 'failed' : ops.length > 0 ? 'queued' : 'synced' })
+    .where('entity', '=', entity)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function removeLocally(trx: Trx, entity: string, id: string): Promise<void> {
+  await trx.deleteFrom('records').where('entity', '=', entity).where('id', '=', id).execute();
+  await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', id).execute();
+  await trx.deleteFrom('outbox').where('entity', '=', entity).where('record_id', '=', id).execute();
+}
+
+export function conflictRow(
+  entity: string,
+  recordId: string,
+  kind: string,
+  fields: readonly FieldConflict[],
+  status: LocalConflictsTable['status'],
+  origin: LocalConflictsTable['origin'],
+  serverConflictId: string | null,
+  nowIso: string,
+): LocalConflictsTable {
+  return {
+    id: uuidv7(),
+    entity,
+    record_id: recordId,
+    kind,
+    fields: JSON.stringify(fields),
+    status,
+    origin,
+    server_conflict_id: serverConflictId,
+    created_at: nowIso,
+    resolved_at: null,
+    resolution: null,
+  };
+}
+
+export async function addNotice(trx: Trx, message: string, entity: string | null, recordId: string | null, nowIso: string): Promise<void> {
+  await trx.insertInto('notices').values({ id: uuidv7(), created_at: nowIso, message, entity, record_id: recordId, read: 0 }).execute();
+}

@@ -1,0 +1,132 @@
+import { gzipSync } from 'node:zlib';
+import type { z } from 'zod';
+import { tokenResponseSchema, type TokenResponse } from '../../../src-shared/protocol/auth';
+import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
+import { pullResponseSchema, type PullResponse } from '../../../src-shared/protocol/pull';
+import { pushResponseSchema, type PushRequest, type PushResponse } from '../../../src-shared/protocol/push';
+import { healthResponseSchema } from '../../../src-shared/protocol/health';
+import { conflictListResponseSchema, resolveConflictResponseSchema, type Conflict, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
+
+export interface Transferred<T> {
+  body: T;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+export interface PullParams {
+  cursor: string | null;
+  limit: number;
+  sites?: readonly string[];
+  workOrders?: readonly string[];
+}
+
+const gzipThreshold = 1024;
+
+/**
+ * The device's side of docs/protocol.md. Every failure becomes a FieldlineError: no answer at all
+ * is NETWORK_ERROR (the server did not answer — a network link alone is not "online"), an answer
+ * carries the server's envelope.
+ */
+export class SyncApi {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  private async request<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    init: { method: 'GET' | 'POST'; token?: string; body?: unknown },
+  ): Promise<Transferred<z.infer<S>>> {
+    const headers: Record<string, string> = { 'accept-encoding': 'gzip' };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    let body: Uint8Array | undefined;
+    if (init.body !== undefined) {
+      const json = Buffer.from(JSON.stringify(init.body));
+      headers['content-type'] = 'application/json';
+      if (json.length > gzipThreshold) {
+        body = gzipSync(json);
+        headers['content-encoding'] = 'gzip';
+      } else body = json;
+    }
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), { method: init.method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      throw new FieldlineError('NETWORK_ERROR', `The server at ${this.baseUrl} does not answer`, { cause: error instanceof Error ? error.message : String(error) });
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new FieldlineError('NETWORK_ERROR', 'The connection broke while reading the answer', { cause: String(error) });
+    }
+    const wire = Number(response.headers.get('content-length') ?? Buffer.byteLength(text));
+    const bytesSent = (body?.length ?? 0) + path.length;
+    if (!response.ok) {
+      const envelope = errorEnvelopeSchema.safeParse(safeJson(text));
+      if (envelope.success) throw new FieldlineError(envelope.data.code, envelope.data.message, envelope.data.details);
+      throw new FieldlineError(response.status >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server answered ${response.status}`, { status: response.status });
+    }
+    const parsed = schema.safeParse(safeJson(text));
+    if (!parsed.success) throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} is not in the expected format`);
+    return { body: parsed.data, bytesSent, bytesReceived: wire };
+  }
+
+  async login(username: string, password: string): Promise<TokenResponse> {
+    return (await this.request(tokenResponseSchema, '/api/v1/auth/login', { method: 'POST', body: { username, password } })).body;
+  }
+
+  async refresh(refreshToken: string): Promise<TokenResponse> {
+    return (await this.request(tokenResponseSchema, '/api/v1/auth/refresh', { method: 'POST', body: { refreshToken } })).body;
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    const response = await fetch(new URL('/api/v1/auth/logout', this.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    }).catch(() => null);
+    if (response && !response.ok && response.status !== 401) throw new FieldlineError('SERVER_ERROR', `Sign-out answered ${response.status}`);
+  }
+
+  push(token: string, request: PushRequest): Promise<Transferred<PushResponse>> {
+    return this.request(pushResponseSchema, '/api/v1/sync/push', { method: 'POST', token, body: request });
+  }
+
+  pull(token: string, params: PullParams): Promise<Transferred<PullResponse>> {
+    const query = new URLSearchParams({ limit: String(params.limit) });
+    if (params.cursor) query.set('cursor', params.cursor);
+    if (params.sites && params.sites.length > 0) query.set('sites', params.sites.join(','));
+    if (params.workOrders && params.workOrders.length > 0) query.set('workOrders', params.workOrders.join(','));
+    return this.request(pullResponseSchema, `/api/v1/sync/pull?${query}`, { method: 'GET', token });
+  }
+
+  async health() {
+    return (await this.request(healthResponseSchema, '/api/v1/health', { method: 'GET' })).body;
+  }
+
+  async serverConflicts(token: string, query: { siteId?: string; status?: string }): Promise<Conflict[]> {
+    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return (await this.request(conflictListResponseSchema, `/api/v1/conflicts?${params}`, { method: 'GET', token })).body.conflicts;
+  }
+
+  async resolveServerConflict(token: string, id: string, decision: ResolveConflictRequest) {
+    return (await this.request(resolveConflictResponseSchema, `/api/v1/conflicts/${id}/resolve`, { method: 'POST', token, body: decision })).body;
+  }
+
+  eventsUrl(): string {
+    const url = new URL('/api/v1/sync/events', this.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,251 @@
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
+import { serverEventSchema } from '../../../src-shared/protocol/events';
+import { isoAt, type Clock } from '../../../src-shared/sync/clock';
+import { retryDelayMs } from '../../../src-shared/sync/retry-policy';
+import type { SyncStatus } from '../../../src-shared/sync/sync-status';
+import type { ClientDb } from '../store/client-schema';
+import type { AuthSession } from './auth-session';
+import { pullAll } from './pull-cycle';
+import { pushPending } from './push-cycle';
+import type { SyncApi } from './sync-api';
+import { readSyncState, writeSyncState } from './sync-state';
+
+export type SyncTrigger = 'start' | 'manual' | 'periodic' | 'focus' | 'connectivity' | 'notification' | 'critical';
+
+export interface Timers {
+  after(ms: number, fn: () => void): { cancel(): void };
+}
+
+export const realTimers: Timers = {
+  after: (ms, fn) => {
+    const handle = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+export interface SyncEngineOptions {
+  db: ClientDb;
+  api: SyncApi;
+  auth: AuthSession;
+  clock: Clock;
+  logger: Logger;
+  deviceId: string;
+  random?: () => number;
+  timers?: Timers;
+  intervalMs: () => number;
+  narrowing: () => { sites: readonly string[]; workOrders: readonly string[] };
+  maxOpsPerBatch?: number;
+  maxBytesPerBatch?: number;
+  pageSize?: number;
+}
+
+export interface SyncResult {
+  ok: boolean;
+  pushed: number;
+  pulled: number;
+  error: ErrorEnvelope | null;
+}
+
+/**
+ * The background sync worker (design.md §7, §8): push, then pull, one cycle at a time. A cycle that
+ * fails backs off; a trigger during a cycle runs one more cycle after it.
+ */
+export class SyncEngine {
+  private running: Promise<SyncResult> | null = null;
+  private again: SyncTrigger | null = null;
+  private failures = 0;
+  private timer: { cancel(): void } | null = null;
+  private socket: WebSocket | null = null;
+  private socketTimer: { cancel(): void } | null = null;
+  private started = false;
+  private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private current: SyncStatus = { state: 'idle', lastSyncAt: null, progress: null, queued: 0, failed: 0, conflicts: 0, retryAt: null, lastError: null };
+  private readonly random: () => number;
+  private readonly timers: Timers;
+
+  constructor(private readonly o: SyncEngineOptions) {
+    this.random = o.random ?? Math.random;
+    this.timers = o.timers ?? realTimers;
+  }
+
+  status(): SyncStatus {
+    return this.current;
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: Partial<SyncStatus>): void {
+    this.current = { ...this.current, ...change };
+    for (const listener of this.listeners) listener(this.current);
+  }
+
+  /** Counts for the badge, read from the store. */
+  async refreshCounts(): Promise<SyncStatus> {
+    const counts = await this.o.db
+      .selectFrom('outbox')
+      .select((eb) => [eb.fn.countAll<number>().as('queued'), eb.fn.sum<number>(eb.case().when('state', '=', 'failed').then(1).else(0).end()).as('failed')])
+      .executeTakeFirstOrThrow();
+    const conflicts = await this.o.db.selectFrom('conflicts').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'open').executeTakeFirstOrThrow();
+    const lastSyncAt = await readSyncState(this.o.db, 'last_sync_at');
+    this.emit({ queued: Number(counts.queued), failed: Number(counts.failed ?? 0), conflicts: Number(conflicts.n), lastSyncAt });
+    return this.current;
+  }
+
+  /** Runs a cycle now, or one more right after the running one. */
+  sync(trigger: SyncTrigger): Promise<SyncResult> {
+    if (this.running) {
+      this.again = trigger;
+      return this.running;
+    }
+    this.running = this.cycle(trigger).finally(() => {
+      this.running = null;
+      const next = this.again;
+      this.again = null;
+      if (next) void this.sync(next);
+    });
+    return this.running;
+  }
+
+  private async cycle(trigger: SyncTrigger): Promise<SyncResult> {
+    const started = this.o.clock.now();
+    const startedIso = isoAt(this.o.clock);
+    // Ops left in flight by a crash go out again; the server answers them from its record.
+    await this.o.db.updateTable('outbox').set({ state: 'pending' }).where('state', '=', 'in-flight').execute();
+    await this.refreshCounts();
+    this.emit({ state: 'syncing', progress: { done: 0, total: this.current.queued }, retryAt: null });
+    let pushed = 0;
+    let pulled = 0;
+    let bytesSent = 0;
+    let bytesReceived = 0;
+    const conflicts: Record<string, number> = {};
+    let error: ErrorEnvelope | null = null;
+    try {
+      const push = await pushPending(
+        {
+          db: this.o.db,
+          api: this.o.api,
+          auth: this.o.auth,
+          clock: this.o.clock,
+          random: this.random,
+          deviceId: this.o.deviceId,
+          maxOps: this.o.maxOpsPerBatch ?? 200,
+          maxBytes: this.o.maxBytesPerBatch ?? 512 * 1024,
+        },
+        (done, total) => this.emit({ progress: { done, total } }),
+      );
+      pushed = push.sent;
+      bytesSent += push.bytesSent;
+      bytesReceived += push.bytesReceived;
+      for (const [kind, n] of Object.entries(push.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
+      const pull = await pullAll(
+        { db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock, pageSize: this.o.pageSize ?? 1000, narrowing: this.o.narrowing },
+        (n) => this.emit({ progress: { done: n, total: n } }),
+      );
+      pulled = pull.pulled;
+      bytesReceived += pull.bytesReceived;
+      for (const [kind, n] of Object.entries(pull.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
+      await writeSyncState(this.o.db, 'last_sync_at', isoAt(this.o.clock));
+      this.failures = 0;
+    } catch (caught) {
+      error = caught instanceof FieldlineError ? caught.toEnvelope() : { code: 'SERVER_ERROR', message: caught instanceof Error ? caught.message : String(caught) };
+      this.failures++;
+      this.o.logger.warn({ code: error.code, trigger, failures: this.failures }, 'sync cycle failed');
+    }
+    const duration = this.o.clock.now() - started;
+    await this.refreshCounts();
+    await this.o.db
+      .insertInto('sync_metrics')
+      .values({
+        started_at: startedIso,
+        duration_ms: duration,
+        ok: error ? 0 : 1,
+        trigger,
+        pushed,
+        pulled,
+        bytes_sent: bytesSent,
+        bytes_received: bytesReceived,
+        conflicts: JSON.stringify(conflicts),
+        queue_depth: this.current.queued,
+        error: error ? error.code : null,
+      })
+      .execute();
+    if (error) {
+      const retryIn = retryDelayMs(this.failures, this.random);
+      const state = error.code === 'NETWORK_ERROR' ? 'offline' : error.code === 'AUTH_ERROR' ? 'signed-out' : 'failed';
+      this.emit({ state, progress: null, lastError: error, retryAt: state === 'signed-out' ? null : new Date(this.o.clock.now() + Math.max(retryIn, 1000)).toISOString() });
+      if (this.started && state !== 'signed-out') this.schedule(Math.max(retryIn, 1000), 'connectivity');
+    } else {
+      this.emit({ state: 'idle', progress: null, lastError: null, retryAt: null });
+      if (this.started) this.schedule(this.o.intervalMs(), 'periodic');
+    }
+    this.o.logger.info({ trigger, ok: !error, pushed, pulled, ms: duration, bytesSent, bytesReceived }, 'sync cycle');
+    return { ok: !error, pushed, pulled, error };
+  }
+
+  private schedule(ms: number, trigger: SyncTrigger): void {
+    this.timer?.cancel();
+    this.timer = this.timers.after(ms, () => {
+      this.timer = null;
+      void this.sync(trigger);
+    });
+  }
+
+  /** Starts the background worker: a first sync, the periodic timer and the server's notifications. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.sync('start');
+    this.connectEvents();
+  }
+
+  /** A local change with priority 1–2 goes out at once (design.md §7). */
+  onLocalChange(priority: number): void {
+    void this.refreshCounts();
+    if (this.started && priority <= 2 && this.current.state !== 'offline') void this.sync('critical');
+  }
+
+  private connectEvents(): void {
+    if (!this.started) return;
+    const token = this.o.auth.currentAccessToken();
+    if (!token) {
+      this.socketTimer = this.timers.after(5_000, () => this.connectEvents());
+      return;
+    }
+    const socket = new WebSocket(this.o.api.eventsUrl(), { headers: { authorization: `Bearer ${token}` } });
+    this.socket = socket;
+    socket.on('message', (raw) => {
+      const event = serverEventSchema.safeParse(safeJson(String(raw)));
+      if (!event.success) return;
+      if (event.data.type === 'changed') void this.sync('notification');
+      if (event.data.type === 'hello' && this.current.state === 'offline') void this.sync('connectivity');
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.socket = null;
+      if (!this.started) return;
+      this.socketTimer = this.timers.after(Math.max(retryDelayMs(Math.max(this.failures, 1), this.random), 2_000), () => this.connectEvents());
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.timer?.cancel();
+    this.socketTimer?.cancel();
+    this.socket?.close();
+    this.socket = null;
+    await this.running?.catch(() => undefined);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

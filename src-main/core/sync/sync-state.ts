@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { ClientDatabase } from '../store/client-schema';
+
+type SyncStateKey = 'cursor' | 'server_id' | 'server_head' | 'last_sync_at';
+
+export async function readSyncState(db: Kysely<ClientDatabase>, key: SyncStateKey): Promise<string | null> {
+  const row = await db.selectFrom('sync_state').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value ?? null;
+}
+
+export async function writeSyncState(db: Kysely<ClientDatabase>, key: SyncStateKey, value: string): Promise<void> {
+  await db
+    .insertInto('sync_state')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}

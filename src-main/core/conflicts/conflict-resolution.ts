@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
+import { newRecordId } from '../../../src-shared/domain/ids';
+import type { Json } from '../../../src-shared/domain/json';
+import { fieldConflictSchema, resolveConflictRequestSchema, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
+import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
+import { recordDataSchema } from '../../../src-shared/protocol/push';
+import { isoAt, type Clock } from '../../../src-shared/sync/clock';
+import type { FieldValues } from '../../../src-shared/sync/coalesce';
+import type { ClientDb } from '../store/client-schema';
+import { parseData } from '../store/local-record';
+import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
+import { refreshSyncState, removeLocally } from '../sync/record-settlement';
+
+const conflictStatusFilter = z.enum(['open', 'auto-resolved', 'resolved']).optional();
+
+/** The device's conflicts: open ones side by side, and the history of resolved ones. */
+export class ConflictResolution {
+  constructor(
+    private readonly db: ClientDb,
+    private readonly clock: Clock,
+    private readonly changed: (result: LocalWriteResult) => void,
+  ) {}
+
+  async list(status?: z.infer<typeof conflictStatusFilter>) {
+    const filter = parseOrThrow(conflictStatusFilter, status, 'conflict filter');
+    const rows = await this.db
+      .selectFrom('conflicts')
+      .selectAll()
+      .$if(filter !== undefined, (q) => q.where('status', '=', filter ?? 'open'))
+      .orderBy('created_at', 'desc')
+      .limit(500)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      entity: row.entity,
+      recordId: row.record_id,
+      kind: row.kind,
+      status: row.status,
+      origin: row.origin,
+      fields: z.array(fieldConflictSchema).parse(JSON.parse(row.fields)),
+      createdAt: row.created_at,
+      resolvedAt: row.resolved_at,
+      resolution: row.resolution === null ? null : recordDataSchema.parse(JSON.parse(row.resolution)),
+    }));
+  }
+
+  /**
+   * Keep mine, use the server's, per-field choices or an edited value. The decision is a new local
+   * change (queued like any other) that also closes the server's record of the conflict.
+   */
+  async resolve(conflictId: string, input: ResolveConflictRequest): Promise<void> {
+    const decision = parseOrThrow(resolveConflictRequestSchema, input, 'conflict decision');
+    const row = await this.db.selectFrom('conflicts').selectAll().where('id', '=', conflictId).executeTakeFirst();
+    if (!row) throw new FieldlineError('NOT_FOUND', 'That conflict does not exist on this device');
+    if (row.status !== 'open') throw new FieldlineError('VERSION_CONFLICT', 'That conflict is already settled');
+    const entity = entityNameSchema.parse(row.entity);
+    const fields = z.array(fieldConflictSchema).parse(JSON.parse(row.fields));
+    const record = await this.db.selectFrom('records').selectAll().where('entity', '=', entity).where('id', '=', row.record_id).executeTakeFirst();
+    const nowIso = isoAt(this.clock);
+
+    if (row.kind === 'update-delete') {
+      if (decision.choice === 'local' && record) {
+        // The server's record is gone for good; the technician's work survives as a new record.
+        const data = { ...parseData(record.data), id: newRecordId(), number: null };
+        await this.db.transaction().execute((trx) => removeLocally(trx, entity, row.record_id));
+        this.changed(await writeLocalChange(this.db, this.clock, { kind: 'create', entity, record: data, summary: 'Restored a work order deleted on the server' }));
+      } else {
+        await this.db.transaction().execute((trx) => removeLocally(trx, entity, row.record_id));
+      }
+    } else if (row.kind === 'delete-update') {
+      if (decision.choice === 'local') this.changed(await writeLocalChange(this.db, this.clock, { kind: 'delete', entity, id: row.record_id, summary: 'Deleted again after a conflict' }));
+    } else {
+      const server = record?.server_data ? parseData(record.server_data) : {};
+      const values: FieldValues = {};
+      for (const field of fields) {
+        const choice = decision.fields?.[field.field] ?? (decision.choice ? { choice: decision.choice } : undefined);
+        if (!choice) continue;
+        const value: Json = choice.choice === 'value' ? choice.value : choice.choice === 'local' ? field.local : (server[field.field] ?? null);
+        if (JSON.stringify(value) !== JSON.stringify(server[field.field] ?? null)) values[field.field] = value;
+      }
+      if (record && (Object.keys(values).length > 0 || row.server_conflict_id)) {
+        const resolves = row.server_conflict_id ?? undefined;
+        this.changed(
+          await writeLocalChange(this.db, this.clock, { kind: 'update', entity, id: row.record_id, values, summary: 'Conflict decision', ...(resolves ? { resolves } : {}) }),
+        );
+      }
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('conflicts').set({ status: 'resolved', resolved_at: nowIso, resolution: JSON.stringify(decision) }).where('id', '=', conflictId).execute();
+      await refreshSyncState(trx, entity, row.record_id);
+    });
+  }
+}

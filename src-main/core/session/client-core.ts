@@ -1,0 +1,163 @@
+import { rmSync, existsSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import type { User } from '../../../src-shared/domain/entities';
+import { FieldlineError } from '../../../src-shared/protocol/errors';
+import type { SessionInfo } from '../../../src-shared/settings/settings-schema';
+import { systemClock, type Clock } from '../../../src-shared/sync/clock';
+import { ConflictResolution } from '../conflicts/conflict-resolution';
+import { QueueActions } from '../outbox/queue-actions';
+import type { LocalWriteResult } from '../outbox/local-writes';
+import type { SecretStore } from '../secrets/secret-store';
+import { SettingsStore } from '../settings/settings-store';
+import { loadOrCreateDatabaseKey, openEncryptedStore, type OpenStore } from '../store/open-store';
+import { storePaths, type StorePaths } from '../store/profile-paths';
+import { AuthSession } from '../sync/auth-session';
+import { SyncApi } from '../sync/sync-api';
+import { SyncEngine, type Timers } from '../sync/sync-engine';
+import { WorkOrderCommands } from '../work-orders/work-order-commands';
+import { WorkOrderQueries } from '../work-orders/work-order-queries';
+
+export interface ClientCoreOptions {
+  profileDir: string;
+  secrets: SecretStore;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+  timers?: Timers;
+  /** Batch and page sizes; the defaults suit a field laptop on a slow link. */
+  sync?: { maxOpsPerBatch?: number; maxBytesPerBatch?: number; pageSize?: number };
+}
+
+/** Everything that exists while a user is signed in: their store, their tokens, their sync worker. */
+export class ActiveSession {
+  readonly workOrders: WorkOrderCommands;
+  readonly queries: WorkOrderQueries;
+  readonly queue: QueueActions;
+  readonly conflicts: ConflictResolution;
+
+  constructor(
+    readonly info: SessionInfo,
+    readonly paths: StorePaths,
+    readonly store: OpenStore,
+    readonly api: SyncApi,
+    readonly auth: AuthSession,
+    readonly engine: SyncEngine,
+    clock: Clock,
+  ) {
+    const user: User = { id: info.userId, username: info.username, displayName: info.displayName, role: info.role, siteIds: info.siteIds };
+    const changed = (result: LocalWriteResult) => engine.onLocalChange(result.priority);
+    this.workOrders = new WorkOrderCommands(store.db, clock, () => user, changed);
+    this.queries = new WorkOrderQueries(store.db);
+    this.queue = new QueueActions(store.db, clock);
+    this.conflicts = new ConflictResolution(store.db, clock, changed);
+  }
+}
+
+/**
+ * The client core (design.md: src-main/core): one per profile directory. It runs the same way
+ * under Electron, in the browser shell and in the CLI; nothing here knows which.
+ */
+export class ClientCore {
+  readonly settings: SettingsStore;
+  private active: ActiveSession | null = null;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ClientCoreOptions) {
+    this.settings = new SettingsStore(options.profileDir);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? pino({ level: 'silent' });
+  }
+
+  get session(): ActiveSession {
+    if (!this.active) throw new FieldlineError('AUTH_ERROR', 'Sign in first');
+    return this.active;
+  }
+
+  get signedIn(): boolean {
+    return this.active !== null;
+  }
+
+  /** Reopens the signed-in user's store after a restart; the tokens come back from the keychain. */
+  async resume(): Promise<ActiveSession | null> {
+    const info = this.settings.get().session;
+    if (!info) return null;
+    if (this.active) return this.active;
+    this.active = await this.openSession(info, new SyncApi(info.serverUrl));
+    return this.active;
+  }
+
+  async signIn(serverUrl: string, username: string, password: string): Promise<ActiveSession> {
+    if (this.active) throw new FieldlineError('VALIDATION_ERROR', `Signed in as ${this.active.info.username}: sign out first`);
+    const api = new SyncApi(serverUrl);
+    const tokens = await api.login(username, password);
+    const paths = storePaths(this.options.profileDir, serverUrl, tokens.user.id);
+    const info: SessionInfo = {
+      serverUrl,
+      userId: tokens.user.id,
+      username: tokens.user.username,
+      displayName: tokens.user.displayName,
+      role: tokens.user.role,
+      siteIds: tokens.user.siteIds,
+      storeName: paths.storeName,
+    };
+    const session = await this.openSession(info, api);
+    await session.auth.adopt(tokens);
+    this.settings.update({ session: info, serverUrl });
+    this.active = session;
+    return session;
+  }
+
+  private async openSession(info: SessionInfo, api: SyncApi): Promise<ActiveSession> {
+    const paths = storePaths(this.options.profileDir, info.serverUrl, info.userId);
+    const key = await loadOrCreateDatabaseKey(this.options.secrets, paths.keyAccount, paths.databaseFile);
+    const store = await openEncryptedStore(paths.databaseFile, key);
+    const auth = new AuthSession(api, this.options.secrets, paths.refreshTokenAccount);
+    const settings = this.settings;
+    const engine = new SyncEngine({
+      db: store.db,
+      api,
+      auth,
+      clock: this.clock,
+      logger: this.logger,
+      deviceId: settings.get().deviceId,
+      ...(this.options.random ? { random: this.options.random } : {}),
+      ...(this.options.timers ? { timers: this.options.timers } : {}),
+      intervalMs: () => settings.get().syncIntervalMinutes * 60_000,
+      narrowing: () => settings.get().keepOffline,
+      ...this.options.sync,
+    });
+    return new ActiveSession(info, paths, store, api, auth, engine, this.clock);
+  }
+
+  /**
+   * Signs out and wipes this user's data from the device: the database with its WAL and shm, the
+   * attachments, and the keychain entries. With changes still queued it refuses unless `force`,
+   * so the UI can warn first.
+   */
+  async signOut(options: { force?: boolean } = {}): Promise<{ discardedChanges: number }> {
+    const session = this.session;
+    const queued = Number((await session.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    if (queued > 0 && !options.force) {
+      throw new FieldlineError('VALIDATION_ERROR', `${queued} change(s) are not synced yet and would be lost. Sync first, or sign out anyway.`, { queued });
+    }
+    await session.engine.stop();
+    await session.auth.signOut();
+    await session.store.close();
+    rmSync(session.paths.dir, { recursive: true, force: true });
+    await this.options.secrets.delete(session.paths.keyAccount);
+    await this.options.secrets.delete(session.paths.refreshTokenAccount);
+    this.settings.update({ session: null, keepOffline: { sites: [], workOrders: [] } });
+    this.active = null;
+    if (existsSync(session.paths.dir)) throw new FieldlineError('STORE_CORRUPT', `Could not remove ${session.paths.dir}`);
+    this.logger.info({ discardedChanges: queued }, 'signed out and wiped');
+    return { discardedChanges: queued };
+  }
+
+  async close(): Promise<void> {
+    if (!this.active) return;
+    await this.active.engine.stop();
+    await this.active.store.close();
+    this.active = null;
+  }
+}

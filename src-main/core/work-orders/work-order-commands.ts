@@ -1,0 +1,160 @@
+import type { z } from 'zod';
+import { v7 as uuidv7 } from 'uuid';
+import { workOrderSchema, type User, type WorkOrder } from '../../../src-shared/domain/entities';
+import {
+  addLaborInputSchema,
+  addPartUsedInputSchema,
+  changeStatusInputSchema,
+  createWorkOrderInputSchema,
+  editNotesInputSchema,
+  recordMeasurementInputSchema,
+  removePartUsedInputSchema,
+  setTaskDoneInputSchema,
+} from '../../../src-shared/domain/work-order-commands';
+import { canReachStatus } from '../../../src-shared/domain/work-order-status';
+import { newRecordId } from '../../../src-shared/domain/ids';
+import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
+import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
+import { isoAt, type Clock } from '../../../src-shared/sync/clock';
+import type { FieldValues } from '../../../src-shared/sync/coalesce';
+import type { ClientDb } from '../store/client-schema';
+import { parseData } from '../store/local-record';
+import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
+
+/**
+ * The technician's operations on work orders. Each reads the local view, checks it (state machine,
+ * schema), and writes through writeLocalChange: one transaction, saved at once, queued for sync.
+ */
+export class WorkOrderCommands {
+  constructor(
+    private readonly db: ClientDb,
+    private readonly clock: Clock,
+    private readonly user: () => User,
+    private readonly changed: (result: LocalWriteResult) => void,
+  ) {}
+
+  private async current(id: string): Promise<WorkOrder> {
+    const row = await this.db.selectFrom('records').select(['data', 'pending_delete']).where('entity', '=', 'workOrder').where('id', '=', id).executeTakeFirst();
+    if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `Work order ${id} is not on this device`);
+    return workOrderSchema.parse(parseData(row.data));
+  }
+
+  private async update(id: string, values: FieldValues, summary: string): Promise<LocalWriteResult> {
+    const result = await writeLocalChange(this.db, this.clock, { kind: 'update', entity: 'workOrder', id, values, summary });
+    this.changed(result);
+    return result;
+  }
+
+  async changeStatus(input: z.input<typeof changeStatusInputSchema>): Promise<LocalWriteResult> {
+    const { workOrderId, status } = parseOrThrow(changeStatusInputSchema, input, 'status change');
+    const wo = await this.current(workOrderId);
+    const user = this.user();
+    if (!canReachStatus(wo.status, status, user.role)) {
+      throw new FieldlineError('VALIDATION_ERROR', `A ${user.role} cannot move ${wo.number ?? 'this work order'} from ${wo.status} to ${status}`);
+    }
+    const now = isoAt(this.clock);
+    const values: FieldValues = { status };
+    if (status === 'in-progress' && wo.actualStart === null) values.actualStart = now;
+    if (status === 'completed') values.actualEnd = now;
+    return this.update(workOrderId, values, `Status → ${status}`);
+  }
+
+  async setTaskDone(input: z.input<typeof setTaskDoneInputSchema>): Promise<LocalWriteResult> {
+    const { workOrderId, taskId, done } = parseOrThrow(setTaskDoneInputSchema, input, 'task');
+    const wo = await this.current(workOrderId);
+    const task = wo.tasks.find((t) => t.id === taskId);
+    if (!task) throw new FieldlineError('NOT_FOUND', `Task ${taskId} is not on this work order`);
+    const now = isoAt(this.clock);
+    const tasks = wo.tasks.map((t) => (t.id === taskId ? { ...t, done, doneAt: done ? now : null, doneBy: done ? this.user().id : null } : t));
+    return this.update(workOrderId, { tasks }, `Task "${task.title}" ${done ? 'done' : 'reopened'}`);
+  }
+
+  async addPartUsed(input: z.input<typeof addPartUsedInputSchema>): Promise<LocalWriteResult> {
+    const { workOrderId, partId, quantity } = parseOrThrow(addPartUsedInputSchema, input, 'part used');
+    const wo = await this.current(workOrderId);
+    const usage = { id: uuidv7(), partId, quantity, recordedAt: isoAt(this.clock), recordedBy: this.user().id };
+    return this.update(workOrderId, { partsUsed: [...wo.partsUsed, usage] }, `Part used ×${quantity}`);
+  }
+
+  async removePartUsed(input: z.input<typeof removePartUsedInputSchema>): Promise<LocalWriteResult> {
+    const { workOrderId, usageId } = parseOrThrow(removePartUsedInputSchema, input, 'part used');
+    const wo = await this.current(workOrderId);
+    if (!wo.partsUsed.some((p) => p.id === usageId)) throw new FieldlineError('NOT_FOUND', 'That part use is not on this work order');
+    return this.update(workOrderId, { partsUsed: wo.partsUsed.filter((p) => p.id !== usageId) }, 'Part use removed');
+  }
+
+  async addLabor(input: z.input<typeof addLaborInputSchema>): Promise<LocalWriteResult> {
+    const labor = parseOrThrow(addLaborInputSchema, input, 'labor record');
+    const wo = await this.current(labor.workOrderId);
+    const record = { id: uuidv7(), userId: this.user().id, start: labor.start, end: labor.end, minutes: labor.minutes, note: labor.note };
+    return this.update(labor.workOrderId, { laborRecords: [...wo.laborRecords, record] }, `Labor ${labor.minutes} min`);
+  }
+
+  async recordMeasurement(input: z.input<typeof recordMeasurementInputSchema>): Promise<LocalWriteResult> {
+    const m = parseOrThrow(recordMeasurementInputSchema, input, 'measurement');
+    const wo = await this.current(m.workOrderId);
+    const measurement = { id: uuidv7(), name: m.name, value: m.value, unit: m.unit, recordedAt: isoAt(this.clock) };
+    return this.update(m.workOrderId, { measurements: [...wo.measurements, measurement] }, `Measured ${m.name} ${m.value} ${m.unit}`.trim());
+  }
+
+  async editNotes(input: z.input<typeof editNotesInputSchema>): Promise<LocalWriteResult> {
+    const { workOrderId, ...fields } = parseOrThrow(editNotesInputSchema, input, 'notes');
+    await this.current(workOrderId);
+    const values: FieldValues = {};
+    if (fields.completionNotes !== undefined) values.completionNotes = fields.completionNotes;
+    if (fields.rootCause !== undefined) values.rootCause = fields.rootCause;
+    if (fields.description !== undefined) values.description = fields.description;
+    if (Object.keys(values).length === 0) throw new FieldlineError('VALIDATION_ERROR', 'Nothing to change: give notes, root cause or description');
+    return this.update(workOrderId, values, `Edited ${Object.keys(values).join(', ')}`);
+  }
+
+  /** A new work order, made offline; an emergency goes out with priority 1. */
+  async create(input: z.input<typeof createWorkOrderInputSchema>): Promise<{ id: string } & LocalWriteResult> {
+    const c = parseOrThrow(createWorkOrderInputSchema, input, 'new work order');
+    const user = this.user();
+    if (!user.siteIds.includes(c.siteId)) throw new FieldlineError('PERMISSION_DENIED', 'You can create work orders only at your sites');
+    const now = isoAt(this.clock);
+    const id = newRecordId();
+    const record: WorkOrder = {
+      id,
+      number: null,
+      siteId: c.siteId,
+      assetId: c.assetId,
+      type: c.type,
+      title: c.title,
+      description: c.description,
+      priority: c.priority,
+      status: c.draft ? 'draft' : 'assigned',
+      assignedTo: user.id,
+      createdBy: user.id,
+      createdAt: now,
+      updatedAt: now,
+      scheduledStart: null,
+      scheduledEnd: null,
+      actualStart: null,
+      actualEnd: null,
+      tasks: c.tasks.map((title, i) => ({ id: `t${i + 1}`, title, done: false, doneAt: null, doneBy: null })),
+      partsRequired: [],
+      partsUsed: [],
+      laborRecords: [],
+      measurements: [],
+      completionNotes: null,
+      rootCause: null,
+      tags: [],
+      categories: [],
+    };
+    const data: JsonRecord & { id: string } = { ...workOrderSchema.parse(record), id };
+    const dependsOn = c.assetId ? [`asset/${c.assetId}`] : [];
+    const result = await writeLocalChange(this.db, this.clock, { kind: 'create', entity: 'workOrder', record: data, summary: `Created ${c.type} work order "${c.title}"`, dependsOn });
+    this.changed(result);
+    return { id, ...result };
+  }
+
+  async deleteDraft(workOrderId: string): Promise<LocalWriteResult> {
+    const wo = await this.current(workOrderId);
+    if (wo.status !== 'draft' || wo.createdBy !== this.user().id) throw new FieldlineError('PERMISSION_DENIED', 'Only your own drafts can be deleted');
+    const result = await writeLocalChange(this.db, this.clock, { kind: 'delete', entity: 'workOrder', id: workOrderId, summary: `Deleted draft "${wo.title}"` });
+    this.changed(result);
+    return result;
+  }
+}

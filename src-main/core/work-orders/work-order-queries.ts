@@ -1,0 +1,75 @@
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import { assetSchema, partSchema, siteSchema, workOrderSchema, attachmentMetaSchema } from '../../../src-shared/domain/entities';
+import { workOrderListQuerySchema, type WorkOrderListQuery } from '../../../src-shared/domain/work-order-commands';
+import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
+import { recordSyncStateSchema } from '../../../src-shared/sync/sync-status';
+import type { ClientDb } from '../store/client-schema';
+import { parseData } from '../store/local-record';
+
+export class WorkOrderQueries {
+  constructor(private readonly db: ClientDb) {}
+
+  /** The list: search over number, title and description; filters by status, site, priority, due date. */
+  async list(input: WorkOrderListQuery) {
+    const q: z.infer<typeof workOrderListQuerySchema> = parseOrThrow(workOrderListQuerySchema, input, 'work order query');
+    let query = this.db.selectFrom('records').where('entity', '=', 'workOrder').where('pending_delete', '=', 0);
+    if (q.search) query = query.where('search_text', 'like', `%${q.search.toLowerCase().replace(/[%_]/g, (c) => `\\${c}`)}%`);
+    if (q.statuses && q.statuses.length > 0) query = query.where('status', 'in', q.statuses);
+    if (q.siteId) query = query.where('site_id', '=', q.siteId);
+    if (q.priority) query = query.where('priority', '=', q.priority);
+    if (q.dueBefore) query = query.where('scheduled_end', '<=', q.dueBefore);
+    const total = Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const rows = await query
+      .select(['id', 'data', 'sync_state'])
+      .orderBy(sql`case when scheduled_end is null then 1 else 0 end`)
+      .orderBy('scheduled_end')
+      .orderBy('id')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    const items = rows.map((row) => {
+      const wo = workOrderSchema.parse(parseData(row.data));
+      return {
+        id: wo.id,
+        number: wo.number,
+        title: wo.title,
+        status: wo.status,
+        priority: wo.priority,
+        type: wo.type,
+        siteId: wo.siteId,
+        assetId: wo.assetId,
+        scheduledEnd: wo.scheduledEnd,
+        tasksDone: wo.tasks.filter((t) => t.done).length,
+        tasksTotal: wo.tasks.length,
+        syncState: recordSyncStateSchema.parse(row.sync_state),
+      };
+    });
+    return { items, total };
+  }
+
+  private async records(entity: string, column: 'id' | 'site_id' | 'work_order_id', value: string) {
+    return this.db.selectFrom('records').select(['data']).where('entity', '=', entity).where(column, '=', value).where('pending_delete', '=', 0).execute();
+  }
+
+  /** One work order with what the technician needs beside it: asset, site, stock at the site, attachments. */
+  async get(id: string) {
+    const row = await this.db.selectFrom('records').selectAll().where('entity', '=', 'workOrder').where('id', '=', id).where('pending_delete', '=', 0).executeTakeFirst();
+    if (!row) throw new FieldlineError('NOT_FOUND', `Work order ${id} is not on this device`);
+    const workOrder = workOrderSchema.parse(parseData(row.data));
+    const [asset] = workOrder.assetId ? await this.records('asset', 'id', workOrder.assetId) : [];
+    const [site] = await this.records('site', 'id', workOrder.siteId);
+    const parts = await this.records('part', 'site_id', workOrder.siteId);
+    const attachments = await this.records('attachment', 'work_order_id', workOrder.id);
+    const conflicts = await this.db.selectFrom('conflicts').select(['id', 'kind', 'status']).where('entity', '=', 'workOrder').where('record_id', '=', id).where('status', '=', 'open').execute();
+    return {
+      workOrder,
+      syncState: recordSyncStateSchema.parse(row.sync_state),
+      asset: asset ? assetSchema.parse(parseData(asset.data)) : null,
+      site: site ? siteSchema.parse(parseData(site.data)) : null,
+      siteParts: parts.map((p) => partSchema.parse(parseData(p.data))),
+      attachments: attachments.map((a) => attachmentMetaSchema.parse(parseData(a.data))),
+      openConflicts: conflicts,
+    };
+  }
+}

@@ -45,9 +45,9 @@ export async function seedDemo(db: ServerDb, dialect: DialectName, clock: Clock,
   const sites = demoSites(random);
   const [north, river, airport] = sites.map((s) => s.id);
   if (!north || !river || !airport) throw new Error('demo sites missing');
-  const tech1 = await createUser(db, dialect, clock, { username: 'tech1', password: demoPassword, displayName: 'Alex Novak (technician)', role: 'technician', siteIds: [north, river] });
-  const tech2 = await createUser(db, dialect, clock, { username: 'tech2', password: demoPassword, displayName: 'Sam Okafor (technician)', role: 'technician', siteIds: [river, airport] });
-  const super1 = await createUser(db, dialect, clock, { username: 'super1', password: demoPassword, displayName: 'Maria Jensen (supervisor)', role: 'supervisor', siteIds: [north, river, airport] });
+  const tech1 = await createUser(db, dialect, clock, { username: 'tech1', password: demoPassword, displayName: 'Alex Novak', role: 'technician', siteIds: [north, river] });
+  const tech2 = await createUser(db, dialect, clock, { username: 'tech2', password: demoPassword, displayName: 'Sam Okafor', role: 'technician', siteIds: [river, airport] });
+  const super1 = await createUser(db, dialect, clock, { username: 'super1', password: demoPassword, displayName: 'Maria Jensen', role: 'supervisor', siteIds: [north, river, airport] });
   const data = generateDemoData({
     seed: options.seed ?? 7,
     sites,

@@ -1,4 +1,5 @@
-import { rmSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { User } from '../../../src-shared/domain/entities';
 import { FieldlineError } from '../../../src-shared/protocol/errors';
@@ -145,6 +146,8 @@ export class ClientCore {
     await session.auth.signOut();
     await session.store.close();
     rmSync(session.paths.dir, { recursive: true, force: true });
+    const storesDir = dirname(session.paths.dir);
+    if (existsSync(storesDir) && readdirSync(storesDir).length === 0) rmdirSync(storesDir);
     await this.options.secrets.delete(session.paths.keyAccount);
     await this.options.secrets.delete(session.paths.refreshTokenAccount);
     this.settings.update({ session: null, keepOffline: { sites: [], workOrders: [] } });

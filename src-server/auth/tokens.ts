@@ -9,6 +9,8 @@ import type { ServerDb } from '../db/schema';
 
 export const accessTokenTtlSeconds = 15 * 60;
 export const refreshTokenTtlSeconds = 30 * 24 * 3600;
+/** How long a device may retry a refresh whose answer it never got. */
+export const refreshRetryGraceSeconds = 3600;
 
 const claimsSchema = z.object({ sub: z.uuid(), role: userRoleSchema });
 export interface AccessClaims {
@@ -55,8 +57,13 @@ export class TokenService {
   /** A new refresh token; `familyId` continues a rotation chain, absent starts one (a login). */
   async issueRefreshToken(userId: string, familyId: string = uuidv7()): Promise<string> {
     const token = randomBytes(32).toString('base64url');
+    await this.insertRefreshToken(this.db, token, userId, familyId);
+    return token;
+  }
+
+  private async insertRefreshToken(db: ServerDb, token: string, userId: string, familyId: string): Promise<void> {
     const now = this.clock.now();
-    await this.db
+    await db
       .insertInto('refresh_tokens')
       .values({
         token_hash: hashToken(token),
@@ -64,35 +71,56 @@ export class TokenService {
         user_id: userId,
         expires_at: new Date(now + refreshTokenTtlSeconds * 1000).toISOString(),
         used_at: null,
+        replaced_by: null,
         revoked_at: null,
         created_at: new Date(now).toISOString(),
       })
       .execute();
-    return token;
   }
 
   /**
-   * Rotation with reuse detection: each refresh token works once. A second use means it was copied,
-   * so the whole family (every token descended from that login) is revoked.
+   * Rotation with reuse detection: each refresh token works once, and a second use means it was
+   * copied, so the whole family (every token descended from that sign-in) is revoked. One
+   * exception keeps a device that crashed mid-refresh signed in: if the token issued in exchange
+   * was never used and the first use is recent, the answer was lost — the unused successor is
+   * revoked and a new one issued.
    */
   async rotateRefreshToken(token: string): Promise<{ userId: string; refreshToken: string }> {
-    const now = new Date(this.clock.now()).toISOString();
+    const nowMs = this.clock.now();
+    const now = new Date(nowMs).toISOString();
+    const next = randomBytes(32).toString('base64url');
     const outcome = await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
       if (!row) return { kind: 'unknown' } as const;
       if (row.revoked_at) return { kind: 'revoked' } as const;
       if (row.expires_at <= now) return { kind: 'expired' } as const;
+      if (row.used_at !== null) {
+        const successor = row.replaced_by
+          ? await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', row.replaced_by).executeTakeFirst()
+          : undefined;
+        const lostAnswer =
+          successor !== undefined &&
+          successor.used_at === null &&
+          successor.revoked_at === null &&
+          nowMs - Date.parse(row.used_at) <= refreshRetryGraceSeconds * 1000;
+        if (!lostAnswer) {
+          await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
+          return { kind: 'reused' } as const;
+        }
+        await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('token_hash', '=', successor.token_hash).execute();
+      }
       const claimed = await trx
         .updateTable('refresh_tokens')
-        .set({ used_at: now })
+        .set({ used_at: row.used_at ?? now, replaced_by: hashToken(next) })
         .where('token_hash', '=', row.token_hash)
-        .where('used_at', 'is', null)
+        .where((eb) => (row.used_at === null ? eb('used_at', 'is', null) : eb('used_at', '=', row.used_at)))
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) {
         await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
         return { kind: 'reused' } as const;
       }
-      return { kind: 'ok', userId: row.user_id, familyId: row.family_id } as const;
+      await this.insertRefreshToken(trx, next, row.user_id, row.family_id);
+      return { kind: 'ok', userId: row.user_id } as const;
     });
     switch (outcome.kind) {
       case 'unknown':
@@ -103,7 +131,7 @@ export class TokenService {
       case 'reused':
         throw new FieldlineError('AUTH_ERROR', 'Refresh token was used twice; every session of this sign-in is revoked: sign in again');
       case 'ok':
-        return { userId: outcome.userId, refreshToken: await this.issueRefreshToken(outcome.userId, outcome.familyId) };
+        return { userId: outcome.userId, refreshToken: next };
     }
   }
 

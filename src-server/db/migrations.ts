@@ -102,6 +102,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('user_id', 'text', (c) => c.notNull())
           .addColumn('expires_at', 'text', (c) => c.notNull())
           .addColumn('used_at', 'text')
+          .addColumn('replaced_by', 'text')
           .addColumn('revoked_at', 'text')
           .addColumn('created_at', 'text', (c) => c.notNull())
           .execute();

@@ -98,6 +98,8 @@ export interface RefreshTokensTable {
   user_id: string;
   expires_at: string;
   used_at: string | null;
+  /** Hash of the token issued in exchange: lets a device whose answer was lost retry once. */
+  replaced_by: string | null;
   revoked_at: string | null;
   created_at: string;
 }

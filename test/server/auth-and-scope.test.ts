@@ -37,10 +37,12 @@ describe.each(dialects)('auth and scope on %s', (dialect) => {
 
   it('a reused refresh token revokes its whole family', async () => {
     const login = await t.login('tech1');
-    const first = tokenResponseSchema.parse((await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: login.refreshToken } })).body);
-    // The original token again: it was copied. Everything from this sign-in dies.
-    expectError(await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: login.refreshToken } }), 401, 'AUTH_ERROR');
-    expectError(await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: first.refreshToken } }), 401, 'AUTH_ERROR');
+    const refresh = async (refreshToken: string) => api(t.url, '/api/v1/auth/refresh', { body: { refreshToken } });
+    const first = tokenResponseSchema.parse((await refresh(login.refreshToken)).body);
+    const second = tokenResponseSchema.parse((await refresh(first.refreshToken)).body);
+    // The original token again, after its successor was used: it was copied. The sign-in dies.
+    expectError(await refresh(login.refreshToken), 401, 'AUTH_ERROR');
+    expectError(await refresh(second.refreshToken), 401, 'AUTH_ERROR');
     // Another sign-in is unaffected.
     const other = await t.login('tech1');
     expect((await api(t.url, '/api/v1/auth/refresh', { body: { refreshToken: other.refreshToken } })).status).toBe(200);
@@ -67,6 +69,23 @@ describe.each(dialects)('auth and scope on %s', (dialect) => {
     // tech1's pull never contains tech2's work order.
     const mine = await pullAll(t.url, tech1.accessToken);
     expect(replica(mine.changes).has(wo.id)).toBe(false);
+  });
+
+  it('a refresh whose answer was lost may be retried once; the lost token is then dead', async () => {
+    const login = await t.login('tech1');
+    const refresh = async (refreshToken: string) => api(t.url, '/api/v1/auth/refresh', { body: { refreshToken } });
+    const lost = tokenResponseSchema.parse((await refresh(login.refreshToken)).body);
+    const retried = await refresh(login.refreshToken);
+    expect(retried.status).toBe(200);
+    const kept = tokenResponseSchema.parse(retried.body);
+    expectError(await refresh(lost.refreshToken), 401, 'AUTH_ERROR');
+    // After the grace period a second use is reuse again.
+    const fresh = await t.login('tech2');
+    const next = tokenResponseSchema.parse((await refresh(fresh.refreshToken)).body);
+    t.clock.advance(61 * 60 * 1000);
+    expectError(await refresh(fresh.refreshToken), 401, 'AUTH_ERROR');
+    expectError(await refresh(next.refreshToken), 401, 'AUTH_ERROR');
+    expect(kept.user.username).toBe('tech1');
   });
 
   it('wrong role or site for the conflict log → 403; unknown conflict → 404', async () => {

@@ -30,7 +30,6 @@ export function sendOrder(ops: readonly QueuedOpRef[], unsyncedRecords: Readonly
   // A dependency may be created in this same batch: then it must come first.
   const chosen: QueuedOpRef[] = [];
   const creating = new Set<string>();
-  const blocked = new Set<string>();
   let progress = true;
   let remaining = byPriority;
   while (progress) {
@@ -47,6 +46,5 @@ export function sendOrder(ops: readonly QueuedOpRef[], unsyncedRecords: Readonly
     }
     remaining = next;
   }
-  for (const op of remaining) blocked.add(op.opId);
   return chosen;
 }

@@ -3,7 +3,8 @@ import { deviceWritableKinds, entitySchemas, fieldNamesOf, technicianEditableFie
 import { policyFor } from '../../src-shared/domain/conflict-policies';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
 import { canReachStatus, workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
-import { hasManualConflict, mergePatch, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
+import { hasManualConflict, mergePatch, type FieldConflict, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
+import type { Conflict, ConflictKind } from '../../src-shared/protocol/conflicts';
 import { FieldlineError, validationError } from '../../src-shared/protocol/errors';
 import type { PushOp, PushRequest, PushResponse, PushResult } from '../../src-shared/protocol/push';
 import { pushResultSchema } from '../../src-shared/protocol/push';
@@ -173,6 +174,26 @@ function requireWrite(ctx: OpContext, state: RecordState): void {
 
 const siteOf = (data: JsonRecord): string | null => (typeof data.siteId === 'string' ? data.siteId : null);
 
+/** Records a conflict of this op against `server` (the record as the server had it) and returns it for the result. */
+function recordConflict(ctx: OpContext, op: PushOp, kind: ConflictKind, fields: FieldConflict[], server: RecordState, survivorId: string | null = null): Conflict {
+  const row = newConflictRow({
+    entity: op.entity,
+    recordId: op.id,
+    kind,
+    fields,
+    opId: op.opId,
+    deviceId: ctx.deviceId,
+    userId: ctx.user.id,
+    siteId: siteOf(server.data),
+    survivorId,
+    clientVersion: op.baseVersion,
+    serverVersion: server.version,
+    createdAt: ctx.nowIso,
+  });
+  ctx.uow.addConflict(row);
+  return conflictFromRow(row);
+}
+
 function serverManagedOnCreate(entity: EntityName, user: User, nowIso: string): JsonRecord {
   switch (entity) {
     case 'workOrder':
@@ -238,29 +259,8 @@ function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushRe
     state = { ...survivor, data, version: survivor.version + 1, updatedAt: nowIso };
     uow.put(state);
   }
-  const row = newConflictRow({
-    entity: op.entity,
-    recordId: op.id,
-    kind: 'create-create',
-    fields: merge.conflicts,
-    opId: op.opId,
-    deviceId: ctx.deviceId,
-    userId: user.id,
-    siteId: siteOf(state.data),
-    survivorId: survivor.id,
-    clientVersion: op.baseVersion,
-    serverVersion: survivor.version,
-    createdAt: nowIso,
-  });
-  uow.addConflict(row);
-  return {
-    opId: op.opId,
-    status: 'conflict',
-    version: state.version,
-    record: state.data,
-    survivorId: survivor.id,
-    conflict: conflictFromRow(row),
-  };
+  const conflict = recordConflict(ctx, op, 'create-create', merge.conflicts, survivor, survivor.id);
+  return { opId: op.opId, status: 'conflict', version: state.version, record: state.data, survivorId: survivor.id, conflict };
 }
 
 async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
@@ -278,22 +278,8 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
       outcome: 'manual' as const,
       value: null,
     }));
-    const row = newConflictRow({
-      entity: op.entity,
-      recordId: op.id,
-      kind: 'update-delete',
-      fields,
-      opId: op.opId,
-      deviceId: ctx.deviceId,
-      userId: user.id,
-      siteId: siteOf(current.data),
-      survivorId: null,
-      clientVersion: op.baseVersion,
-      serverVersion: current.version,
-      createdAt: nowIso,
-    });
-    uow.addConflict(row);
-    return { opId: op.opId, status: 'conflict', version: current.version, deleted: true, conflict: conflictFromRow(row) };
+    const conflict = recordConflict(ctx, op, 'update-delete', fields, current);
+    return { opId: op.opId, status: 'conflict', version: current.version, deleted: true, conflict };
   }
   const merge = mergePatch({
     server: current.data,
@@ -310,28 +296,8 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
     uow.put(state);
   }
   if (merge.conflicts.length === 0) return { opId: op.opId, status: 'applied', version: state.version, record: state.data };
-  const row = newConflictRow({
-    entity: op.entity,
-    recordId: op.id,
-    kind: 'update-update',
-    fields: merge.conflicts,
-    opId: op.opId,
-    deviceId: ctx.deviceId,
-    userId: user.id,
-    siteId: siteOf(state.data),
-    survivorId: null,
-    clientVersion: op.baseVersion,
-    serverVersion: current.version,
-    createdAt: nowIso,
-  });
-  uow.addConflict(row);
-  return {
-    opId: op.opId,
-    status: hasManualConflict(merge.conflicts) ? 'conflict' : 'applied',
-    version: state.version,
-    record: state.data,
-    conflict: conflictFromRow(row),
-  };
+  const conflict = recordConflict(ctx, op, 'update-update', merge.conflicts, { ...current, data: state.data });
+  return { opId: op.opId, status: hasManualConflict(merge.conflicts) ? 'conflict' : 'applied', version: state.version, record: state.data, conflict };
 }
 
 async function applyDelete(ctx: OpContext, op: PushOp): Promise<PushResult> {
@@ -345,22 +311,8 @@ async function applyDelete(ctx: OpContext, op: PushOp): Promise<PushResult> {
     throw new FieldlineError('PERMISSION_DENIED', 'A technician can delete only their own draft work orders');
   }
   if (current.version !== op.baseVersion) {
-    const row = newConflictRow({
-      entity: op.entity,
-      recordId: op.id,
-      kind: 'delete-update',
-      fields: [],
-      opId: op.opId,
-      deviceId: ctx.deviceId,
-      userId: user.id,
-      siteId: siteOf(current.data),
-      survivorId: null,
-      clientVersion: op.baseVersion,
-      serverVersion: current.version,
-      createdAt: nowIso,
-    });
-    uow.addConflict(row);
-    return { opId: op.opId, status: 'conflict', version: current.version, record: current.data, conflict: conflictFromRow(row) };
+    const conflict = recordConflict(ctx, op, 'delete-update', [], current);
+    return { opId: op.opId, status: 'conflict', version: current.version, record: current.data, conflict };
   }
   uow.put({ ...current, deleted: true, version: current.version + 1, updatedAt: nowIso });
   return { opId: op.opId, status: 'applied', version: current.version + 1, deleted: true };

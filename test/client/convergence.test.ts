@@ -4,6 +4,7 @@ import { demoPassword } from '../../src-server/demo/seed-demo';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 import { makeOp, push } from '../support/sync-helpers';
+import { workOrderCreatePatch } from '../support/work-order-patch';
 
 describe('two devices and the office on one work order', () => {
   let t: TestServer;
@@ -105,14 +106,14 @@ describe('two devices and the office on one work order', () => {
     const assetId = detail.workOrder.assetId;
     const siteId = detail.workOrder.siteId;
     const officeEmergency = await push(t.url, office.accessToken, [
-      makeOp('workOrder', '01a20199-0000-7000-8000-000000000001', 'create', {
-        siteId: { base: null, value: siteId }, assetId: { base: null, value: assetId }, type: { base: null, value: 'emergency' },
-        title: { base: null, value: 'Tripped and offline' }, description: { base: null, value: 'reported by security' }, priority: { base: null, value: 'critical' },
-        status: { base: null, value: 'assigned' }, assignedTo: { base: null, value: sa.info.userId }, scheduledStart: { base: null, value: null }, scheduledEnd: { base: null, value: null },
-        actualStart: { base: null, value: null }, actualEnd: { base: null, value: null }, tasks: { base: null, value: [] }, partsRequired: { base: null, value: [] },
-        partsUsed: { base: null, value: [] }, laborRecords: { base: null, value: [] }, measurements: { base: null, value: [] }, completionNotes: { base: null, value: null },
-        rootCause: { base: null, value: null }, tags: { base: null, value: [] }, categories: { base: null, value: [] },
-      }, 0, 1),
+      makeOp(
+        'workOrder',
+        '01a20199-0000-7000-8000-000000000001',
+        'create',
+        workOrderCreatePatch({ siteId, assetId, type: 'emergency', title: 'Tripped and offline', description: 'reported by security', priority: 'critical', assignedTo: sa.info.userId }),
+        0,
+        1,
+      ),
     ]);
     expect(officeEmergency.results[0]?.status).toBe('applied');
     const mine = await sa.workOrders.create({ siteId, assetId, type: 'emergency', title: 'Tripped and offline', priority: 'critical', tasks: ['Make safe'] });

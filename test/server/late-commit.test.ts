@@ -4,6 +4,7 @@ import type { Change } from '../../src-shared/protocol/pull';
 import { dialects } from '../support/test-database';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { makeOp, pullPage, push } from '../support/sync-helpers';
+import { workOrderCreatePatch } from '../support/work-order-patch';
 
 describe.each(dialects)('the pull cursor under concurrent writers on %s', (dialect) => {
   let t: TestServer;
@@ -27,29 +28,7 @@ describe.each(dialects)('the pull cursor under concurrent writers on %s', (diale
     const newWorkOrder = () => {
       const id = uuidv7();
       created.add(id);
-      const patch = {
-        siteId: { base: null, value: site },
-        assetId: { base: null, value: null },
-        type: { base: null, value: 'preventive' },
-        title: { base: null, value: `Concurrent ${id.slice(-6)}` },
-        description: { base: null, value: '' },
-        priority: { base: null, value: 'low' },
-        status: { base: null, value: 'open' },
-        assignedTo: { base: null, value: null },
-        scheduledStart: { base: null, value: null },
-        scheduledEnd: { base: null, value: null },
-        actualStart: { base: null, value: null },
-        actualEnd: { base: null, value: null },
-        tasks: { base: null, value: [] },
-        partsRequired: { base: null, value: [] },
-        partsUsed: { base: null, value: [] },
-        laborRecords: { base: null, value: [] },
-        measurements: { base: null, value: [] },
-        completionNotes: { base: null, value: null },
-        rootCause: { base: null, value: null },
-        tags: { base: null, value: [] },
-        categories: { base: null, value: [] },
-      };
+      const patch = workOrderCreatePatch({ siteId: site, assetId: null, type: 'preventive', title: `Concurrent ${id.slice(-6)}`, priority: 'low', status: 'open' });
       return makeOp('workOrder', id, 'create', patch, 0);
     };
     let writing = true;

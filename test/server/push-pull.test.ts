@@ -6,6 +6,7 @@ import { pruneChangeLog } from '../../src-server/sync/log-retention';
 import { dialects } from '../support/test-database';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 import { makeOp, pullAll, pullPage, push, replica } from '../support/sync-helpers';
+import { workOrderCreatePatch } from '../support/work-order-patch';
 
 describe.each(dialects)('push and pull on %s', (dialect) => {
   let t: TestServer;
@@ -164,29 +165,18 @@ describe.each(dialects)('push and pull on %s', (dialect) => {
 
   it('create-create: the same emergency logged by the office and on site becomes one work order', async () => {
     const { wo } = await assignedWorkOrder();
-    const emergency = (id: string, description: string) => ({
-      siteId: { base: null, value: wo.siteId },
-      assetId: { base: null, value: wo.assetId },
-      type: { base: null, value: 'emergency' },
-      title: { base: null, value: 'Tripped and offline: main switchboard' },
-      description: { base: null, value: description },
-      priority: { base: null, value: 'critical' },
-      status: { base: null, value: 'assigned' },
-      assignedTo: { base: null, value: tech1.id },
-      scheduledStart: { base: null, value: null },
-      scheduledEnd: { base: null, value: null },
-      actualStart: { base: null, value: null },
-      actualEnd: { base: null, value: null },
-      tasks: { base: null, value: [] },
-      partsRequired: { base: null, value: [] },
-      partsUsed: { base: null, value: [] },
-      laborRecords: { base: null, value: [] },
-      measurements: { base: null, value: [] },
-      completionNotes: { base: null, value: null },
-      rootCause: { base: null, value: id === 'tech' ? 'Water ingress' : null },
-      tags: { base: null, value: [id] },
-      categories: { base: null, value: [] },
-    });
+    const emergency = (id: string, description: string) =>
+      workOrderCreatePatch({
+        siteId: wo.siteId,
+        assetId: wo.assetId,
+        type: 'emergency',
+        title: 'Tripped and offline: main switchboard',
+        description,
+        priority: 'critical',
+        assignedTo: tech1.id,
+        rootCause: id === 'tech' ? 'Water ingress' : null,
+        tags: [id],
+      });
     const officeId = uuidv7();
     const first = await push(t.url, super1.token, [makeOp('workOrder', officeId, 'create', emergency('office', 'Called in by security'), 0, 1)]);
     expect(first.results[0]).toMatchObject({ status: 'applied', version: 1 });

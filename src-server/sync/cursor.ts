@@ -9,6 +9,8 @@ const cursorSchema = z.object({
   v: z.literal(1),
   db: z.string(),
   seq: z.number().int().min(0),
+  /** Fingerprint of the change at `seq`: if the server's differs, its history diverged (a restore). */
+  tip: z.string().max(200).optional(),
   snap: z.object({ entity: z.string(), id: z.string() }).optional(),
 });
 export type PullCursor = z.infer<typeof cursorSchema>;

@@ -30,12 +30,14 @@ export class PullService {
     const { db, serverId } = this.deps;
     const head = await readHead(db);
     const narrowing: Narrowing = { sites: query.sites, workOrders: query.workOrders };
-    const fresh: PullCursor = { v: 1, db: serverId, seq: head, snap: { entity: '', id: '' } };
+    const fresh: PullCursor = { v: 1, db: serverId, seq: head, tip: await this.tipAt(head), snap: { entity: '', id: '' } };
     if (query.cursor === undefined) return this.snapshotPage(principal, narrowing, fresh, query.limit, head);
     const cursor = decodeCursor(query.cursor);
     const floor = await readLogFloor(db);
-    // Another server, a backup older than what the device saw, or a log pruned past the cursor.
-    if (!cursor || cursor.db !== serverId || cursor.seq > head || (cursor.snap === undefined && cursor.seq < floor)) {
+    // Another server, a backup older than what the device saw (its change at the cursor differs,
+    // or it has not got that far), or a log pruned past the cursor.
+    const diverged = cursor !== null && cursor.seq > floor && cursor.tip !== undefined && cursor.tip !== (await this.tipAt(cursor.seq));
+    if (!cursor || cursor.db !== serverId || cursor.seq > head || diverged || (cursor.snap === undefined && cursor.seq < floor)) {
       return body([], encodeCursor(fresh), true, serverId, head, true);
     }
     if (cursor.snap) return this.snapshotPage(principal, narrowing, cursor, query.limit, head);
@@ -58,7 +60,7 @@ export class PullService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const more = rows.length > limit && last !== undefined;
-    const next: PullCursor = more ? { ...cursor, snap: { entity: last.entity, id: last.id } } : { v: 1, db: cursor.db, seq: cursor.seq };
+    const next: PullCursor = more ? { ...cursor, snap: { entity: last.entity, id: last.id } } : { v: 1, db: cursor.db, seq: cursor.seq, ...(cursor.tip ? { tip: cursor.tip } : {}) };
     const changes = page.map((r): PulledRow => ({ ...r, op: 'upsert' }));
     return body(changes, encodeCursor(next), more || next.seq < head, this.deps.serverId, head, false);
   }
@@ -100,7 +102,15 @@ export class PullService {
     }
     const companions = await this.companionsOf(p, narrowing, arrivals, byRecord);
     const changes = [...companions, ...byRecord.values()];
-    return body(changes, encodeCursor({ v: 1, db: serverId, seq: reached }), more, serverId, head, false);
+    const tip = await this.tipAt(reached);
+    return body(changes, encodeCursor({ v: 1, db: serverId, seq: reached, ...(tip ? { tip } : {}) }), more, serverId, head, false);
+  }
+
+  /** What identifies the change at `seq` in this server's history. */
+  private async tipAt(seq: number): Promise<string | undefined> {
+    if (seq === 0) return undefined;
+    const row = await this.deps.db.selectFrom('changes').select(['record_id', 'version', 'committed_at']).where('seq', '=', seq).executeTakeFirst();
+    return row ? `${row.record_id}/${row.version}@${row.committed_at}` : undefined;
   }
 
   private async companionsOf(

@@ -144,15 +144,20 @@ function checkOpAllowed(user: User, op: PushOp): void {
       });
     }
   }
+}
+
+/**
+ * Offline transitions arrive coalesced (assigned → completed), so the target must be reachable
+ * from where the device started — or, if it sent no base, from where the server is.
+ */
+function checkStatusTransition(user: User, op: PushOp, current: RecordState): void {
   const status = op.patch.status;
-  if (op.entity === 'workOrder' && op.kind === 'update' && status) {
-    const from = workOrderStatusSchema.safeParse(status.base);
-    const to = workOrderStatusSchema.parse(status.value);
-    if (from.success && !canReachStatus(from.data, to, user.role)) {
-      throw new FieldlineError('VALIDATION_ERROR', `A ${user.role} cannot move a work order from ${from.data} to ${to}`, {
-        field: 'status',
-      });
-    }
+  if (op.entity !== 'workOrder' || !status) return;
+  const base = workOrderStatusSchema.safeParse(status.base);
+  const from = base.success ? base.data : workOrderStatusSchema.parse(current.data.status);
+  const to = workOrderStatusSchema.parse(status.value);
+  if (!canReachStatus(from, to, user.role)) {
+    throw new FieldlineError('VALIDATION_ERROR', `A ${user.role} cannot move a work order from ${from} to ${to}`, { field: 'status' });
   }
 }
 
@@ -281,6 +286,7 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
     const conflict = recordConflict(ctx, op, 'update-delete', fields, current);
     return { opId: op.opId, status: 'conflict', version: current.version, deleted: true, conflict };
   }
+  checkStatusTransition(user, op, current);
   const merge = mergePatch({
     server: current.data,
     patch: op.patch,

@@ -45,7 +45,10 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
     const identityReset = await checkServerIdentity(ctx, page.server);
     if (page.reset || identityReset) {
       outcome.resets++;
-      await resetLocalData(ctx, page.reset ? null : 'The server was replaced or restored from a backup; this device downloads everything again. Your unsynced changes are kept.');
+      await resetLocalData(
+        ctx,
+        'The server was replaced or restored from a backup, or this device was away longer than the server keeps history: it downloads everything again. Your unsynced changes are kept.',
+      );
       if (outcome.resets > 3) throw new Error('the server keeps asking for a reset');
       continue;
     }
@@ -74,14 +77,14 @@ async function checkServerIdentity(ctx: PullContext, server: ServerInfo): Promis
 }
 
 /** Drops what came from the server, keeps every record with queued ops, and starts a full sync. */
-async function resetLocalData(ctx: PullContext, notice: string | null): Promise<void> {
+async function resetLocalData(ctx: PullContext, notice: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const keep = await trx.selectFrom('outbox').select(['entity', 'record_id']).execute();
     const keepKeys = new Set(keep.map((k) => `${k.entity}/${k.record_id}`));
     const rows = await trx.selectFrom('records').select(['entity', 'id']).execute();
     for (const row of rows) if (!keepKeys.has(`${row.entity}/${row.id}`)) await removeLocally(trx, row.entity, row.id);
     await trx.deleteFrom('sync_state').where('key', 'in', ['cursor', 'server_id', 'server_head']).execute();
-    if (notice) await addNotice(trx, notice, null, null, isoAt(ctx.clock));
+    await addNotice(trx, notice, null, null, isoAt(ctx.clock));
   });
 }
 

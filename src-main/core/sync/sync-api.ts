@@ -49,9 +49,13 @@ export class SyncApi {
         headers['content-encoding'] = 'gzip';
       } else body = json;
     }
+    const send = () => fetch(new URL(path, this.baseUrl), { method: init.method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.baseUrl), { method: init.method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      // One immediate retry: a pooled connection the server closed (restart, idle timeout) fails at
+      // once. Safe for every call here: pull is a read, push is exactly-once by opId, and a refresh
+      // whose answer was lost may be presented again.
+      response = await send().catch(send);
     } catch (error) {
       throw new FieldlineError('NETWORK_ERROR', `The server at ${this.baseUrl} does not answer`, { cause: error instanceof Error ? error.message : String(error) });
     }

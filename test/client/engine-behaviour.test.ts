@@ -1,0 +1,113 @@
+import { copyFileSync, existsSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { workOrderSchema } from '../../src-shared/domain/entities';
+import { demoPassword } from '../../src-server/demo/seed-demo';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { createTestClient, type TestClient } from '../support/test-client';
+import { makeOp, push } from '../support/sync-helpers';
+
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the sync worker', () => {
+  let t: TestServer;
+  let device: TestClient;
+  beforeEach(async () => {
+    t = await startTestServer('sqlite', { workOrders: 60 });
+    device = createTestClient(t.clock);
+  });
+  afterEach(async () => {
+    await device.dispose();
+    await t.stop();
+  });
+
+  it('pulls by itself when the server announces a change in its scope', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    session.engine.start();
+    await until(async () => session.engine.status().lastSyncAt !== null && session.engine.status().state === 'idle');
+    await until(async () => t.server.hub.size > 0);
+    const [wo] = (await session.queries.list({ statuses: ['assigned'], limit: 1 })).items;
+    if (!wo) throw new Error('no work order');
+    const row = await t.server.db.selectFrom('records').select(['data', 'version']).where('id', '=', wo.id).executeTakeFirstOrThrow();
+    const server = workOrderSchema.parse(JSON.parse(row.data));
+    const office = await t.login('super1');
+    await push(t.url, office.accessToken, [makeOp('workOrder', wo.id, 'update', { description: { base: server.description, value: 'Bring the long ladder' } }, row.version)]);
+    await until(async () => (await session.queries.get(wo.id)).workOrder.description === 'Bring the long ladder');
+    const metrics = await session.store.db.selectFrom('sync_metrics').select(['trigger', 'ok']).execute();
+    expect(metrics.map((m) => m.trigger)).toContain('notification');
+  });
+
+  it('notices a server restored from an older backup, downloads again and keeps its queued changes', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const { items } = await session.queries.list({ statuses: ['assigned', 'in-progress'], limit: 3 });
+    const [first, second] = items;
+    if (!first || !second || t.target.kind !== 'sqlite') throw new Error('setup');
+    const file = t.target.file;
+    const backup = `${file}.backup`;
+    // Take the backup with the server's own connection closed, so the copy is consistent.
+    await t.restart();
+    copyFileSync(file, backup);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${backup}-wal`);
+    // Work that the restore will lose on the server: synced, then gone.
+    await session.workOrders.recordMeasurement({ workOrderId: first.id, name: 'Lost in restore', value: 1, unit: 'A' });
+    expect((await session.engine.sync('manual')).error).toBeNull();
+    // Work still queued when the restore happens.
+    await session.workOrders.recordMeasurement({ workOrderId: second.id, name: 'Queued during restore', value: 2, unit: 'A' });
+    await t.server.close();
+    copyFileSync(backup, file);
+    if (existsSync(`${backup}-wal`)) copyFileSync(`${backup}-wal`, `${file}-wal`);
+    await t.restart();
+    const result = await session.engine.sync('manual');
+    expect(result.error).toBeNull();
+    const notices = await session.store.db.selectFrom('notices').select('message').execute();
+    expect(notices.map((n) => n.message).join(' ')).toMatch(/restored from a backup/);
+    const serverSecond = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', second.id).executeTakeFirstOrThrow()).data));
+    expect(serverSecond.measurements.map((m) => m.name)).toContain('Queued during restore');
+    // The device now mirrors the restored server: what the restore lost is gone here too.
+    const localFirst = (await session.queries.get(first.id)).workOrder;
+    expect(localFirst.measurements.map((m) => m.name)).not.toContain('Lost in restore');
+    expect(await session.queue.list()).toEqual([]);
+  });
+
+  it('an op that fails for good waits for a person and blocks nothing else; losing access removes the record with a notice', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const { items } = await session.queries.list({ statuses: ['assigned'], limit: 3 });
+    const [bad, good, taken] = items;
+    if (!bad || !good || !taken) throw new Error('setup');
+    // A change the server refuses as invalid: written behind the state machine's back.
+    await session.workOrders.editNotes({ workOrderId: bad.id, description: 'will be refused' });
+    await session.store.db.updateTable('outbox').set({ field_values: JSON.stringify({ status: 'closed' }) }).where('record_id', '=', bad.id).execute();
+    await session.workOrders.recordMeasurement({ workOrderId: good.id, name: 'Fine', value: 1, unit: 'V' });
+    await session.workOrders.recordMeasurement({ workOrderId: taken.id, name: 'Too late', value: 1, unit: 'V' });
+    // The office gives `taken` to another technician at a site tech1 does not work at.
+    const office = await t.login('super1');
+    const row = await t.server.db.selectFrom('records').select(['data', 'version']).where('id', '=', taken.id).executeTakeFirstOrThrow();
+    const tech2 = await t.login('tech2');
+    const elsewhere = office.user.siteIds.find((s) => !session.info.siteIds.includes(s)) ?? '';
+    const wo = workOrderSchema.parse(JSON.parse(row.data));
+    await push(t.url, office.accessToken, [makeOp('workOrder', taken.id, 'update', { assignedTo: { base: wo.assignedTo, value: tech2.user.id }, siteId: { base: wo.siteId, value: elsewhere } }, row.version)]);
+
+    const result = await session.engine.sync('manual');
+    expect(result.ok).toBe(true);
+    const queue = await session.queue.list();
+    expect(queue.map((op) => [op.recordId, op.state, op.lastError?.code])).toEqual([[bad.id, 'failed', 'VALIDATION_ERROR']]);
+    expect((await session.queries.get(bad.id)).syncState).toBe('failed');
+    const goodOnServer = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', good.id).executeTakeFirstOrThrow()).data));
+    expect(goodOnServer.measurements.map((m) => m.name)).toContain('Fine');
+    await expect(session.queries.get(taken.id)).rejects.toThrow(/not on this device/);
+    const notices = await session.store.db.selectFrom('notices').select('message').execute();
+    expect(notices.some((n) => n.message.includes('removed from this device'))).toBe(true);
+    expect(session.engine.status()).toMatchObject({ failed: 1, queued: 1 });
+    // A person discards the refused change: the record returns to the server's state.
+    await session.queue.discard(queue[0]?.opId ?? '');
+    expect((await session.queries.get(bad.id)).workOrder.description).not.toBe('will be refused');
+    expect((await session.queries.get(bad.id)).syncState).toBe('synced');
+  });
+});

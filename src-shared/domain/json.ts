@@ -8,6 +8,15 @@ export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
 );
 
 /**
+ * A value produced by JSON.parse is JSON by construction, so for text that was just parsed only
+ * the top level needs checking. Deep validation (jsonSchema) costs more than the rest of a
+ * 100k-record first sync; it stays for values that did not come from JSON text.
+ */
+export function isParsedJsonObject(value: unknown): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
  * Structural equality of JSON values, independent of object key order. Conflict detection compares
  * a field's base with the server's value; key order differs between SQLite's and PostgreSQL's JSON,
  * so a textual comparison would report conflicts that are not there.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonSchema } from '../domain/json';
+import { isParsedJsonObject, jsonSchema, type Json } from '../domain/json';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { entityNameSchema, entitySchemas, fieldNamesOf, serverManagedFields } from '../domain/entity-registry';
 import { conflictSchema } from './conflicts';
@@ -59,7 +59,8 @@ export type PushRequest = z.infer<typeof pushRequestSchema>;
 export const pushStatusSchema = z.enum(['applied', 'conflict', 'rejected', 'duplicate']);
 export type PushStatus = z.infer<typeof pushStatusSchema>;
 
-export const recordDataSchema = z.record(z.string(), jsonSchema);
+/** A record as JSON text delivers it: an object, checked shallowly (see isParsedJsonObject). */
+export const recordDataSchema = z.custom<{ [field: string]: Json }>(isParsedJsonObject, 'expected a record object');
 
 export const pushResultSchema = z.object({
   opId: z.uuid(),

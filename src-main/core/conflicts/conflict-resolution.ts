@@ -8,7 +8,7 @@ import { recordDataSchema } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { parseData, serverStateOf } from '../store/local-record';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
 import { refreshSyncState, removeLocally } from '../sync/record-settlement';
 
@@ -71,7 +71,7 @@ export class ConflictResolution {
     } else if (row.kind === 'delete-update') {
       if (decision.choice === 'local') this.changed(await writeLocalChange(this.db, this.clock, { kind: 'delete', entity, id: row.record_id, summary: 'Deleted again after a conflict' }));
     } else {
-      const server = record?.server_data ? parseData(record.server_data) : {};
+      const server = (record ? serverStateOf(record) : null) ?? {};
       const values: FieldValues = {};
       for (const field of fields) {
         const choice = decision.fields?.[field.field] ?? (decision.choice ? { choice: decision.choice } : undefined);

@@ -9,7 +9,7 @@ import { coalesceValues, type FieldValues } from '../../../src-shared/sync/coale
 import { opPriority } from '../../../src-shared/sync/op-priority';
 import type { Insertable } from 'kysely';
 import type { ClientDatabase, ClientDb, OutboxTable } from '../store/client-schema';
-import { listColumns, parseData } from '../store/local-record';
+import { listColumns, parseData, serverStateOf } from '../store/local-record';
 
 export type LocalChange =
   | { kind: 'create'; entity: EntityName; record: JsonRecord & { id: string }; summary: string; dependsOn?: string[] }
@@ -52,7 +52,7 @@ export async function writeLocalChange(db: ClientDb, clock: Clock, change: Local
     const row = await trx.selectFrom('records').selectAll().where('entity', '=', change.entity).where('id', '=', change.id).executeTakeFirst();
     if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `${change.entity} ${change.id} is not on this device`);
     const data = parseData(row.data);
-    const serverData = row.server_data === null ? null : parseData(row.server_data);
+    const serverData = serverStateOf(row);
     const latest = await trx
       .selectFrom('outbox')
       .selectAll()
@@ -72,7 +72,12 @@ export async function writeLocalChange(db: ClientDb, clock: Clock, change: Local
         return { opId: null, priority: queued.priority };
       }
       const priority = opPriority(change.entity, 'delete', {});
-      await trx.updateTable('records').set({ pending_delete: 1, sync_state: 'queued', updated_at: nowIso }).where('entity', '=', change.entity).where('id', '=', change.id).execute();
+      await trx
+        .updateTable('records')
+        .set({ pending_delete: 1, sync_state: 'queued', server_data: serverData === null ? null : JSON.stringify(serverData), updated_at: nowIso })
+        .where('entity', '=', change.entity)
+        .where('id', '=', change.id)
+        .execute();
       if (queued) {
         await trx
           .updateTable('outbox')
@@ -134,6 +139,7 @@ export async function writeLocalChange(db: ClientDb, clock: Clock, change: Local
       .updateTable('records')
       .set({
         data: JSON.stringify(next),
+        server_data: serverData === null ? null : JSON.stringify(serverData),
         ...listColumns(change.entity, next),
         sync_state: row.sync_state === 'conflict' ? 'conflict' : stillQueued ? 'queued' : 'synced',
         updated_at: nowIso,

@@ -2,7 +2,7 @@ import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { parseData, serverStateOf } from '../store/local-record';
 import { opsFor, refreshSyncState, removeLocally, settleRecord } from '../sync/record-settlement';
 
 /** The queue view's data and actions (issue: every queued op, retry, retry all failed, discard). */
@@ -63,11 +63,12 @@ export class QueueActions {
       await trx.deleteFrom('outbox').where('op_id', '=', opId).execute();
       const row = await trx.selectFrom('records').selectAll().where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
       if (!row) return;
-      if (row.server_data === null) {
+      const server = serverStateOf(row);
+      if (server === null) {
         if ((await opsFor(trx, op.entity, op.record_id)).length === 0) await removeLocally(trx, op.entity, op.record_id);
         return;
       }
-      await settleRecord(trx, entityNameSchema.parse(op.entity), op.record_id, parseData(row.server_data), row.version, isoAt(this.clock));
+      await settleRecord(trx, entityNameSchema.parse(op.entity), op.record_id, server, row.version, isoAt(this.clock));
     });
   }
 }

@@ -2,8 +2,8 @@ import type { Generated, Kysely } from 'kysely';
 
 /**
  * A synced record on the device: the local view (`data`: server state plus pending local values),
- * the last server state (`server_data`, for discard and side-by-side views), and the columns the
- * work-order list filters on.
+ * the last server state (`server_data`, for discard and side-by-side views; NULL when it is `data`
+ * itself — see serverStateOf), and the columns the work-order list filters on.
  */
 export interface LocalRecordsTable {
   entity: string;

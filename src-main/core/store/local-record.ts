@@ -28,3 +28,12 @@ export function listColumns(entity: EntityName, data: JsonRecord): Pick<LocalRec
 export function parseData(text: string): JsonRecord {
   return recordDataSchema.parse(JSON.parse(text));
 }
+
+/**
+ * The last server state of a record: `server_data` while local changes are pending, else `data`
+ * itself (stored once). Null for a record created here and not yet acknowledged (version 0).
+ */
+export function serverStateOf(row: { version: number; data: string; server_data: string | null }): JsonRecord | null {
+  if (row.server_data !== null) return parseData(row.server_data);
+  return row.version > 0 ? parseData(row.data) : null;
+}

@@ -5,7 +5,7 @@ import type { ServerInfo } from '../../../src-shared/protocol/server-info';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { rebase } from '../../../src-shared/sync/rebase';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { listColumns, parseData } from '../store/local-record';
 import type { AuthSession } from './auth-session';
 import type { SyncApi } from './sync-api';
 import { addNotice, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
@@ -54,7 +54,15 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
     }
     await ctx.db.transaction().execute(async (trx) => {
       const nowIso = isoAt(ctx.clock);
-      for (const change of page.changes) {
+      // Records with queued changes or an open conflict need the careful path; the rest (nearly
+      // all of a first sync) are written in batches.
+      const busy = new Set([
+        ...(await trx.selectFrom('outbox').select(['entity', 'record_id']).execute()).map((r) => `${r.entity}/${r.record_id}`),
+        ...(await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()).map((r) => `${r.entity}/${r.record_id}`),
+      ]);
+      const [careful, plain] = partition(page.changes, (c) => busy.has(`${c.entity}/${c.id}`));
+      await applyPlainChanges(trx, plain, nowIso);
+      for (const change of careful) {
         const kind = await applyChange(trx, change, nowIso);
         if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
       }
@@ -86,6 +94,63 @@ async function resetLocalData(ctx: PullContext, notice: string): Promise<void> {
     await trx.deleteFrom('sync_state').where('key', 'in', ['cursor', 'server_id', 'server_head']).execute();
     await addNotice(trx, notice, null, null, isoAt(ctx.clock));
   });
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+/** Changes to records with nothing pending here: upserts in multi-row statements (never over a newer version), deletes and removals by id. */
+async function applyPlainChanges(trx: Trx, changes: readonly Change[], nowIso: string): Promise<void> {
+  const rows = changes
+    .filter((c) => c.op === 'upsert')
+    .map((c) => {
+      const data = c.data ?? {};
+      return {
+        entity: c.entity,
+        id: c.id,
+        version: c.version,
+        data: JSON.stringify(data),
+        server_data: null,
+        sync_state: 'synced' as const,
+        ...listColumns(c.entity, data),
+        pending_delete: 0,
+        updated_at: nowIso,
+      };
+    });
+  for (let i = 0; i < rows.length; i += 400) {
+    await trx
+      .insertInto('records')
+      .values(rows.slice(i, i + 400))
+      .onConflict((oc) =>
+        oc
+          .columns(['entity', 'id'])
+          .doUpdateSet((eb) => ({
+            version: eb.ref('excluded.version'),
+            data: eb.ref('excluded.data'),
+            server_data: null,
+            sync_state: 'synced',
+            site_id: eb.ref('excluded.site_id'),
+            status: eb.ref('excluded.status'),
+            priority: eb.ref('excluded.priority'),
+            assigned_to: eb.ref('excluded.assigned_to'),
+            scheduled_end: eb.ref('excluded.scheduled_end'),
+            work_order_id: eb.ref('excluded.work_order_id'),
+            search_text: eb.ref('excluded.search_text'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .where('records.version', '<=', (eb) => eb.ref('excluded.version')),
+      )
+      .execute();
+  }
+  const gone = changes.filter((c) => c.op !== 'upsert');
+  for (let i = 0; i < gone.length; i += 400) {
+    const chunk = gone.slice(i, i + 400);
+    await trx.deleteFrom('records').where((eb) => eb.or(chunk.map((c) => eb.and([eb('entity', '=', c.entity), eb('id', '=', c.id)])))).execute();
+  }
 }
 
 async function applyChange(trx: Trx, change: Change, nowIso: string): Promise<string | null> {

@@ -54,10 +54,12 @@ export async function settleRecord(
   const conflict = await hasOpenConflict(trx, entity, id);
   const failed = ops.some((op) => op.state === 'failed');
   const syncState = conflict ? 'conflict' : failed ? 'failed' : ops.length > 0 ? 'queued' : 'synced';
+  const viewText = JSON.stringify(view);
+  const serverText = JSON.stringify(server);
   const row = {
     version,
-    data: JSON.stringify(view),
-    server_data: JSON.stringify(server),
+    data: viewText,
+    server_data: viewText === serverText ? null : serverText,
     sync_state: syncState,
     ...listColumns(entity, view),
     pending_delete: ops.some((op) => op.kind === 'delete') ? 1 : 0,

@@ -39,7 +39,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export default async function setup(project: TestProject) {
+/** Starts the cluster; also used by the bench. */
+export async function startPostgresCluster(): Promise<{ adminUrl: string; stop: () => void }> {
   const bin = findPgBin();
   const dir = mkdtempSync(join(tmpdir(), 'fieldline-pg-'));
   const dataDir = join(dir, 'data');
@@ -67,12 +68,20 @@ export default async function setup(project: TestProject) {
     `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
     'start',
   ]);
-  project.provide('postgresAdminUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
-  return () => {
-    try {
-      run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  return {
+    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      try {
+        run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   };
+}
+
+export default async function setup(project: TestProject) {
+  const cluster = await startPostgresCluster();
+  project.provide('postgresAdminUrl', cluster.adminUrl);
+  return cluster.stop;
 }

@@ -28,6 +28,13 @@ const gzipThreshold = 1024;
  * carries the server's envelope.
  */
 export class SyncApi {
+  /** Round trips made, for diagnostics and the bench. */
+  requests = 0;
+  /** Bytes of the last request body as sent (compressed when it was). */
+  lastRequestBytes = 0;
+  /** Bytes of the last push request body as sent. */
+  lastPushBytes = 0;
+
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = 30_000,
@@ -49,6 +56,8 @@ export class SyncApi {
         headers['content-encoding'] = 'gzip';
       } else body = json;
     }
+    this.requests++;
+    this.lastRequestBytes = body?.length ?? 0;
     const send = () => fetch(new URL(path, this.baseUrl), { method: init.method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
     let response: Response;
     try {
@@ -96,7 +105,10 @@ export class SyncApi {
   }
 
   push(token: string, request: PushRequest): Promise<Transferred<PushResponse>> {
-    return this.request(pushResponseSchema, '/api/v1/sync/push', { method: 'POST', token, body: request });
+    const sent = this.request(pushResponseSchema, '/api/v1/sync/push', { method: 'POST', token, body: request });
+    // request() sizes (and compresses) the body before its first await.
+    this.lastPushBytes = this.lastRequestBytes;
+    return sent;
   }
 
   pull(token: string, params: PullParams): Promise<Transferred<PullResponse>> {

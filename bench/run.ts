@@ -1,0 +1,323 @@
+/**
+ * npm run bench — the performance figures of issue 6 on the embedded default (SQLite) and, where
+ * asked, PostgreSQL. Prints a table and writes bench/results.json. See bench/README.md.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { ClientCore } from '../src-main/core/session/client-core';
+import { KeytarSecretStore } from '../src-main/core/secrets/keytar-secret-store';
+import { pushPending } from '../src-main/core/sync/push-cycle';
+import { writeLocalChange } from '../src-main/core/outbox/local-writes';
+import { SyncApi } from '../src-main/core/sync/sync-api';
+import { systemClock } from '../src-shared/sync/clock';
+import { workOrderSchema } from '../src-shared/domain/entities';
+import { demoPassword } from '../src-server/demo/seed-demo';
+import startSecretService from '../test/support/secret-service';
+import { startPostgresCluster } from '../test/support/postgres-cluster';
+import { startServerProcess, type ServerProcess } from './support/server-process';
+import { startThrottledProxy } from './support/throttled-proxy';
+import { median, percentile, type Figure } from './support/stats';
+
+const quick = process.argv.includes('--quick');
+const scale = quick ? 0.1 : 1;
+const initialRecords = Math.round(100_000 * scale);
+const pushOps = Math.round(10_000 * scale);
+const runs = quick ? 1 : 3;
+const work = mkdtempSync(join(tmpdir(), 'fieldline-bench-'));
+const figures: Figure[] = [];
+const service = `FieldlineBench-${uuidv7()}`;
+const secrets = new KeytarSecretStore(service);
+
+function newClient(pageSize = 5000) {
+  return new ClientCore({ profileDir: mkdtempSync(join(work, 'profile-')), secrets, sync: { pageSize, maxOpsPerBatch: 1000, maxBytesPerBatch: 4 * 1024 * 1024 } });
+}
+
+function log(message: string) {
+  console.error(`bench: ${message}`);
+}
+
+/** 1: first sync of ~100k records into an empty encrypted client, against a raw bulk insert of the same rows. */
+async function initialSync(server: ServerProcess) {
+  const rates: number[] = [];
+  const raws: number[] = [];
+  const peaks: number[] = [];
+  let records = 0;
+  for (let run = 0; run < runs; run++) {
+    const client = newClient();
+    const session = await client.signIn(server.url, 'super1', demoPassword);
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    const started = performance.now();
+    const result = await session.engine.sync('start');
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    if (!result.ok) throw new Error(`initial sync failed: ${JSON.stringify(result.error)}`);
+    records = Number((await session.store.db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    rates.push(records / seconds);
+    peaks.push(peak / 1024 / 1024);
+    // The same rows, inserted raw into a fresh encrypted database in one transaction.
+    const rows = session.store.sqlite.prepare('select entity, id, version, data, sync_state, site_id, status, priority, assigned_to, scheduled_end, work_order_id, search_text, updated_at from records').all();
+    const raw = new Database(join(work, `raw-${run}.db`));
+    raw.pragma(`cipher = 'sqlcipher'`);
+    raw.pragma(`key = "x'${'ab'.repeat(32)}'"`);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.exec('create table records (entity text, id text, version integer, data text, sync_state text, site_id text, status text, priority text, assigned_to text, scheduled_end text, work_order_id text, search_text text, updated_at text, primary key (entity, id))');
+    const insert = raw.prepare('insert into records values (@entity, @id, @version, @data, @sync_state, @site_id, @status, @priority, @assigned_to, @scheduled_end, @work_order_id, @search_text, @updated_at)');
+    const rawStarted = performance.now();
+    raw.transaction((all: unknown[]) => {
+      for (const row of all) insert.run(row);
+    })(rows);
+    raws.push(rows.length / ((performance.now() - rawStarted) / 1000));
+    raw.close();
+    await client.signOut({ force: true });
+    log(`initial sync run ${run + 1}: ${records} records, ${Math.round(rates[run] ?? 0)}/s, raw ${Math.round(raws[run] ?? 0)}/s, peak ${Math.round(peaks[run] ?? 0)} MB`);
+  }
+  const rate = median(rates);
+  const rawRate = median(raws);
+  figures.push({ id: '1a', what: `initial sync of ${records} records, server → empty encrypted client`, value: Math.round(rate), unit: 'records/s', target: '≥ 40000', pass: rate >= 40_000 });
+  figures.push({ id: '1b', what: 'initial sync ÷ raw encrypted bulk insert of the same rows (same run)', value: Number((rate / rawRate).toFixed(2)), unit: `× of ${Math.round(rawRate)}/s`, target: '≥ 0.5', pass: rate / rawRate >= 0.5 });
+  figures.push({ id: '1c', what: 'client peak RSS during the initial sync', value: Math.round(Math.max(...peaks)), unit: 'MB', target: '≤ 300', pass: Math.max(...peaks) <= 300 });
+}
+
+/** 2, 4, 6: delta sync, local edit latency, bytes of a status change on a 20 KB work order. */
+async function deviceFigures(server: ServerProcess) {
+  const office = new SyncApi(server.url);
+  const officeTokens = await office.login('super1', demoPassword);
+  const client = newClient();
+  const session = await client.signIn(server.url, 'tech1', demoPassword);
+  await session.engine.sync('start');
+  const { items } = await session.queries.list({ statuses: ['assigned', 'in-progress'], limit: 500 });
+  // 2: ten office changes, then one delta sync.
+  const deltas: number[] = [];
+  const trips: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const batch = items.slice(run * 10, run * 10 + 10);
+    const ops = [];
+    for (const wo of batch) {
+      const { workOrder } = await session.queries.get(wo.id);
+      const row = await session.store.db.selectFrom('records').select('version').where('id', '=', wo.id).executeTakeFirstOrThrow();
+      ops.push({ opId: uuidv7(), entity: 'workOrder' as const, id: wo.id, kind: 'update' as const, baseVersion: row.version, priority: 5, patch: { description: { base: workOrder.description, value: `${workOrder.description} (office note ${run})` } } });
+    }
+    await office.push(officeTokens.accessToken, { deviceId: 'office', ops });
+    const before = session.api.requests;
+    const started = performance.now();
+    const result = await session.engine.sync('manual');
+    deltas.push(performance.now() - started);
+    trips.push(session.api.requests - before);
+    if (!result.ok || result.pulled < 10) throw new Error(`delta sync pulled ${result.pulled}`);
+  }
+  const delta = median(deltas);
+  figures.push({ id: '2', what: 'delta sync of 10 changes after a full sync (loopback)', value: Number(delta.toFixed(1)), unit: `ms, ${median(trips)} round trip(s)`, target: '≤ 20 ms, ≤ 2 round trips', pass: delta <= 20 && median(trips) <= 2 });
+
+  // 4: one local edit, committed (row + outbox + base), encrypted.
+  const latencies: number[] = [];
+  for (let i = 0; i < Math.round(2000 * scale) + 200; i++) {
+    const wo = items[i % items.length];
+    if (!wo) break;
+    const started = performance.now();
+    await session.workOrders.recordMeasurement({ workOrderId: wo.id, name: `reading ${i}`, value: i, unit: 'V' });
+    latencies.push(performance.now() - started);
+  }
+  const p99 = percentile(latencies, 99);
+  figures.push({ id: '4', what: 'one local edit (row + outbox + base, encrypted, committed)', value: Number(p99.toFixed(2)), unit: `ms p99 (p50 ${percentile(latencies, 50).toFixed(2)})`, target: 'p99 ≤ 2 ms', pass: p99 <= 2 });
+  await session.engine.sync('manual');
+
+  // 6: a status change on a 20 KB work order: bytes on the wire.
+  const big = items[items.length - 1];
+  if (!big) throw new Error('no work order');
+  const { workOrder } = await session.queries.get(big.id);
+  const version = (await session.store.db.selectFrom('records').select('version').where('id', '=', big.id).executeTakeFirstOrThrow()).version;
+  await office.push(officeTokens.accessToken, { deviceId: 'office', ops: [{ opId: uuidv7(), entity: 'workOrder', id: big.id, kind: 'update', baseVersion: version, priority: 5, patch: { description: { base: workOrder.description, value: 'x'.repeat(20_000) } } }] });
+  await session.engine.sync('manual');
+  const size = JSON.stringify((await session.queries.get(big.id)).workOrder).length;
+  await session.workOrders.changeStatus({ workOrderId: big.id, status: workOrder.status === 'assigned' ? 'in-progress' : 'on-hold' });
+  const before = session.api.requests;
+  await session.engine.sync('manual');
+  const pushBytes = session.api.requests > before ? session.api.lastPushBytes : 0;
+  figures.push({ id: '6', what: `a status change on a ${Math.round(size / 1024)} KB work order`, value: pushBytes, unit: 'bytes (request body)', target: '≤ 1024', pass: pushBytes > 0 && pushBytes <= 1024 });
+  await client.signOut({ force: true });
+}
+
+/** 3: push 10k queued offline ops of mixed priorities. */
+async function pushThroughput(server: ServerProcess, label: string) {
+  const client = newClient();
+  const session = await client.signIn(server.url, 'super1', demoPassword);
+  await session.engine.sync('start');
+  const ids = (await session.store.db.selectFrom('records').select('id').where('entity', '=', 'workOrder').limit(pushOps).execute()).map((r) => r.id);
+  for (const [i, id] of ids.entries()) {
+    await writeLocalChange(session.store.db, systemClock, { kind: 'update', entity: 'workOrder', id, values: i % 3 === 0 ? { tags: [`bench-${i}`] } : { description: `bench ${i}` }, summary: 'bench' });
+  }
+  const started = performance.now();
+  const outcome = await pushPending(
+    { db: session.store.db, api: session.api, auth: session.auth, clock: systemClock, random: Math.random, deviceId: 'bench', maxOps: 1000, maxBytes: 4 * 1024 * 1024 },
+    () => undefined,
+  );
+  const rate = outcome.sent / ((performance.now() - started) / 1000);
+  const left = (await session.queue.list()).length;
+  figures.push({ id: `3${label === 'sqlite' ? 'a' : 'b'}`, what: `push ${outcome.sent} queued offline ops, mixed priorities (${label})`, value: Math.round(rate), unit: 'ops/s', target: label === 'sqlite' ? '≥ 10000' : 'reported', pass: label === 'sqlite' ? rate >= 10_000 && left === 0 : left === 0 ? null : false });
+  await client.signOut({ force: true });
+}
+
+/** 7: an edit on device A reaches device B's database (events + pull). */
+async function propagation(server: ServerProcess) {
+  const a = newClient(1000);
+  const b = newClient(1000);
+  const sa = await a.signIn(server.url, 'super1', demoPassword);
+  const sb = await b.signIn(server.url, 'super1', demoPassword);
+  await sa.engine.sync('start');
+  await sb.engine.sync('start');
+  sb.engine.start();
+  await new Promise((r) => setTimeout(r, 300));
+  const ids = (await sa.queries.list({ statuses: ['assigned'], limit: 60 })).items.map((w) => w.id);
+  const latencies: number[] = [];
+  for (const [i, id] of ids.entries()) {
+    const note = `propagation ${i} ${uuidv7()}`;
+    const started = performance.now();
+    await sa.workOrders.editNotes({ workOrderId: id, description: note });
+    await sa.engine.sync('manual');
+    for (;;) {
+      const row = sb.store.sqlite.prepare("select data from records where entity = 'workOrder' and id = ?").get(id);
+      if (row && typeof row === 'object' && 'data' in row && String(row.data).includes(note)) break;
+      if (performance.now() - started > 5000) throw new Error('edit never reached device B');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    latencies.push(performance.now() - started);
+  }
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  figures.push({ id: '7', what: 'an edit on device A reaches device B’s database (events + pull)', value: Number(p50.toFixed(1)), unit: `ms p50, p99 ${p99.toFixed(1)} ms`, target: 'p50 ≤ 25 ms, p99 ≤ 200 ms', pass: p50 <= 25 && p99 <= 200 });
+  await a.signOut({ force: true });
+  await b.signOut({ force: true });
+}
+
+/** 8: the same product over a simulated 3G link. */
+async function slowLink(small: ServerProcess) {
+  const proxy = await startThrottledProxy(new URL(small.url), 300, 750);
+  try {
+    const initial: number[] = [];
+    const delta: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const client = newClient(1000);
+      const session = await client.signIn(proxy.url, 'super1', demoPassword);
+      const started = performance.now();
+      const result = await session.engine.sync('start');
+      initial.push(performance.now() - started);
+      const count = Number((await session.store.db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).where('entity', '=', 'workOrder').executeTakeFirstOrThrow()).n);
+      if (!result.ok || count < 100) throw new Error(`3G initial sync: ${count} work orders`);
+      const office = new SyncApi(small.url);
+      const tokens = await office.login('super1', demoPassword);
+      const rows = await session.store.db.selectFrom('records').select(['id', 'version', 'data']).where('entity', '=', 'workOrder').limit(10).execute();
+      await office.push(tokens.accessToken, {
+        deviceId: 'office',
+        ops: rows.map((r) => ({ opId: uuidv7(), entity: 'workOrder' as const, id: r.id, kind: 'update' as const, baseVersion: r.version, priority: 5, patch: { tags: { base: workOrderSchema.parse(JSON.parse(r.data)).tags, value: ['3g'] } } })),
+      });
+      const deltaStarted = performance.now();
+      await session.engine.sync('manual');
+      delta.push(performance.now() - deltaStarted);
+      await client.signOut({ force: true });
+    }
+    figures.push({ id: '8a', what: '3G (300 ms RTT, 750 kbit/s): initial sync of 100 work orders', value: Number((median(initial) / 1000).toFixed(2)), unit: 's', target: '≤ 3 s', pass: median(initial) <= 3000 });
+    figures.push({ id: '8b', what: '3G: delta sync of 10 changes', value: Number((median(delta) / 1000).toFixed(2)), unit: 's', target: '≤ 1 s', pass: median(delta) <= 1000 });
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** 9: 200 devices at once, each pushing 20 ops and pulling. */
+async function fleet(server: ServerProcess, label: string) {
+  const api = new SyncApi(server.url);
+  const token = (await api.login('super1', demoPassword)).accessToken;
+  const first = await api.pull(token, { cursor: null, limit: 5000 });
+  let cursor = first.body.cursor;
+  let more = first.body.hasMore;
+  const workOrders = first.body.changes.filter((c) => c.entity === 'workOrder');
+  while (more) {
+    const page = await api.pull(token, { cursor, limit: 5000 });
+    workOrders.push(...page.body.changes.filter((c) => c.entity === 'workOrder'));
+    cursor = page.body.cursor;
+    more = page.body.hasMore;
+  }
+  const devices = 200;
+  const perDevice = 20;
+  if (workOrders.length < devices * perDevice) throw new Error('not enough work orders for the fleet figure');
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: devices }, async (_, d) => {
+      const mine = workOrders.slice(d * perDevice, d * perDevice + perDevice);
+      const ops = mine.map((c) => ({ opId: uuidv7(), entity: 'workOrder' as const, id: c.id, kind: 'update' as const, baseVersion: c.version, priority: 5, patch: { tags: { base: workOrderSchema.parse(c.data).tags, value: [`device-${d}`] } } }));
+      try {
+        let t0 = performance.now();
+        const pushed = await api.push(token, { deviceId: `device-${d}`, ops });
+        latencies.push(performance.now() - t0);
+        if (pushed.body.results.some((r) => r.status !== 'applied')) errors++;
+        t0 = performance.now();
+        await api.pull(token, { cursor, limit: 1000 });
+        latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const rate = (devices * perDevice) / seconds;
+  figures.push({
+    id: `9${label === 'sqlite' ? 'a' : 'b'}`,
+    what: `${devices} devices at once, each pushes ${perDevice} ops and pulls (${label})`,
+    value: Math.round(rate),
+    unit: `ops/s, p99 ${percentile(latencies, 99).toFixed(0)} ms, ${errors} errors`,
+    target: 'reported; no error, nothing lost',
+    pass: errors === 0,
+  });
+}
+
+async function main() {
+  const stopKeyring = startSecretService();
+  const cluster = await startPostgresCluster();
+  const servers: ServerProcess[] = [];
+  try {
+    log(`seeding ${initialRecords} work orders (SQLite)...`);
+    const big = await startServerProcess({ dataDir: join(work, 'server-big'), workOrders: initialRecords });
+    servers.push(big);
+    log(`server ready in ${(big.seedMs / 1000).toFixed(1)} s`);
+    await initialSync(big);
+    await deviceFigures(big);
+    await pushThroughput(big, 'sqlite');
+    await propagation(big);
+    await fleet(big, 'sqlite');
+    const small = await startServerProcess({ dataDir: join(work, 'server-small'), workOrders: 100 });
+    servers.push(small);
+    await slowLink(small);
+    const admin = new pg.Client({ connectionString: cluster.adminUrl });
+    await admin.connect();
+    await admin.query('create database fieldline_bench');
+    await admin.end();
+    const pgUrl = cluster.adminUrl.replace(/\/postgres$/, '/fieldline_bench');
+    log('seeding PostgreSQL...');
+    const onPg = await startServerProcess({ dataDir: join(work, 'server-pg'), workOrders: Math.max(pushOps, 4000) + 500, databaseUrl: pgUrl });
+    servers.push(onPg);
+    await pushThroughput(onPg, 'postgres');
+    await fleet(onPg, 'postgres');
+  } finally {
+    for (const server of servers) await server.stop();
+    cluster.stop();
+    stopKeyring();
+    rmSync(work, { recursive: true, force: true });
+  }
+  figures.push({ id: '5', what: 'work-order list query over IPC while a 100k initial sync runs', value: 'not measured', unit: '', target: 'p99 ≤ 50 ms', pass: null, note: 'needs the IPC layer (issue 4)' });
+  figures.sort((x, y) => x.id.localeCompare(y.id, 'en', { numeric: true }));
+  const table = figures.map((f) => `| ${f.id} | ${f.what} | ${f.value} ${f.unit} | ${f.target} | ${f.pass === null ? '—' : f.pass ? 'pass' : 'FAIL'} |`);
+  console.log(['| # | figure | value | target | |', '|---|---|---|---|---|', ...table].join('\n'));
+  writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), quick, figures }, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

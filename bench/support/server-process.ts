@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  seedMs: number;
+  stop(): Promise<void>;
+}
+
+/** The reference server in its own process, as deployed: the client's memory is measured alone. */
+export function startServerProcess(options: { dataDir: string; workOrders: number; databaseUrl?: string }): Promise<ServerProcess> {
+  const started = Date.now();
+  const child = spawn(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    [join(root, 'src-server', 'main.ts'), '--port', '0', '--data', options.dataDir, '--demo', '--demo-work-orders', String(options.workOrders)],
+    { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout ?? process.stdin });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    lines.on('line', (line) => {
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
+      if (!match?.[1]) return;
+      resolve({
+        url: match[1],
+        child,
+        seedMs: Date.now() - started,
+        stop: () =>
+          new Promise((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}

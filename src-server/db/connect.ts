@@ -4,6 +4,7 @@ import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrateToLatest } from './migrations';
+import { withStatementCache } from '../../src-shared/sqlite/statement-cache';
 import type { DialectName, ServerDatabase, ServerDb } from './schema';
 
 // int8 (sequence numbers) as numbers: they stay far below 2^53.
@@ -29,7 +30,7 @@ export async function openServerDatabase(target: DatabaseTarget): Promise<Server
   // WAL + NORMAL survives a process crash without loss; only an OS crash may lose the newest commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateToLatest(db, 'sqlite');
   return { db, dialect: 'sqlite' };
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import { entityNameSchema, type EntityName } from '../../src-shared/domain/entity-registry';
-import { canonicalJson, jsonEqual } from '../../src-shared/domain/json';
+import type { EntityName } from '../../src-shared/domain/entity-registry';
+import { jsonEqual } from '../../src-shared/domain/json';
 import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
 import { scopeColumnsOf, stateFromRow, type RecordState } from './record-state';
 
@@ -42,18 +42,22 @@ export class RecordUnitOfWork {
     const missing = [...new Map(keys.map((k) => [keyOf(k.entity, k.id), k])).values()]
       .filter((k) => !this.original.has(keyOf(k.entity, k.id)))
       .sort((a, b) => (keyOf(a.entity, a.id) < keyOf(b.entity, b.id) ? -1 : 1));
-    for (let i = 0; i < missing.length; i += 400) {
-      const chunk = missing.slice(i, i + 400);
-      const rows = await this.trx
-        .selectFrom('records')
-        .selectAll()
-        .where((eb) => eb.or(chunk.map((k) => eb.and([eb('entity', '=', k.entity), eb('id', '=', k.id)]))))
-        .orderBy('entity')
-        .orderBy('id')
-        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
-        .execute();
-      for (const k of chunk) this.remember(k.entity, k.id, null);
-      for (const row of rows) this.remember(row.entity, row.id, stateFromRow(row, entityNameSchema.parse(row.entity)));
+    const byEntity = new Map<EntityName, string[]>();
+    for (const k of missing) byEntity.set(k.entity, [...(byEntity.get(k.entity) ?? []), k.id]);
+    for (const [entity, ids] of byEntity) {
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = await this.trx
+          .selectFrom('records')
+          .selectAll()
+          .where('entity', '=', entity)
+          .where('id', 'in', chunk)
+          .orderBy('id')
+          .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+          .execute();
+        for (const id of chunk) this.remember(entity, id, null);
+        for (const row of rows) this.remember(entity, row.id, stateFromRow(row, entity));
+      }
     }
   }
 
@@ -152,7 +156,7 @@ export class RecordUnitOfWork {
           entity: state.entity,
           id: state.id,
           version: state.version,
-          data: canonicalJson(state.data),
+          data: JSON.stringify(state.data),
           deleted: state.deleted ? 1 : 0,
           ...columns,
           created_at: state.createdAt,

@@ -126,6 +126,7 @@ export class ClientCore {
       ...(this.options.timers ? { timers: this.options.timers } : {}),
       intervalMs: () => settings.get().syncIntervalMinutes * 60_000,
       narrowing: () => settings.get().keepOffline,
+      checkpoint: () => store.checkpoint(),
       ...this.options.sync,
     });
     return new ActiveSession(info, paths, store, api, auth, engine, this.clock);

@@ -11,9 +11,10 @@ import { parseData } from '../store/local-record';
 import { recordKey } from '../outbox/local-writes';
 import type { AuthSession } from './auth-session';
 import type { SyncApi } from './sync-api';
+import type { Json } from '../../../src-shared/domain/json';
+import { parseJson } from '../outbox/local-writes';
 import {
   addNotice,
-  basesFor,
   conflictRow,
   refreshSyncState,
   removeLocally,
@@ -71,25 +72,39 @@ async function nextBatch(ctx: PushContext): Promise<OutboxRow[]> {
   return batch;
 }
 
-async function toPushOp(ctx: PushContext, op: OutboxRow): Promise<PushOp> {
-  const entity = entityNameSchema.parse(op.entity);
-  const values = parseData(op.field_values);
-  const record = await ctx.db.selectFrom('records').select(['version']).where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
-  const bases = await ctx.db.transaction().execute((trx) => basesFor(trx, op.entity, op.record_id));
-  const patch: Patch = Object.fromEntries(
-    Object.entries(values).map(([field, value]) => [field, { base: op.kind === 'create' ? null : (bases[field] ?? null), value }]),
-  );
-  return {
-    opId: op.op_id,
-    entity,
-    id: op.record_id,
-    kind: op.kind,
-    baseVersion: op.kind === 'create' ? 0 : (record?.version ?? op.base_version),
-    patch,
-    priority: op.priority,
-    clientTime: op.client_time,
-    ...(op.resolves ? { resolves: op.resolves } : {}),
-  };
+/** The wire ops of a batch: record versions and bases read in two queries, at send time. */
+async function toPushOps(ctx: PushContext, batch: readonly OutboxRow[]): Promise<PushOp[]> {
+  const ids = [...new Set(batch.map((op) => op.record_id))];
+  const versions = new Map<string, number>();
+  const bases = new Map<string, Map<string, Json>>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    for (const r of await ctx.db.selectFrom('records').select(['entity', 'id', 'version']).where('id', 'in', chunk).execute()) versions.set(recordKey(r.entity, r.id), r.version);
+    for (const b of await ctx.db.selectFrom('bases').select(['entity', 'record_id', 'field', 'value']).where('record_id', 'in', chunk).execute()) {
+      const key = recordKey(b.entity, b.record_id);
+      const fields = bases.get(key) ?? new Map<string, Json>();
+      fields.set(b.field, parseJson(b.value));
+      bases.set(key, fields);
+    }
+  }
+  return batch.map((op) => {
+    const key = recordKey(op.entity, op.record_id);
+    const values = parseData(op.field_values);
+    const patch: Patch = Object.fromEntries(
+      Object.entries(values).map(([field, value]) => [field, { base: op.kind === 'create' ? null : (bases.get(key)?.get(field) ?? null), value }]),
+    );
+    return {
+      opId: op.op_id,
+      entity: entityNameSchema.parse(op.entity),
+      id: op.record_id,
+      kind: op.kind,
+      baseVersion: op.kind === 'create' ? 0 : (versions.get(key) ?? op.base_version),
+      patch,
+      priority: op.priority,
+      clientTime: op.client_time,
+      ...(op.resolves ? { resolves: op.resolves } : {}),
+    };
+  });
 }
 
 /**
@@ -104,7 +119,7 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
     const batch = await nextBatch({ ...ctx, maxOps });
     if (batch.length === 0) return outcome;
     await ctx.db.updateTable('outbox').set({ state: 'in-flight' }).where('op_id', 'in', batch.map((op) => op.op_id)).execute();
-    const ops = await Promise.all(batch.map((op) => toPushOp(ctx, op)));
+    const ops = await toPushOps(ctx, batch);
     let response;
     try {
       response = await ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, ops }));

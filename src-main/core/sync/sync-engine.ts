@@ -39,7 +39,11 @@ export interface SyncEngineOptions {
   maxOpsPerBatch?: number;
   maxBytesPerBatch?: number;
   pageSize?: number;
+  /** Moves the store's WAL into the database; run between cycles and every few hundred edits. */
+  checkpoint?: () => void;
 }
+
+const editsPerCheckpoint = 256;
 
 export interface SyncResult {
   ok: boolean;
@@ -64,6 +68,7 @@ export class SyncEngine {
   private current: SyncStatus = { state: 'idle', lastSyncAt: null, progress: null, queued: 0, failed: 0, conflicts: 0, retryAt: null, lastError: null };
   private readonly random: () => number;
   private readonly timers: Timers;
+  private editsSinceCheckpoint = 0;
 
   constructor(private readonly o: SyncEngineOptions) {
     this.random = o.random ?? Math.random;
@@ -156,6 +161,8 @@ export class SyncEngine {
       this.failures++;
       this.o.logger.warn({ code: error.code, trigger, failures: this.failures }, 'sync cycle failed');
     }
+    this.o.checkpoint?.();
+    this.editsSinceCheckpoint = 0;
     const duration = this.o.clock.now() - started;
     await this.refreshCounts();
     await this.o.db
@@ -206,6 +213,10 @@ export class SyncEngine {
   /** A local change with priority 1–2 goes out at once (design.md §7). */
   onLocalChange(priority: number): void {
     void this.refreshCounts();
+    if (++this.editsSinceCheckpoint >= editsPerCheckpoint && !this.running) {
+      this.editsSinceCheckpoint = 0;
+      setImmediate(() => this.o.checkpoint?.());
+    }
     if (this.started && priority <= 2 && this.current.state !== 'offline') void this.sync('critical');
   }
 

@@ -58,6 +58,12 @@ export class FieldlineError extends Error {
   }
 }
 
+/** Any thrown value as the envelope: a FieldlineError keeps its code, anything else gets `fallback`. */
+export function errorEnvelopeOf(error: unknown, fallback: ErrorCode = 'SERVER_ERROR'): ErrorEnvelope {
+  if (error instanceof FieldlineError) return error.toEnvelope();
+  return { code: fallback, message: error instanceof Error ? error.message : String(error) };
+}
+
 /** Turns a zod failure into field paths and messages a person can read. */
 export function describeZodIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.slice(0, 20).map((issue) => ({

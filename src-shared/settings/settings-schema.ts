@@ -26,6 +26,11 @@ export const settingsSchema = z.object({
   keepOffline: z
     .object({ sites: z.array(recordIdSchema).max(100), workOrders: z.array(recordIdSchema).max(1000) })
     .default({ sites: [], workOrders: [] }),
+  /**
+   * Conflict choices a person asked this device to remember, per field: later conflicts whose
+   * every field has one are settled that way without asking again.
+   */
+  rememberedChoices: z.record(z.string().min(1).max(64), z.enum(['local', 'server'])).default({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

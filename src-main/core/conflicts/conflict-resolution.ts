@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { newRecordId } from '../../../src-shared/domain/ids';
 import type { Json } from '../../../src-shared/domain/json';
-import { fieldConflictSchema, resolveConflictRequestSchema, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
+import { conflictKindSchema, fieldConflictSchema, resolveConflictRequestSchema, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
 import { recordDataSchema } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from '../store/client-schema';
-import { parseData, serverStateOf } from '../store/local-record';
+import { parseData, recordLabel, serverStateOf } from '../store/local-record';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
 import { refreshSyncState, removeLocally } from '../sync/record-settlement';
 
@@ -31,11 +31,18 @@ export class ConflictResolution {
       .orderBy('created_at', 'desc')
       .limit(500)
       .execute();
+    const labels = new Map<string, string>();
+    for (const row of rows) {
+      if (labels.has(row.record_id)) continue;
+      const record = await this.db.selectFrom('records').select('data').where('entity', '=', row.entity).where('id', '=', row.record_id).executeTakeFirst();
+      labels.set(row.record_id, recordLabel(record ? parseData(record.data) : {}, row.record_id));
+    }
     return rows.map((row) => ({
       id: row.id,
       entity: row.entity,
       recordId: row.record_id,
-      kind: row.kind,
+      record: labels.get(row.record_id) ?? row.record_id,
+      kind: conflictKindSchema.parse(row.kind),
       status: row.status,
       origin: row.origin,
       fields: z.array(fieldConflictSchema).parse(JSON.parse(row.fields)),

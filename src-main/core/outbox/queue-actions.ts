@@ -2,7 +2,7 @@ import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { ClientDb } from '../store/client-schema';
-import { parseData, serverStateOf } from '../store/local-record';
+import { parseData, recordLabel, serverStateOf } from '../store/local-record';
 import { opsFor, refreshSyncState, removeLocally, settleRecord } from '../sync/record-settlement';
 
 /** The queue view's data and actions (issue: every queued op, retry, retry all failed, discard). */
@@ -19,8 +19,7 @@ export class QueueActions {
       const key = `${op.entity}/${op.record_id}`;
       if (labels.has(key)) continue;
       const row = await this.db.selectFrom('records').select('data').where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
-      const data = row ? parseData(row.data) : {};
-      labels.set(key, typeof data.number === 'string' ? data.number : typeof data.title === 'string' ? data.title : op.record_id.slice(-8));
+      labels.set(key, recordLabel(row ? parseData(row.data) : {}, op.record_id));
     }
     return ops.map((op) => ({
       opId: op.op_id,

@@ -14,7 +14,10 @@ import { loadOrCreateDatabaseKey, openEncryptedStore, type OpenStore } from '../
 import { storePaths, type StorePaths } from '../store/profile-paths';
 import { AuthSession } from '../sync/auth-session';
 import { SyncApi } from '../sync/sync-api';
-import { SyncEngine, type Timers } from '../sync/sync-engine';
+import type { Timers } from '../sync/sync-engine';
+import { buildSyncEngine } from '../sync/build-sync-engine';
+import type { SyncRunner } from '../sync/sync-runner';
+import { SyncWorkerHost } from '../sync/sync-worker-host';
 import { WorkOrderCommands } from '../work-orders/work-order-commands';
 import { WorkOrderQueries } from '../work-orders/work-order-queries';
 
@@ -27,6 +30,12 @@ export interface ClientCoreOptions {
   timers?: Timers;
   /** Batch and page sizes; the defaults suit a field laptop on a slow link. */
   sync?: { maxOpsPerBatch?: number; maxBytesPerBatch?: number; pageSize?: number };
+  /**
+   * Run the sync worker in a worker thread (the desktop app and the browser shell), so the thread
+   * that answers the UI never waits for a sync. The CLI, the tests and the bench run it inline,
+   * where a fake clock and timers can drive it.
+   */
+  syncInWorkerThread?: boolean;
 }
 
 /** Everything that exists while a user is signed in: their store, their tokens, their sync worker. */
@@ -42,7 +51,7 @@ export class ActiveSession {
     readonly store: OpenStore,
     readonly api: SyncApi,
     readonly auth: AuthSession,
-    readonly engine: SyncEngine,
+    readonly engine: SyncRunner,
     clock: Clock,
   ) {
     const user: User = { id: info.userId, username: info.username, displayName: info.displayName, role: info.role, siteIds: info.siteIds };
@@ -75,6 +84,10 @@ export class ClientCore {
     return this.active;
   }
 
+  get profileDir(): string {
+    return this.options.profileDir;
+  }
+
   get signedIn(): boolean {
     return this.active !== null;
   }
@@ -102,33 +115,48 @@ export class ClientCore {
       siteIds: tokens.user.siteIds,
       storeName: paths.storeName,
     };
-    const session = await this.openSession(info, api);
-    await session.auth.adopt(tokens);
+    // The refresh token goes to the keychain before the worker could need it.
+    await new AuthSession(api, this.options.secrets, paths.refreshTokenAccount).adopt(tokens);
+    const session = await this.openSession(info, api, tokens.accessToken);
     this.settings.update({ session: info, serverUrl });
     this.active = session;
     return session;
   }
 
-  private async openSession(info: SessionInfo, api: SyncApi): Promise<ActiveSession> {
+  /** `accessToken`: the one a sign-in just received, handed to whichever thread syncs. */
+  private async openSession(info: SessionInfo, api: SyncApi, accessToken?: string): Promise<ActiveSession> {
     const paths = storePaths(this.options.profileDir, info.serverUrl, info.userId);
     const key = await loadOrCreateDatabaseKey(this.options.secrets, paths.keyAccount, paths.databaseFile);
     const store = await openEncryptedStore(paths.databaseFile, key);
     const auth = new AuthSession(api, this.options.secrets, paths.refreshTokenAccount);
-    const settings = this.settings;
-    const engine = new SyncEngine({
-      db: store.db,
-      api,
-      auth,
-      clock: this.clock,
-      logger: this.logger,
-      deviceId: settings.get().deviceId,
-      ...(this.options.random ? { random: this.options.random } : {}),
-      ...(this.options.timers ? { timers: this.options.timers } : {}),
-      intervalMs: () => settings.get().syncIntervalMinutes * 60_000,
-      narrowing: () => settings.get().keepOffline,
-      checkpoint: () => store.checkpoint(),
-      ...this.options.sync,
-    });
+    let engine: SyncRunner;
+    if (this.options.syncInWorkerThread) {
+      const worker = new SyncWorkerHost(
+        {
+          profileDir: this.options.profileDir,
+          serverUrl: info.serverUrl,
+          databaseFile: paths.databaseFile,
+          databaseKey: key,
+          refreshTokenAccount: paths.refreshTokenAccount,
+          accessToken: accessToken ?? null,
+          logLevel: this.logger.level,
+          sync: this.options.sync ?? {},
+        },
+        this.options.secrets,
+        this.logger,
+      );
+      try {
+        await worker.whenReady();
+      } catch (error) {
+        await worker.stop();
+        await store.close();
+        throw error;
+      }
+      engine = worker;
+    } else {
+      engine = buildSyncEngine({ store, api, auth, settings: this.settings, clock: this.clock, logger: this.logger, random: this.options.random, timers: this.options.timers, sync: this.options.sync });
+      if (accessToken) auth.useAccessToken(accessToken);
+    }
     return new ActiveSession(info, paths, store, api, auth, engine, this.clock);
   }
 

@@ -37,3 +37,10 @@ export function serverStateOf(row: { version: number; data: string; server_data:
   if (row.server_data !== null) return parseData(row.server_data);
   return row.version > 0 ? parseData(row.data) : null;
 }
+
+/** What a person recognises a record by in the queue and conflict views: its number, else its title. */
+export function recordLabel(data: JsonRecord, id: string): string {
+  if (typeof data.number === 'string') return data.number;
+  if (typeof data.title === 'string') return data.title;
+  return id.slice(-8);
+}

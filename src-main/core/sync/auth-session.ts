@@ -23,6 +23,11 @@ export class AuthSession {
     this.accessToken = tokens.accessToken;
   }
 
+  /** Hands over an access token received elsewhere in this process (the sign-in), memory only. */
+  useAccessToken(token: string | null): void {
+    this.accessToken = token;
+  }
+
   /** Runs `call` with a valid access token, refreshing once if the server says it is not. */
   async authorized<T>(call: (token: string) => Promise<T>): Promise<T> {
     if (this.accessToken === null) await this.refresh();

@@ -1,16 +1,18 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
+import { errorEnvelopeOf, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import { serverEventSchema } from '../../../src-shared/protocol/events';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
+import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { ClientDb } from '../store/client-schema';
 import type { AuthSession } from './auth-session';
 import { pullAll } from './pull-cycle';
 import { pushPending } from './push-cycle';
 import type { SyncApi } from './sync-api';
 import { readSyncState, writeSyncState } from './sync-state';
+import type { SyncRunner } from './sync-runner';
 
 export type SyncTrigger = 'start' | 'manual' | 'periodic' | 'focus' | 'connectivity' | 'notification' | 'critical';
 
@@ -56,7 +58,7 @@ export interface SyncResult {
  * The background sync worker (design.md §7, §8): push, then pull, one cycle at a time. A cycle that
  * fails backs off; a trigger during a cycle runs one more cycle after it.
  */
-export class SyncEngine {
+export class SyncEngine implements SyncRunner {
   private running: Promise<SyncResult> | null = null;
   private again: SyncTrigger | null = null;
   private failures = 0;
@@ -157,7 +159,7 @@ export class SyncEngine {
       await writeSyncState(this.o.db, 'last_sync_at', isoAt(this.o.clock));
       this.failures = 0;
     } catch (caught) {
-      error = caught instanceof FieldlineError ? caught.toEnvelope() : { code: 'SERVER_ERROR', message: caught instanceof Error ? caught.message : String(caught) };
+      error = errorEnvelopeOf(caught);
       this.failures++;
       this.o.logger.warn({ code: error.code, trigger, failures: this.failures }, 'sync cycle failed');
     }
@@ -241,6 +243,17 @@ export class SyncEngine {
       if (!this.started) return;
       this.socketTimer = this.timers.after(Math.max(retryDelayMs(Math.max(this.failures, 1), this.random), 2_000), () => this.connectEvents());
     });
+  }
+
+  serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]> {
+    return this.o.auth.authorized((token) => this.o.api.serverConflicts(token, query));
+  }
+
+  async resolveServerConflict(id: string, decision: ResolveConflictRequest): Promise<Conflict> {
+    const answer = await this.o.auth.authorized((token) => this.o.api.resolveServerConflict(token, id, decision));
+    // The decision is a change on the server: pull it now so this device shows it too.
+    void this.sync('manual');
+    return answer.conflict;
   }
 
   async stop(): Promise<void> {

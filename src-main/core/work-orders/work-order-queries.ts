@@ -52,6 +52,16 @@ export class WorkOrderQueries {
     return this.db.selectFrom('records').select(['data']).where('entity', '=', entity).where(column, '=', value).where('pending_delete', '=', 0).execute();
   }
 
+  /** Sites and assets on the device, for the list's filters and the new-work-order form. */
+  async reference() {
+    const rows = await this.db.selectFrom('records').select(['entity', 'data']).where('entity', 'in', ['site', 'asset']).where('pending_delete', '=', 0).execute();
+    const sites = rows.filter((r) => r.entity === 'site').map((r) => siteSchema.parse(parseData(r.data)));
+    const assets = rows.filter((r) => r.entity === 'asset').map((r) => assetSchema.parse(parseData(r.data)));
+    sites.sort((a, b) => a.name.localeCompare(b.name));
+    assets.sort((a, b) => a.tag.localeCompare(b.tag));
+    return { sites, assets };
+  }
+
   /** One work order with what the technician needs beside it: asset, site, stock at the site, attachments. */
   async get(id: string) {
     const row = await this.db.selectFrom('records').selectAll().where('entity', '=', 'workOrder').where('id', '=', id).where('pending_delete', '=', 0).executeTakeFirst();

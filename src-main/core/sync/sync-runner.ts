@@ -1,0 +1,23 @@
+import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
+import type { SyncStatus } from '../../../src-shared/sync/sync-status';
+import type { SyncResult, SyncTrigger } from './sync-engine';
+
+/**
+ * The background sync worker as the rest of the core sees it. SyncEngine runs it on the calling
+ * thread (CLI, tests, bench); SyncWorkerHost runs the same engine in a worker thread so the
+ * thread that answers IPC never waits for a large sync. Every call that needs the server's
+ * tokens goes through here, so one AuthSession owns the refresh token.
+ */
+export interface SyncRunner {
+  start(): void;
+  stop(): Promise<void>;
+  sync(trigger: SyncTrigger): Promise<SyncResult>;
+  status(): SyncStatus;
+  onStatus(listener: (status: SyncStatus) => void): () => void;
+  /** Counts for the badge after a change made outside the worker. */
+  refreshCounts(): Promise<SyncStatus>;
+  /** A local write happened; priority 1–2 goes out at once. */
+  onLocalChange(priority: number): void;
+  serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]>;
+  resolveServerConflict(id: string, decision: ResolveConflictRequest): Promise<Conflict>;
+}

@@ -1,0 +1,41 @@
+import type { ErrorEnvelope } from '../../../src-shared/protocol/errors';
+import type { SyncTrigger } from './sync-engine';
+
+/**
+ * Messages between the main thread and the sync worker thread. Both ends are this codebase, in
+ * one process; what crosses is plain data (structured clone), never a function.
+ */
+export interface SyncWorkerInit {
+  profileDir: string;
+  serverUrl: string;
+  databaseFile: string;
+  /** The store's key, handed over in memory (it never touches disk). */
+  databaseKey: string;
+  refreshTokenAccount: string;
+  accessToken: string | null;
+  logLevel: string;
+  sync: { maxOpsPerBatch?: number; maxBytesPerBatch?: number; pageSize?: number };
+}
+
+export type SyncWorkerCall =
+  | { method: 'start' }
+  | { method: 'stop' }
+  | { method: 'sync'; trigger: SyncTrigger }
+  | { method: 'refreshCounts' }
+  | { method: 'localChange'; priority: number }
+  | { method: 'serverConflicts'; query: { siteId?: string; status?: string } }
+  | { method: 'resolveServerConflict'; id: string; decision: unknown };
+
+export type ToWorker =
+  | { type: 'call'; id: number; call: SyncWorkerCall }
+  | { type: 'secret-reply'; id: number; ok: true; value: string | boolean | null }
+  | { type: 'secret-reply'; id: number; ok: false; message: string };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'init-failed'; error: ErrorEnvelope }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: ErrorEnvelope }
+  | { type: 'status'; status: unknown }
+  | { type: 'secret'; id: number; op: 'get' | 'delete'; account: string }
+  | { type: 'secret'; id: number; op: 'set'; account: string; secret: string };

@@ -1,0 +1,141 @@
+import { useState } from 'react';
+import type { Json } from '../../src-shared/domain/json';
+import type { SessionInfo } from '../../src-shared/settings/settings-schema';
+import { useIpc, useIpcMutation } from '../api/fieldline';
+import { ErrorNote } from '../app/ErrorNote';
+import { dateTime } from '../app/format';
+import { ConflictCompare } from './ConflictCompare';
+
+const kindText: Record<string, string> = {
+  'update-update': 'Both changed the same fields',
+  'update-delete': 'Changed here, deleted on the server',
+  'delete-update': 'Deleted here, changed on the server',
+  'create-create': 'Created twice',
+};
+
+function DeviceConflicts() {
+  const open = useIpc('conflicts.list', { status: 'open' });
+  const resolve = useIpcMutation('conflicts.resolve');
+  return (
+    <>
+      <ErrorNote error={open.error ?? resolve.error} />
+      {open.data?.length === 0 && <p className="muted">No open conflicts on this device.</p>}
+      {open.data?.map((c) => (
+        <section key={c.id} className="card conflict" data-conflict={c.id} aria-label={`Conflict on ${c.record}`}>
+          <h2>
+            <a href={`#/work-orders/${c.recordId}`}>{c.record}</a> — {kindText[c.kind] ?? c.kind}
+          </h2>
+          <p className="muted">Found {dateTime(c.createdAt)} while {c.origin === 'push' ? 'sending your changes' : 'receiving the server’s'}.</p>
+          {c.kind === 'update-update' ? (
+            <ConflictCompare
+              fields={c.fields}
+              localLabel="Yours"
+              canRemember
+              busy={resolve.isPending}
+              onDecide={(decision, remember) => resolve.mutate({ conflictId: c.id, decision, remember })}
+            />
+          ) : (
+            <div className="actions">
+              <button type="button" onClick={() => resolve.mutate({ conflictId: c.id, decision: { choice: 'local' } })}>
+                {c.kind === 'update-delete' ? 'Keep my work as a new work order' : 'Delete it anyway'}
+              </button>
+              <button type="button" onClick={() => resolve.mutate({ conflictId: c.id, decision: { choice: 'server' } })}>
+                {c.kind === 'update-delete' ? 'Accept the delete' : 'Keep the server’s version'}
+              </button>
+            </div>
+          )}
+        </section>
+      ))}
+    </>
+  );
+}
+
+function ConflictHistory() {
+  const resolved = useIpc('conflicts.list', { status: 'resolved' });
+  const auto = useIpc('conflicts.list', { status: 'auto-resolved' });
+  const all = [...(resolved.data ?? []), ...(auto.data ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return (
+    <>
+      <ErrorNote error={resolved.error ?? auto.error} />
+      {all.length === 0 && <p className="muted">No conflicts settled yet.</p>}
+      <table className="data-table">
+        <tbody>
+          {all.map((c) => (
+            <tr key={c.id}>
+              <td>{dateTime(c.createdAt)}</td>
+              <td>{c.record}</td>
+              <td>{kindText[c.kind] ?? c.kind}</td>
+              <td>{c.fields.map((f) => `${f.field}: ${f.outcome}`).join(', ')}</td>
+              <td>{c.status === 'auto-resolved' ? 'by policy' : `by a person ${dateTime(c.resolvedAt)}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** The supervisor's view of the server's conflict log for their sites. */
+function SiteConflicts() {
+  const [status, setStatus] = useState<'open' | 'resolved'>('open');
+  const log = useIpc('serverConflicts.list', { status });
+  const resolve = useIpcMutation('serverConflicts.resolve');
+  return (
+    <>
+      <label>
+        Show
+        <select value={status} onChange={(e) => setStatus(e.target.value === 'resolved' ? 'resolved' : 'open')}>
+          <option value="open">Open</option>
+          <option value="resolved">Resolved</option>
+        </select>
+      </label>
+      <ErrorNote error={log.error ?? resolve.error} />
+      {log.data?.length === 0 && <p className="muted">No {status} conflicts at your sites.</p>}
+      {log.data?.map((c) => (
+        <section key={c.id} className="card conflict" data-server-conflict={c.id} aria-label={`Server conflict ${c.id}`}>
+          <h2>
+            {c.entity} {c.recordId.slice(-8)} — {kindText[c.kind] ?? c.kind}
+          </h2>
+          <p className="muted">
+            From device {c.deviceId.slice(0, 8)} on {dateTime(c.createdAt)}
+            {c.resolvedAt ? `, resolved ${dateTime(c.resolvedAt)}` : ''}
+          </p>
+          {c.status === 'open' ? (
+            <ConflictCompare
+              fields={c.fields.map((f) => ({ ...f, local: f.local satisfies Json }))}
+              localLabel="Technician"
+              canRemember={false}
+              busy={resolve.isPending}
+              onDecide={(decision) => resolve.mutate({ conflictId: c.id, decision })}
+            />
+          ) : (
+            <p>{c.fields.map((f) => `${f.field}: ${f.outcome}`).join(', ')}</p>
+          )}
+        </section>
+      ))}
+    </>
+  );
+}
+
+export function ConflictsView({ session }: { session: SessionInfo }) {
+  const tabs = session.role === 'supervisor' ? (['device', 'history', 'sites'] as const) : (['device', 'history'] as const);
+  const [tab, setTab] = useState<(typeof tabs)[number]>('device');
+  const labels = { device: 'On this device', history: 'History', sites: 'My sites (server log)' };
+  return (
+    <section aria-labelledby="conflicts-title">
+      <div className="view-header">
+        <h1 id="conflicts-title">Conflicts</h1>
+      </div>
+      <div className="tabs" role="tablist">
+        {tabs.map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
+            {labels[t]}
+          </button>
+        ))}
+      </div>
+      {tab === 'device' && <DeviceConflicts />}
+      {tab === 'history' && <ConflictHistory />}
+      {tab === 'sites' && <SiteConflicts />}
+    </section>
+  );
+}

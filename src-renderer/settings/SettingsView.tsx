@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { syncIntervalRange } from '../../src-shared/settings/settings-schema';
+import { useIpc, useIpcMutation } from '../api/fieldline';
+import { ErrorNote } from '../app/ErrorNote';
+import { useTheme, type Theme } from '../app/theme';
+
+function download(fileName: string, content: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+export function SettingsView() {
+  const settings = useIpc('settings.get', {});
+  const reference = useIpc('workOrders.reference', {});
+  const update = useIpcMutation('settings.update');
+  const forget = useIpcMutation('conflicts.forget');
+  const diagnostics = useIpcMutation('diagnostics.export');
+  const [interval, setIntervalText] = useState<string | null>(null);
+  const [theme, setTheme] = useTheme();
+  const s = settings.data;
+  if (!s) return <ErrorNote error={settings.error} />;
+  const keepSites = new Set(s.keepOffline.sites);
+  return (
+    <section aria-labelledby="settings-title">
+      <div className="view-header">
+        <h1 id="settings-title">Settings</h1>
+      </div>
+      <ErrorNote error={update.error ?? forget.error ?? diagnostics.error} />
+      <div className="card form-grid">
+        <label className="span-2">
+          Server
+          <input value={s.serverUrl ?? ''} readOnly aria-describedby="server-help" />
+          <span id="server-help" className="muted small">
+            The data on this device belongs to this server; sign out to use another.
+          </span>
+        </label>
+        <label>
+          Sync every (minutes)
+          <input
+            type="number"
+            min={syncIntervalRange.min}
+            max={syncIntervalRange.max}
+            value={interval ?? String(s.syncIntervalMinutes)}
+            onChange={(e) => setIntervalText(e.target.value)}
+            onBlur={() => {
+              const minutes = Number(interval);
+              if (interval !== null && Number.isInteger(minutes)) update.mutate({ syncIntervalMinutes: minutes }, { onSettled: () => setIntervalText(null) });
+            }}
+          />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={s.largeUploadsUnmeteredOnly} onChange={(e) => update.mutate({ largeUploadsUnmeteredOnly: e.target.checked })} />
+          <span>Large uploads only on an unmetered network</span>
+        </label>
+        <label>
+          Theme
+          <select value={theme} onChange={(e) => setTheme(e.target.value === 'dark' ? 'dark' : e.target.value === 'light' ? 'light' : ('system' satisfies Theme))}>
+            <option value="system">Like the system</option>
+            <option value="light">Light (sunlight)</option>
+            <option value="dark">Dark</option>
+          </select>
+        </label>
+      </div>
+
+      <h2>Keep offline</h2>
+      <p className="muted">With no site ticked, everything assigned to you stays on this device.</p>
+      <div className="card">
+        {reference.data?.sites.map((site) => (
+          <label key={site.id} className="check">
+            <input
+              type="checkbox"
+              checked={keepSites.has(site.id)}
+              onChange={(e) => {
+                const sites = e.target.checked ? [...keepSites, site.id] : [...keepSites].filter((id) => id !== site.id);
+                update.mutate({ keepOffline: { ...s.keepOffline, sites } });
+              }}
+            />
+            <span>{site.name}</span>
+          </label>
+        ))}
+      </div>
+
+      <h2>Remembered conflict choices</h2>
+      {Object.keys(s.rememberedChoices).length === 0 ? (
+        <p className="muted">None: every conflict is put in front of you.</p>
+      ) : (
+        <ul className="plain-list">
+          {Object.entries(s.rememberedChoices).map(([field, choice]) => (
+            <li key={field}>
+              {field}: always {choice === 'local' ? 'mine' : 'the server’s'}{' '}
+              <button type="button" onClick={() => forget.mutate({ field })}>
+                Forget
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Diagnostics</h2>
+      <p className="muted">Versions, sync metrics, the queue’s shape and the log, for IT. No password, key or work-order content.</p>
+      <button type="button" onClick={() => diagnostics.mutate({}, { onSuccess: (d) => download(d.fileName, d.content) })} disabled={diagnostics.isPending}>
+        Export diagnostics
+      </button>
+      {diagnostics.data && <p className="muted">Also saved to {diagnostics.data.savedTo}</p>}
+      <p className="muted small">Device id: {s.deviceId}</p>
+    </section>
+  );
+}

@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import type { QueueItem } from '../../src-shared/ipc/ipc-views';
+import { useIpc, useIpcMutation } from '../api/fieldline';
+import { ConfirmDialog } from '../app/ConfirmDialog';
+import { ErrorNote } from '../app/ErrorNote';
+import { dateTime, plural } from '../app/format';
+import { navigate } from '../app/routing';
+
+const stateLabel: Record<QueueItem['state'], string> = { pending: 'Queued', 'in-flight': 'Sending', failed: 'Failed', conflict: 'In conflict' };
+
+/** Every queued change: what, how urgent, where it stands, and what a person can do about it. */
+export function QueueView() {
+  const queue = useIpc('queue.list', {});
+  const retry = useIpcMutation('queue.retry');
+  const retryAll = useIpcMutation('queue.retryAllFailed');
+  const discard = useIpcMutation('queue.discard');
+  const [discarding, setDiscarding] = useState<QueueItem | null>(null);
+  const items = queue.data ?? [];
+  const failed = items.filter((i) => i.state === 'failed').length;
+  return (
+    <section aria-labelledby="queue-title">
+      <div className="view-header">
+        <h1 id="queue-title">Queue</h1>
+        <p className="muted">{items.length === 0 ? 'Nothing waiting: every change is on the server.' : `${plural(items.length, 'change')} waiting, ${failed} failed`}</p>
+        <button type="button" onClick={() => retryAll.mutate({})} disabled={failed === 0 || retryAll.isPending}>
+          Retry all failed
+        </button>
+      </div>
+      <ErrorNote error={queue.error ?? retry.error ?? retryAll.error ?? discard.error} />
+      {items.length > 0 && (
+        <table className="data-table" data-testid="queue-table">
+          <thead>
+            <tr>
+              <th>Record</th>
+              <th>Change</th>
+              <th>Priority</th>
+              <th>State</th>
+              <th>Attempts</th>
+              <th>Last error</th>
+              <th>Next retry</th>
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.opId} className={`queue-${item.state}`}>
+                <td>
+                  {item.entity === 'workOrder' ? (
+                    <a href={`#/work-orders/${item.recordId}`} onClick={(e) => (e.preventDefault(), navigate({ view: 'detail', id: item.recordId }))}>
+                      {item.record}
+                    </a>
+                  ) : (
+                    item.record
+                  )}
+                </td>
+                <td>
+                  {item.kind} — {item.summary}
+                </td>
+                <td>{item.priority}</td>
+                <td>{stateLabel[item.state]}</td>
+                <td>{item.attempts}</td>
+                <td>{item.lastError ? `${item.lastError.code}: ${item.lastError.message}` : '—'}</td>
+                <td>{item.state === 'failed' ? 'after a retry' : dateTime(item.nextAttemptAt)}</td>
+                <td className="row-actions">
+                  <button type="button" onClick={() => retry.mutate({ opId: item.opId })} disabled={item.state !== 'failed'}>
+                    Retry
+                  </button>
+                  <button type="button" className="danger" onClick={() => setDiscarding(item)} disabled={item.state === 'in-flight'}>
+                    Discard
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {discarding && (
+        <ConfirmDialog
+          title="Discard this change?"
+          confirmLabel="Discard change"
+          danger
+          busy={discard.isPending}
+          onCancel={() => setDiscarding(null)}
+          onConfirm={() => discard.mutate({ opId: discarding.opId }, { onSuccess: () => setDiscarding(null) })}
+        >
+          <p>
+            “{discarding.summary}” on {discarding.record} will not be sent. The record goes back to what the server last sent
+            {discarding.kind === 'create' ? ' — a record created here disappears' : ''}.
+          </p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,254 @@
+import { useEffect, useState } from 'react';
+import { allowedTransitions } from '../../src-shared/domain/work-order-status';
+import type { SessionInfo } from '../../src-shared/settings/settings-schema';
+import { useIpc, useIpcMutation } from '../api/fieldline';
+import { ConfirmDialog } from '../app/ConfirmDialog';
+import { ErrorNote } from '../app/ErrorNote';
+import { dateTime } from '../app/format';
+import { navigate } from '../app/routing';
+import { SyncIcon } from '../sync/SyncIcon';
+import { LaborTimer } from './LaborTimer';
+import { statusLabel } from './labels';
+
+/** One work order, everything a technician records on site, each change saved at once and queued. */
+export function WorkOrderDetail({ id, session }: { id: string; session: SessionInfo }) {
+  const detail = useIpc('workOrders.get', { workOrderId: id });
+  const changeStatus = useIpcMutation('workOrders.changeStatus');
+  const setTask = useIpcMutation('workOrders.setTaskDone');
+  const addPart = useIpcMutation('workOrders.addPartUsed');
+  const removePart = useIpcMutation('workOrders.removePartUsed');
+  const measure = useIpcMutation('workOrders.recordMeasurement');
+  const editNotes = useIpcMutation('workOrders.editNotes');
+  const deleteDraft = useIpcMutation('workOrders.deleteDraft');
+  const [partId, setPartId] = useState('');
+  const [quantity, setQuantity] = useState('1');
+  const [mName, setMName] = useState('');
+  const [mValue, setMValue] = useState('');
+  const [mUnit, setMUnit] = useState('');
+  const [notes, setNotes] = useState<{ completionNotes: string; rootCause: string } | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const wo = detail.data?.workOrder;
+  useEffect(() => {
+    // Start the note editors from the record, and again when another record opens.
+    if (wo) setNotes({ completionNotes: wo.completionNotes ?? '', rootCause: wo.rootCause ?? '' });
+  }, [wo?.id, wo?.completionNotes, wo?.rootCause]);
+
+  if (detail.error) return <ErrorNote error={detail.error} />;
+  if (!detail.data || !wo) return <p>Loading…</p>;
+  const { asset, site, siteParts } = detail.data;
+  const partName = new Map(siteParts.map((p) => [p.id, `${p.partNumber} — ${p.description}`]));
+  const transitions = allowedTransitions(wo.status, session.role);
+  const error = changeStatus.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
+  const notesChanged = notes !== null && (notes.completionNotes !== (wo.completionNotes ?? '') || notes.rootCause !== (wo.rootCause ?? ''));
+
+  return (
+    <article aria-labelledby="wo-title" className="detail">
+      <div className="view-header">
+        <button type="button" onClick={() => navigate({ view: 'list' })}>
+          ← Work orders
+        </button>
+        <h1 id="wo-title">
+          <span className="wo-number">{wo.number ?? 'New'}</span> {wo.title}
+        </h1>
+        <SyncIcon state={detail.data.syncState} />
+      </div>
+      {detail.data.openConflicts.length > 0 && (
+        <p className="warning" role="alert">
+          This work order has a conflict to decide. <a href="#/conflicts">Open conflicts</a>
+        </p>
+      )}
+      <ErrorNote error={error} />
+      <div className="detail-grid">
+        <section className="card" aria-labelledby="status-title">
+          <h2 id="status-title">Status: {statusLabel[wo.status]}</h2>
+          <p>
+            {wo.type} · priority <strong className={`priority-${wo.priority}`}>{wo.priority}</strong>
+          </p>
+          <p className="muted">
+            Scheduled {dateTime(wo.scheduledStart)} – {dateTime(wo.scheduledEnd)}
+          </p>
+          <div className="actions">
+            {transitions.map((next) => (
+              <button key={next} type="button" className={next === 'completed' ? 'primary' : ''} onClick={() => changeStatus.mutate({ workOrderId: wo.id, status: next })} disabled={changeStatus.isPending}>
+                {statusLabel[next]}
+              </button>
+            ))}
+            {wo.status === 'draft' && wo.createdBy === session.userId && (
+              <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+                Delete draft
+              </button>
+            )}
+          </div>
+          {wo.description && <p className="description">{wo.description}</p>}
+        </section>
+        <section className="card" aria-labelledby="asset-title">
+          <h2 id="asset-title">Asset and site</h2>
+          {asset ? (
+            <dl>
+              <dt>Asset</dt>
+              <dd>
+                {asset.tag} — {asset.name}
+              </dd>
+              <dt>Model</dt>
+              <dd>
+                {asset.manufacturer} {asset.model} ({asset.serialNumber})
+              </dd>
+              <dt>Status</dt>
+              <dd>{asset.status}</dd>
+              <dt>Location</dt>
+              <dd>
+                {[asset.location.building, asset.location.floor, asset.location.room].filter(Boolean).join(', ')}
+              </dd>
+            </dl>
+          ) : (
+            <p className="muted">No asset.</p>
+          )}
+          {site && (
+            <p>
+              <strong>{site.name}</strong>, {site.address}
+            </p>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="tasks-title">
+        <h2 id="tasks-title">
+          Tasks ({wo.tasks.filter((t) => t.done).length}/{wo.tasks.length})
+        </h2>
+        <ul className="checklist">
+          {wo.tasks.map((task) => (
+            <li key={task.id}>
+              <label className="check">
+                <input type="checkbox" checked={task.done} onChange={(e) => setTask.mutate({ workOrderId: wo.id, taskId: task.id, done: e.target.checked })} />
+                <span>{task.title}</span>
+              </label>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card" aria-labelledby="parts-title">
+        <h2 id="parts-title">Parts used</h2>
+        <ul className="plain-list">
+          {wo.partsUsed.map((usage) => (
+            <li key={usage.id}>
+              {usage.quantity} × {partName.get(usage.partId) ?? usage.partId}{' '}
+              <button type="button" onClick={() => removePart.mutate({ workOrderId: wo.id, usageId: usage.id })}>
+                Remove
+              </button>
+            </li>
+          ))}
+          {wo.partsUsed.length === 0 && <li className="muted">None recorded.</li>}
+        </ul>
+        <div className="inline-form">
+          <label className="grow">
+            Part from site stock
+            <select value={partId} onChange={(e) => setPartId(e.target.value)}>
+              <option value="">Choose a part…</option>
+              {siteParts.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.partNumber} — {p.description} ({p.quantityAvailable} {p.unit} in stock)
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Quantity
+            <input type="number" min="1" value={quantity} onChange={(e) => setQuantity(e.target.value)} />
+          </label>
+          <button
+            type="button"
+            disabled={!partId || !(Number(quantity) > 0)}
+            onClick={() => addPart.mutate({ workOrderId: wo.id, partId, quantity: Number(quantity) }, { onSuccess: () => (setPartId(''), setQuantity('1')) })}
+          >
+            Add part
+          </button>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="labor-title">
+        <h2 id="labor-title">Labor</h2>
+        <ul className="plain-list">
+          {wo.laborRecords.map((l) => (
+            <li key={l.id}>
+              {l.minutes} min from {dateTime(l.start)}
+              {l.note ? ` — ${l.note}` : ''}
+            </li>
+          ))}
+          {wo.laborRecords.length === 0 && <li className="muted">No labor recorded.</li>}
+        </ul>
+        <LaborTimer workOrderId={wo.id} />
+      </section>
+
+      <section className="card" aria-labelledby="measure-title">
+        <h2 id="measure-title">Measurements</h2>
+        <ul className="plain-list">
+          {wo.measurements.map((m) => (
+            <li key={m.id}>
+              {m.name}: <strong>{m.value}</strong> {m.unit} <span className="muted">({dateTime(m.recordedAt)})</span>
+            </li>
+          ))}
+          {wo.measurements.length === 0 && <li className="muted">None recorded.</li>}
+        </ul>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            measure.mutate({ workOrderId: wo.id, name: mName, value: Number(mValue), unit: mUnit }, { onSuccess: () => (setMName(''), setMValue(''), setMUnit('')) });
+          }}
+        >
+          <label className="grow">
+            Measurement
+            <input value={mName} onChange={(e) => setMName(e.target.value)} required maxLength={200} placeholder="e.g. Current L1" />
+          </label>
+          <label>
+            Value
+            <input type="number" step="any" value={mValue} onChange={(e) => setMValue(e.target.value)} required />
+          </label>
+          <label>
+            Unit
+            <input value={mUnit} onChange={(e) => setMUnit(e.target.value)} maxLength={32} placeholder="A" />
+          </label>
+          <button type="submit" disabled={measure.isPending}>
+            Record
+          </button>
+        </form>
+      </section>
+
+      <section className="card" aria-labelledby="notes-title">
+        <h2 id="notes-title">Completion notes and root cause</h2>
+        {notes && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              editNotes.mutate({ workOrderId: wo.id, completionNotes: notes.completionNotes || null, rootCause: notes.rootCause || null });
+            }}
+          >
+            <label className="block">
+              Completion notes
+              <textarea rows={4} value={notes.completionNotes} onChange={(e) => setNotes({ ...notes, completionNotes: e.target.value })} maxLength={20_000} />
+            </label>
+            <label className="block">
+              Root cause
+              <textarea rows={3} value={notes.rootCause} onChange={(e) => setNotes({ ...notes, rootCause: e.target.value })} maxLength={20_000} />
+            </label>
+            <button type="submit" className="primary" disabled={!notesChanged || editNotes.isPending}>
+              Save notes
+            </button>
+          </form>
+        )}
+      </section>
+      {confirmDelete && (
+        <ConfirmDialog
+          title="Delete this draft?"
+          confirmLabel="Delete draft"
+          danger
+          onCancel={() => setConfirmDelete(false)}
+          onConfirm={() => deleteDraft.mutate({ workOrderId: wo.id }, { onSuccess: () => navigate({ view: 'list' }) })}
+        >
+          <p>“{wo.title}” will be removed from this device{wo.number ? ' and the server' : ''}.</p>
+        </ConfirmDialog>
+      )}
+    </article>
+  );
+}

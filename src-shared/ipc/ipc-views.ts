@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { assetSchema, attachmentMetaSchema, partSchema, siteSchema, workOrderPrioritySchema, workOrderSchema, workOrderTypeSchema } from '../domain/entities';
+import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
+import { jsonSchema } from '../domain/json';
+import { workOrderStatusSchema } from '../domain/work-order-status';
+import { conflictKindSchema, conflictStatusSchema, fieldConflictSchema, resolveConflictRequestSchema } from '../protocol/conflicts';
+import { errorEnvelopeSchema } from '../protocol/errors';
+import { entityNameSchema } from '../domain/entity-registry';
+import { recordSyncStateSchema } from '../sync/sync-status';
+
+/** What the main process answers the renderer: views over the local store, shaped for the screens. */
+
+export const localWriteResultSchema = z.object({ opId: z.string().nullable(), priority: z.number().int() });
+
+export const workOrderListItemSchema = z.object({
+  id: recordIdSchema,
+  number: z.string().nullable(),
+  title: z.string(),
+  status: workOrderStatusSchema,
+  priority: workOrderPrioritySchema,
+  type: workOrderTypeSchema,
+  siteId: recordIdSchema,
+  assetId: recordIdSchema.nullable(),
+  scheduledEnd: isoDateTimeSchema.nullable(),
+  tasksDone: z.number().int(),
+  tasksTotal: z.number().int(),
+  syncState: recordSyncStateSchema,
+});
+export type WorkOrderListItem = z.infer<typeof workOrderListItemSchema>;
+export const workOrderListSchema = z.object({ items: z.array(workOrderListItemSchema), total: z.number().int() });
+
+export const workOrderDetailSchema = z.object({
+  workOrder: workOrderSchema,
+  syncState: recordSyncStateSchema,
+  asset: assetSchema.nullable(),
+  site: siteSchema.nullable(),
+  siteParts: z.array(partSchema),
+  attachments: z.array(attachmentMetaSchema),
+  openConflicts: z.array(z.object({ id: z.string(), kind: z.string(), status: z.string() })),
+});
+export type WorkOrderDetail = z.infer<typeof workOrderDetailSchema>;
+
+/** Sites and assets for filters and the new-work-order form. */
+export const referenceDataSchema = z.object({ sites: z.array(siteSchema), assets: z.array(assetSchema) });
+export type ReferenceData = z.infer<typeof referenceDataSchema>;
+
+export const queueItemSchema = z.object({
+  opId: z.string(),
+  entity: z.string(),
+  recordId: z.string(),
+  record: z.string(),
+  kind: z.enum(['create', 'update', 'delete']),
+  summary: z.string(),
+  priority: z.number().int(),
+  state: z.enum(['pending', 'in-flight', 'failed', 'conflict']),
+  attempts: z.number().int(),
+  lastError: errorEnvelopeSchema.nullable(),
+  nextAttemptAt: isoDateTimeSchema.nullable(),
+  queuedAt: isoDateTimeSchema,
+});
+export type QueueItem = z.infer<typeof queueItemSchema>;
+
+export const localConflictSchema = z.object({
+  id: z.string(),
+  entity: z.string(),
+  recordId: z.string(),
+  /** What a person recognises: the work order's number or title. */
+  record: z.string(),
+  kind: conflictKindSchema,
+  status: conflictStatusSchema,
+  origin: z.enum(['push', 'pull']),
+  fields: z.array(fieldConflictSchema),
+  createdAt: isoDateTimeSchema,
+  resolvedAt: isoDateTimeSchema.nullable(),
+  resolution: z.union([resolveConflictRequestSchema, z.record(z.string(), jsonSchema)]).nullable(),
+});
+export type LocalConflict = z.infer<typeof localConflictSchema>;
+
+export const rememberedChoiceSchema = z.enum(['local', 'server']);
+
+export const syncHealthSchema = z.object({
+  cycles: z.number().int(),
+  successRate: z.number().min(0).max(1).nullable(),
+  averageDurationMs: z.number().nullable(),
+  bytesSent: z.number().int(),
+  bytesReceived: z.number().int(),
+  conflictsByKind: z.record(z.string(), z.number().int()),
+  queueDepth: z.array(z.object({ at: isoDateTimeSchema, depth: z.number().int() })),
+  recentErrors: z.array(z.object({ at: isoDateTimeSchema, code: z.string() })),
+});
+export type SyncHealth = z.infer<typeof syncHealthSchema>;
+
+export const noticeSchema = z.object({ id: z.string(), createdAt: isoDateTimeSchema, message: z.string(), entity: entityNameSchema.nullable(), recordId: z.string().nullable() });
+export type Notice = z.infer<typeof noticeSchema>;
+
+/** What a technician sends to IT: versions, settings, queue and sync metrics — no secret, no record content. */
+export const diagnosticsSchema = z.object({
+  fileName: z.string(),
+  savedTo: z.string(),
+  content: z.string(),
+});

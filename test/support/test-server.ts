@@ -15,6 +15,10 @@ export interface TestServer {
   login(username: string): Promise<TokenResponse>;
   /** Stops the server (the database stays) and starts a new one on the same database and port, without `extend`. */
   restart(): Promise<void>;
+  /** The server goes away (the database stays): devices see no answer at all. */
+  pause(): Promise<void>;
+  /** The same server comes back on the same port, with its `extend` hooks. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +46,13 @@ export async function startTestServer(dialect: TestDialect, options: { workOrder
       });
       if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${await response.text()}`);
       return tokenResponseSchema.parse(await response.json());
+    },
+    async pause() {
+      await server.close();
+    },
+    async resume() {
+      server = await createSyncServer({ database: await openServerDatabase(target), clock, ...(options.extend ? { extend: options.extend } : {}) });
+      await server.listen(port);
     },
     async restart() {
       await server.close();

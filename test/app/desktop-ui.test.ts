@@ -1,0 +1,230 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workOrderSchema } from '../../src-shared/domain/entities';
+import { demoPassword } from '../../src-server/demo/seed-demo';
+import { startAppClient, type AppClient } from '../support/app-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * The desktop app as a technician and a supervisor use it: Debian's Chromium drives the real
+ * renderer through the browser shell, against the real sync server on 127.0.0.1.
+ */
+const screenshots = join(import.meta.dirname, '../../test-results/screenshots');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('the desktop app', () => {
+  let t: TestServer;
+  let browser: Browser;
+  let a: AppClient;
+  let b: AppClient;
+  let pageA: Page;
+  let pageB: Page;
+  let refusePushes = false;
+  let workOrderId = '';
+
+  async function serverWorkOrder(id: string) {
+    const row = await t.server.db.selectFrom('records').select('data').where('id', '=', id).executeTakeFirstOrThrow();
+    return workOrderSchema.parse(JSON.parse(row.data));
+  }
+
+  async function open(app: AppClient): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    // Fail with the step's own message, well before the test's timeout.
+    page.setDefaultTimeout(10_000);
+    await page.goto(app.shell.launchUrl);
+    return page;
+  }
+
+  async function signIn(page: Page, user: string) {
+    await page.getByLabel('Server').fill(t.url);
+    await page.getByLabel('User').fill(user);
+    await page.getByLabel('Password').fill(demoPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('sync-badge').textContent(), { timeout: 20_000 }).toMatch(/Synced/);
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  const badge = (page: Page) => page.getByTestId('sync-badge').textContent();
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    t = await startTestServer('sqlite', {
+      workOrders: 60,
+      extend: (app) =>
+        app.addHook('preHandler', async (request, reply) => {
+          if (!refusePushes || request.url !== '/api/v1/sync/push') return;
+          const body = request.body;
+          const ops = typeof body === 'object' && body !== null && 'ops' in body && Array.isArray(body.ops) ? body.ops : [];
+          const results = ops.map((op: { opId?: unknown }) => ({ opId: op.opId, status: 'rejected', error: { code: 'VALIDATION_ERROR', message: 'Refused by the test server' } }));
+          return reply.send({ results });
+        }),
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    a = await startAppClient();
+    b = await startAppClient();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await a?.close();
+    await b?.close();
+    await t?.stop();
+  });
+
+  it('signs in, lists the technician’s work orders and opens one', async () => {
+    pageA = await open(a);
+    await shot(pageA, '01-sign-in');
+    await signIn(pageA, 'tech1');
+    const rows = pageA.getByTestId('work-order-list').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    await shot(pageA, '02-work-order-list');
+    const { items } = await a.core.session.queries.list({ statuses: ['assigned'], limit: 1 });
+    workOrderId = items[0]?.id ?? '';
+    expect(workOrderId).not.toBe('');
+    await pageA.getByLabel('Search').fill(items[0]?.number ?? '');
+    await expect.poll(() => rows.count()).toBe(1);
+    await rows.first().getByRole('link').first().click();
+    await expect.poll(() => pageA.getByRole('heading', { level: 1 }).textContent()).toContain(items[0]?.title ?? '?');
+    await shot(pageA, '03-work-order-detail');
+  });
+
+  it('offline: edits are saved and queued, the badge says so; back online the queue drains', async () => {
+    await t.pause();
+    await pageA.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => badge(pageA), { timeout: 15_000 }).toMatch(/Offline — nothing queued|Offline — \d+ change/);
+    await pageA.getByLabel('Measurement', { exact: true }).fill('Current L1');
+    await pageA.getByLabel('Value', { exact: true }).fill('12.5');
+    await pageA.getByLabel('Unit', { exact: true }).fill('A');
+    await pageA.getByRole('button', { name: 'Record' }).click();
+    await expect.poll(() => pageA.getByText('Current L1').count()).toBeGreaterThan(0);
+    // The box shows what the store holds: it turns checked once the write is saved.
+    await pageA.getByRole('checkbox').first().click();
+    await expect.poll(() => pageA.getByRole('checkbox').first().isChecked()).toBe(true);
+    await expect.poll(() => badge(pageA)).toBe('Offline — 1 change queued');
+    await pageA.getByRole('button', { name: 'Start labor timer' }).click();
+    await pageA.getByRole('button', { name: 'Stop and record' }).click();
+    await expect.poll(() => pageA.locator('[data-sync-state="queued"]').count()).toBeGreaterThan(0);
+    await pageA.getByRole('link', { name: /^Queue/ }).click();
+    const queueRows = pageA.getByTestId('queue-table').locator('tbody tr');
+    await expect.poll(() => queueRows.count()).toBe(1);
+    expect(await queueRows.first().textContent()).toMatch(/Measured Current L1 12\.5 A.*Task.*done.*Labor/);
+    await shot(pageA, '04-queue-offline');
+
+    await t.resume();
+    await pageA.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => badge(pageA), { timeout: 20_000 }).toMatch(/^Synced/);
+    await expect.poll(() => pageA.getByText('Nothing waiting').count()).toBe(1);
+    const onServer = await serverWorkOrder(workOrderId);
+    expect(onServer.measurements.map((m) => [m.name, m.value, m.unit])).toContainEqual(['Current L1', 12.5, 'A']);
+    expect(onServer.laborRecords.length).toBeGreaterThan(0);
+  });
+
+  it('two devices conflict: side by side on the second, the decision reaches the server and the first', async () => {
+    pageB = await open(b);
+    await signIn(pageB, 'tech1');
+    await pageA.goto(`${a.shell.origin}/#/work-orders/${workOrderId}`);
+    await pageB.goto(`${b.shell.origin}/#/work-orders/${workOrderId}`);
+    // Both write completion notes before either syncs: a manual field, so a person decides.
+    await pageA.getByRole('textbox', { name: /^Completion notes/ }).fill('Bearing replaced (device A)');
+    await pageA.getByRole('button', { name: 'Save notes' }).click();
+    await pageB.getByRole('textbox', { name: /^Completion notes/ }).fill('Bearing greased, replacement ordered (device B)');
+    await pageB.getByRole('button', { name: 'Save notes' }).click();
+    await expect.poll(() => badge(pageB)).toMatch(/1 queued/);
+    await pageA.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(async () => (await serverWorkOrder(workOrderId)).completionNotes).toBe('Bearing replaced (device A)');
+    await pageB.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => badge(pageB), { timeout: 20_000 }).toMatch(/1 conflict/);
+
+    await pageB.getByRole('link', { name: /^Conflicts/ }).click();
+    const conflict = pageB.locator('[data-conflict]').first();
+    const row = conflict.locator('tr[data-field="completionNotes"]');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('Bearing replaced (device A)');
+    expect(await row.textContent()).toContain('Bearing greased, replacement ordered (device B)');
+    expect(await row.locator('td.changed').count()).toBe(2);
+    await shot(pageB, '05-conflict-side-by-side');
+    for (const field of await conflict.locator('tr[data-field]').all()) await field.getByLabel('Yours').check();
+    await conflict.getByRole('button', { name: 'Apply field choices' }).click();
+    await expect.poll(() => pageB.getByText('No open conflicts on this device.').count()).toBe(1);
+    await pageB.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(async () => (await serverWorkOrder(workOrderId)).completionNotes, { timeout: 20_000 }).toBe('Bearing greased, replacement ordered (device B)');
+    const serverConflicts = await t.server.db.selectFrom('conflicts').select(['status']).where('record_id', '=', workOrderId).execute();
+    expect(serverConflicts.map((c) => c.status)).toContain('resolved');
+
+    await pageA.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => pageA.getByRole('textbox', { name: /^Completion notes/ }).inputValue(), { timeout: 20_000 }).toBe('Bearing greased, replacement ordered (device B)');
+    await pageB.getByRole('tab', { name: 'History' }).click();
+    await expect.poll(() => pageB.getByText('by a person', { exact: false }).count()).toBeGreaterThan(0);
+    await shot(pageB, '06-conflict-history');
+  });
+
+  it('a change the server refuses fails, shows in the queue view, and is retried from there', async () => {
+    refusePushes = true;
+    await pageA.goto(`${a.shell.origin}/#/work-orders/${workOrderId}`);
+    await pageA.getByLabel('Measurement', { exact: true }).fill('Vibration');
+    await pageA.getByLabel('Value', { exact: true }).fill('4.2');
+    await pageA.getByLabel('Unit', { exact: true }).fill('mm/s');
+    await pageA.getByRole('button', { name: 'Record' }).click();
+    await expect.poll(() => pageA.getByText('Vibration').count()).toBeGreaterThan(0);
+    await pageA.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => badge(pageA), { timeout: 20_000 }).toMatch(/1 change failed/);
+    await pageA.getByRole('link', { name: /^Queue/ }).click();
+    const failedRow = pageA.getByTestId('queue-table').locator('tbody tr.queue-failed');
+    await expect.poll(() => failedRow.count()).toBe(1);
+    expect(await failedRow.textContent()).toContain('VALIDATION_ERROR: Refused by the test server');
+    await shot(pageA, '07-queue-failed');
+    refusePushes = false;
+    await failedRow.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => pageA.getByText('Nothing waiting').count(), { timeout: 20_000 }).toBe(1);
+    expect((await serverWorkOrder(workOrderId)).measurements.map((m) => m.name)).toContain('Vibration');
+  });
+
+  it('shows sync health, settings, and a new work order made offline', async () => {
+    await pageA.getByRole('link', { name: 'Sync health' }).click();
+    await expect.poll(() => pageA.getByTestId('success-rate').textContent()).toMatch(/%/);
+    await shot(pageA, '08-sync-health');
+    await pageA.getByRole('link', { name: 'Settings' }).click();
+    await expect.poll(() => pageA.getByLabel('Sync every (minutes)').inputValue()).toBe('15');
+    await shot(pageA, '09-settings');
+    await pageA.goto(`${a.shell.origin}/#/new`);
+    await pageA.getByLabel('Type').selectOption('emergency');
+    await pageA.getByLabel('Title').fill('Burst pipe in plant room');
+    await pageA.getByLabel('Tasks, one per line').fill('Isolate the supply\nCall the plumber');
+    await shot(pageA, '10-new-work-order');
+    await pageA.getByRole('button', { name: 'Create emergency work order' }).click();
+    await expect.poll(() => pageA.getByRole('heading', { level: 1 }).textContent()).toContain('Burst pipe in plant room');
+    // Priority 1: it goes out at once, without waiting for the periodic sync.
+    await expect.poll(async () => (await t.server.db.selectFrom('records').select('id').where('entity', '=', 'workOrder').execute()).length, { timeout: 20_000 }).toBe(61);
+  });
+
+  it('a supervisor sees the sites’ conflict log in the same view', async () => {
+    const c = await startAppClient();
+    try {
+      const page = await open(c);
+      await signIn(page, 'super1');
+      await page.getByRole('link', { name: /^Conflicts/ }).click();
+      await page.getByRole('tab', { name: 'My sites (server log)' }).click();
+      await page.getByLabel('Show').selectOption('resolved');
+      await expect.poll(() => page.locator('[data-server-conflict]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      await shot(page, '11-supervisor-conflict-log');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('signing out warns what is wiped, then leaves no store and no keychain entry', async () => {
+    const info = a.core.session.info;
+    const paths = a.core.session.paths;
+    await pageA.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => pageA.getByRole('dialog').textContent()).toContain('deletes');
+    await shot(pageA, '12-sign-out');
+    await pageA.getByRole('dialog').getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => pageA.getByRole('heading', { name: 'Sign in to Fieldline' }).count()).toBe(1);
+    expect(existsSync(paths.dir)).toBe(false);
+    expect(readdirSync(a.profileDir)).not.toContain('stores');
+    expect(await a.secrets.get(paths.keyAccount)).toBeNull();
+    expect(await a.secrets.get(paths.refreshTokenAccount)).toBeNull();
+    expect(info.username).toBe('tech1');
+  });
+});

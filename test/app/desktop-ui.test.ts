@@ -58,7 +58,7 @@ describe('the desktop app', () => {
           const body = request.body;
           const ops = typeof body === 'object' && body !== null && 'ops' in body && Array.isArray(body.ops) ? body.ops : [];
           const results = ops.map((op: { opId?: unknown }) => ({ opId: op.opId, status: 'rejected', error: { code: 'VALIDATION_ERROR', message: 'Refused by the test server' } }));
-          return reply.send({ results });
+          return reply.send({ results, server: { id: t.server.serverId, head: 0 } });
         }),
     });
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });

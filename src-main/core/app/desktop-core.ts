@@ -4,13 +4,14 @@ import pino, { type Logger } from 'pino';
 import { logFileOf } from '../diagnostics/diagnostics-export';
 import { IpcRouter } from '../ipc/ipc-router';
 import type { SecretStore } from '../secrets/secret-store';
-import { ClientCore } from '../session/client-core';
+import { ClientCore, type ClientCoreOptions } from '../session/client-core';
 
 export interface DesktopCoreOptions {
   profileDir: string;
   secrets: SecretStore;
   versions: Record<string, string>;
   logLevel?: string;
+  settingsBackend?: ClientCoreOptions['settingsBackend'];
 }
 
 export interface DesktopCore {
@@ -33,7 +34,13 @@ export async function startDesktopCore(options: DesktopCoreOptions): Promise<Des
   if (existsSync(logFile) && statSync(logFile).size > maxLogBytes) renameSync(logFile, `${logFile}.1`);
   const level = options.logLevel ?? process.env.LOG_LEVEL ?? 'info';
   const logger = pino({ level, name: 'fieldline' }, pino.multistream([{ level, stream: process.stdout }, { level, stream: pino.destination({ dest: logFile, append: true, mkdir: true }) }]));
-  const core = new ClientCore({ profileDir: options.profileDir, secrets: options.secrets, logger, syncInWorkerThread: true });
+  const core = new ClientCore({
+    profileDir: options.profileDir,
+    secrets: options.secrets,
+    logger,
+    syncInWorkerThread: true,
+    ...(options.settingsBackend ? { settingsBackend: options.settingsBackend } : {}),
+  });
   const router = new IpcRouter({ core, logger, versions: options.versions });
   await router.start();
   return { core, router, logger };

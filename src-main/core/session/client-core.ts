@@ -36,6 +36,8 @@ export interface ClientCoreOptions {
    * where a fake clock and timers can drive it.
    */
   syncInWorkerThread?: boolean;
+  /** The settings file's store: electron-store under Electron; by default its Node base library, conf. */
+  settingsBackend?: ConstructorParameters<typeof SettingsStore>[1];
 }
 
 /** Everything that exists while a user is signed in: their store, their tokens, their sync worker. */
@@ -74,7 +76,7 @@ export class ClientCore {
   private readonly logger: Logger;
 
   constructor(private readonly options: ClientCoreOptions) {
-    this.settings = new SettingsStore(options.profileDir);
+    this.settings = new SettingsStore(options.profileDir, options.settingsBackend);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? pino({ level: 'silent' });
   }

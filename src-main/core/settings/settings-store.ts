@@ -10,8 +10,9 @@ import { settingsSchema, type Settings } from '../../../src-shared/settings/sett
 export class SettingsStore {
   private readonly conf: Conf<Record<string, unknown>>;
 
-  constructor(profileDir: string) {
-    this.conf = new Conf<Record<string, unknown>>({ cwd: profileDir, configName: 'settings', projectName: 'fieldline', projectVersion: '1' });
+  /** `backend`: electron-store under Electron (a Conf subclass on the same file); Conf itself elsewhere. */
+  constructor(profileDir: string, backend?: Conf<Record<string, unknown>>) {
+    this.conf = backend ?? new Conf<Record<string, unknown>>({ cwd: profileDir, configName: 'settings', projectName: 'fieldline', projectVersion: '1' });
     if (!settingsSchema.safeParse(this.conf.store).success) {
       const previous = this.conf.store;
       const deviceId = typeof previous.deviceId === 'string' && previous.deviceId.length >= 8 ? previous.deviceId : uuidv7();

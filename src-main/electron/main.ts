@@ -1,0 +1,100 @@
+/**
+ * The Electron main process: app lifecycle, the window, the app protocol, and the client core
+ * behind the typed IPC. Everything below src-main/electron runs the same in the Node shells.
+ */
+import { app, BrowserWindow, net, powerMonitor, protocol, session, shell } from 'electron';
+import ElectronStore from 'electron-store';
+import { join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { contentSecurityPolicy } from '../../src-shared/ipc/content-security-policy';
+import { startDesktopCore, type DesktopCore } from '../core/app/desktop-core';
+import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
+import { bindIpc } from './ipc-binding';
+import { appOrigin, appScheme, isAppUrl, isExternalLinkAllowed, mainWindowOptions } from './window-options';
+import { loadWindowState, saveWindowState } from './window-state';
+
+const rendererDir = join(import.meta.dirname, '../renderer');
+let mainWindow: BrowserWindow | null = null;
+let desktop: DesktopCore | null = null;
+
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  // One instance per user: a second start focuses the running window instead of opening the store twice.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
+  app.whenReady().then(start, (error: unknown) => {
+    console.error('fieldline: could not start', error);
+    app.exit(1);
+  });
+}
+
+/** Serves the built renderer on app://fieldline/, nothing outside its folder, with the CSP. */
+function serveRenderer(): void {
+  protocol.handle(appScheme, async (request) => {
+    const url = new URL(request.url);
+    const path = normalize(join(rendererDir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
+    if (!isAppUrl(request.url) || !path.startsWith(rendererDir + sep)) return new Response('Not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(path).toString());
+    const headers = new Headers(response.headers);
+    headers.set('content-security-policy', contentSecurityPolicy(null));
+    return new Response(response.body, { status: response.status, headers });
+  });
+}
+
+function lockDownContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isExternalLinkAllowed(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+  // The app asks for no device permission; attachments use the file picker.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+async function start(): Promise<void> {
+  serveRenderer();
+  lockDownContents();
+  const profileDir = app.getPath('userData');
+  const settingsBackend = new ElectronStore<Record<string, unknown>>({ cwd: profileDir, name: 'settings' });
+  desktop = await startDesktopCore({
+    profileDir,
+    secrets: new KeytarSecretStore('Fieldline'),
+    versions: { fieldline: app.getVersion(), electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node, shell: 'electron' },
+    settingsBackend,
+  });
+  const presetServer = process.argv.find((a) => a.startsWith('--fieldline-server='))?.split('=')[1];
+  if (presetServer && desktop.core.settings.get().serverUrl === null) desktop.core.settings.update({ serverUrl: presetServer });
+  bindIpc(desktop.router, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
+
+  const state = loadWindowState(profileDir);
+  mainWindow = new BrowserWindow(mainWindowOptions(join(import.meta.dirname, 'preload.cjs'), state));
+  if (state.maximized) mainWindow.maximize();
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('close', () => {
+    if (!mainWindow) return;
+    saveWindowState(profileDir, { ...mainWindow.getNormalBounds(), maximized: mainWindow.isMaximized() });
+  });
+  // design.md §7: focus and resume are sync triggers.
+  mainWindow.on('focus', () => {
+    if (desktop?.core.signedIn) void desktop.core.session.engine.sync('focus');
+  });
+  powerMonitor.on('resume', () => {
+    if (desktop?.core.signedIn) void desktop.core.session.engine.sync('connectivity');
+  });
+  await mainWindow.loadURL(`${appOrigin}/index.html`);
+}
+
+app.on('window-all-closed', () => {
+  void (desktop?.router.close() ?? Promise.resolve()).finally(() => app.quit());
+});

@@ -3,6 +3,7 @@ import { workOrderPrioritySchema, workOrderTypeSchema, type WorkOrder } from '..
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
+import { EnumOptions, RecordOptions } from '../app/SelectOptions';
 import { navigate } from '../app/routing';
 
 /** A work order created on site, offline if need be; an emergency goes out first when a link appears. */
@@ -50,22 +51,14 @@ export function NewWorkOrder({ session }: { session: SessionInfo }) {
         <label>
           Site
           <select value={chosenSite} onChange={(e) => (setSiteId(e.target.value), setAssetId(''))} required>
-            {sites.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <RecordOptions items={sites} label={(s) => s.name} />
           </select>
         </label>
         <label>
           Asset
           <select value={assetId} onChange={(e) => setAssetId(e.target.value)}>
             <option value="">No asset</option>
-            {assets.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.tag} — {a.name}
-              </option>
-            ))}
+            <RecordOptions items={assets} label={(a) => `${a.tag} — ${a.name}`} />
           </select>
         </label>
         <label>
@@ -78,21 +71,13 @@ export function NewWorkOrder({ session }: { session: SessionInfo }) {
               if (next === 'emergency') setPriority('critical');
             }}
           >
-            {workOrderTypeSchema.options.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
+            <EnumOptions values={workOrderTypeSchema.options} />
           </select>
         </label>
         <label>
           Priority
           <select value={priority} onChange={(e) => setPriority(workOrderPrioritySchema.parse(e.target.value))}>
-            {workOrderPrioritySchema.options.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <EnumOptions values={workOrderPrioritySchema.options} />
           </select>
         </label>
         <label className="span-2">

@@ -4,6 +4,7 @@ import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
 import { ErrorNote } from '../app/ErrorNote';
+import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
 import { navigate } from '../app/routing';
 import { SyncIcon } from '../sync/SyncIcon';
@@ -145,11 +146,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
             Part from site stock
             <select value={partId} onChange={(e) => setPartId(e.target.value)}>
               <option value="">Choose a part…</option>
-              {siteParts.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.partNumber} — {p.description} ({p.quantityAvailable} {p.unit} in stock)
-                </option>
-              ))}
+              <RecordOptions items={siteParts} label={(p) => `${p.partNumber} — ${p.description} (${p.quantityAvailable} ${p.unit} in stock)`} />
             </select>
           </label>
           <label>

@@ -4,6 +4,7 @@ import { workOrderStatuses, type WorkOrderStatus } from '../../src-shared/domain
 import type { WorkOrderListQuery } from '../../src-shared/domain/work-order-commands';
 import { useIpc } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
+import { EnumOptions, RecordOptions } from '../app/SelectOptions';
 import { shortDate } from '../app/format';
 import { navigate } from '../app/routing';
 import { SyncIcon } from '../sync/SyncIcon';
@@ -48,33 +49,21 @@ export function WorkOrderList() {
           Status
           <select value={status} onChange={(e) => setStatus(workOrderStatuses.find((s) => s === e.target.value) ?? '')}>
             <option value="">All</option>
-            {workOrderStatuses.map((s) => (
-              <option key={s} value={s}>
-                {statusLabel[s]}
-              </option>
-            ))}
+            <EnumOptions values={workOrderStatuses} label={(s) => statusLabel[s]} />
           </select>
         </label>
         <label>
           Site
           <select value={siteId} onChange={(e) => setSiteId(e.target.value)}>
             <option value="">All</option>
-            {reference.data?.sites.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
+            <RecordOptions items={reference.data?.sites ?? []} label={(s) => s.name} />
           </select>
         </label>
         <label>
           Priority
           <select value={priority} onChange={(e) => setPriority(e.target.value)}>
             <option value="">All</option>
-            {workOrderPrioritySchema.options.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <EnumOptions values={workOrderPrioritySchema.options} />
           </select>
         </label>
         <label>

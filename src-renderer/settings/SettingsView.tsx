@@ -67,7 +67,7 @@ export function SettingsView() {
       </div>
 
       <h2>Keep offline</h2>
-      <p className="muted">With no site ticked, everything assigned to you stays on this device.</p>
+      <p className="muted">With no site ticked and no work order pinned (“Keep offline” on its page), everything in your scope stays on this device. {s.keepOffline.workOrders.length > 0 ? `${s.keepOffline.workOrders.length} work order(s) pinned.` : ""}</p>
       <div className="card">
         {reference.data?.sites.map((site) => (
           <label key={site.id} className="check">

@@ -21,6 +21,8 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const measure = useIpcMutation('workOrders.recordMeasurement');
   const editNotes = useIpcMutation('workOrders.editNotes');
   const deleteDraft = useIpcMutation('workOrders.deleteDraft');
+  const settings = useIpc('settings.get', {});
+  const updateSettings = useIpcMutation('settings.update');
   const [partId, setPartId] = useState('');
   const [quantity, setQuantity] = useState('1');
   const [mName, setMName] = useState('');
@@ -39,7 +41,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const { asset, site, siteParts } = detail.data;
   const partName = new Map(siteParts.map((p) => [p.id, `${p.partNumber} — ${p.description}`]));
   const transitions = allowedTransitions(wo.status, session.role);
-  const error = changeStatus.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
+  const error = updateSettings.error ?? changeStatus.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
   const notesChanged = notes !== null && (notes.completionNotes !== (wo.completionNotes ?? '') || notes.rootCause !== (wo.rootCause ?? ''));
 
   return (
@@ -52,6 +54,20 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           <span className="wo-number">{wo.number ?? 'New'}</span> {wo.title}
         </h1>
         <SyncIcon state={detail.data.syncState} />
+        {settings.data && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={settings.data.keepOffline.workOrders.includes(wo.id)}
+              onChange={(e) => {
+                const keep = settings.data.keepOffline;
+                const workOrders = e.target.checked ? [...keep.workOrders, wo.id] : keep.workOrders.filter((w) => w !== wo.id);
+                updateSettings.mutate({ keepOffline: { ...keep, workOrders } });
+              }}
+            />
+            <span>Keep offline</span>
+          </label>
+        )}
       </div>
       {detail.data.openConflicts.length > 0 && (
         <p className="warning" role="alert">

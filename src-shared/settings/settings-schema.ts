@@ -16,16 +16,22 @@ export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
 export const syncIntervalRange = { min: 1, max: 24 * 60 } as const;
 
+/** The fields a user may change from the settings screen, without their defaults (see the patch below). */
+const userFields = {
+  serverUrl: z.url().nullable(),
+  syncIntervalMinutes: z.number().int().min(syncIntervalRange.min).max(syncIntervalRange.max),
+  largeUploadsUnmeteredOnly: z.boolean(),
+  /** Narrow what this device keeps offline; empty lists: everything in the user's scope. */
+  keepOffline: z.object({ sites: z.array(recordIdSchema).max(100), workOrders: z.array(recordIdSchema).max(1000) }),
+};
+
 export const settingsSchema = z.object({
   deviceId: z.string().min(8),
-  serverUrl: z.url().nullable().default(null),
+  serverUrl: userFields.serverUrl.default(null),
   session: sessionInfoSchema.nullable().default(null),
-  syncIntervalMinutes: z.number().int().min(syncIntervalRange.min).max(syncIntervalRange.max).default(15),
-  largeUploadsUnmeteredOnly: z.boolean().default(true),
-  /** Narrow what this device keeps offline; empty lists: everything in the user's scope. */
-  keepOffline: z
-    .object({ sites: z.array(recordIdSchema).max(100), workOrders: z.array(recordIdSchema).max(1000) })
-    .default({ sites: [], workOrders: [] }),
+  syncIntervalMinutes: userFields.syncIntervalMinutes.default(15),
+  largeUploadsUnmeteredOnly: userFields.largeUploadsUnmeteredOnly.default(true),
+  keepOffline: userFields.keepOffline.default({ sites: [], workOrders: [] }),
   /**
    * Conflict choices a person asked this device to remember, per field: later conflicts whose
    * every field has one are settled that way without asking again.
@@ -34,9 +40,9 @@ export const settingsSchema = z.object({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** What a user may change from the settings screen. */
-export const settingsPatchSchema = settingsSchema
-  .pick({ serverUrl: true, syncIntervalMinutes: true, largeUploadsUnmeteredOnly: true, keepOffline: true })
-  .partial()
-  .strict();
+/**
+ * What a user may change from the settings screen. Built from the fields without defaults: a
+ * defaulted field in a partial schema would be filled in, and every patch would reset the others.
+ */
+export const settingsPatchSchema = z.strictObject(userFields).partial();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

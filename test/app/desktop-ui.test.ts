@@ -87,6 +87,11 @@ describe('the desktop app', () => {
     await rows.first().getByRole('link').first().click();
     await expect.poll(() => pageA.getByRole('heading', { level: 1 }).textContent()).toContain(items[0]?.title ?? '?');
     await shot(pageA, '03-work-order-detail');
+    const keep = pageA.getByRole('checkbox', { name: 'Keep offline' });
+    await keep.click();
+    await expect.poll(() => a.core.settings.get().keepOffline.workOrders).toEqual([workOrderId]);
+    await keep.click();
+    await expect.poll(() => a.core.settings.get().keepOffline.workOrders).toEqual([]);
   });
 
   it('offline: edits are saved and queued, the badge says so; back online the queue drains', async () => {
@@ -99,8 +104,9 @@ describe('the desktop app', () => {
     await pageA.getByRole('button', { name: 'Record' }).click();
     await expect.poll(() => pageA.getByText('Current L1').count()).toBeGreaterThan(0);
     // The box shows what the store holds: it turns checked once the write is saved.
-    await pageA.getByRole('checkbox').first().click();
-    await expect.poll(() => pageA.getByRole('checkbox').first().isChecked()).toBe(true);
+    const firstTask = pageA.getByRole('region', { name: /^Tasks/ }).getByRole('checkbox').first();
+    await firstTask.click();
+    await expect.poll(() => firstTask.isChecked()).toBe(true);
     await expect.poll(() => badge(pageA)).toBe('Offline — 1 change queued');
     await pageA.getByRole('button', { name: 'Start labor timer' }).click();
     await pageA.getByRole('button', { name: 'Stop and record' }).click();
@@ -186,6 +192,10 @@ describe('the desktop app', () => {
     await shot(pageA, '08-sync-health');
     await pageA.getByRole('link', { name: 'Settings' }).click();
     await expect.poll(() => pageA.getByLabel('Sync every (minutes)').inputValue()).toBe('15');
+    await pageA.getByLabel('Sync every (minutes)').fill('30');
+    await pageA.getByLabel('Sync every (minutes)').blur();
+    await expect.poll(() => a.core.settings.get().syncIntervalMinutes).toBe(30);
+    expect(a.core.settings.get()).toMatchObject({ serverUrl: t.url, largeUploadsUnmeteredOnly: true });
     await shot(pageA, '09-settings');
     await pageA.goto(`${a.shell.origin}/#/new`);
     await pageA.getByLabel('Type').selectOption('emergency');

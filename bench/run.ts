@@ -28,6 +28,10 @@ import { startThrottledProxy } from './support/throttled-proxy';
 import { median, percentile, type Figure } from './support/stats';
 
 const quick = process.argv.includes('--quick');
+/** `--only 1,5`: run just the groups that produce these figures (a focused re-measure); default all. */
+const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
+const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
+const wanted = (...ids: string[]) => only === null || ids.some((id) => only.has(id));
 const scale = quick ? 0.1 : 1;
 const initialRecords = Math.round(100_000 * scale);
 const pushOps = Math.round(10_000 * scale);
@@ -324,6 +328,7 @@ async function ipcDuringInitialSync(server: ServerProcess) {
       const reply = ipcReplySchema.parse(await call('workOrders.list', { search: searches[latencies.length % searches.length], limit: 100 }));
       if (!reply.ok) throw new Error(`list over IPC failed: ${reply.error.message}`);
       latencies.push(performance.now() - t0);
+      if (process.env.BENCH_TRACE && performance.now() - t0 > 100) log(`slow list at ${((t0 - started) / 1000).toFixed(1)} s: ${(performance.now() - t0).toFixed(0)} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
     const records = Number((await desktop.core.session.store.db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -354,25 +359,29 @@ async function main() {
     const big = await startServerProcess({ dataDir: join(work, 'server-big'), workOrders: initialRecords });
     servers.push(big);
     log(`server ready in ${(big.seedMs / 1000).toFixed(1)} s`);
-    await initialSync(big);
-    await ipcDuringInitialSync(big);
-    await deviceFigures(big);
-    await pushThroughput(big, 'sqlite');
-    await propagation(big);
-    await fleet(big, 'sqlite');
-    const small = await startServerProcess({ dataDir: join(work, 'server-small'), workOrders: 100 });
-    servers.push(small);
-    await slowLink(small);
-    const admin = new pg.Client({ connectionString: cluster.adminUrl });
-    await admin.connect();
-    await admin.query('create database fieldline_bench');
-    await admin.end();
-    const pgUrl = cluster.adminUrl.replace(/\/postgres$/, '/fieldline_bench');
-    log('seeding PostgreSQL...');
-    const onPg = await startServerProcess({ dataDir: join(work, 'server-pg'), workOrders: Math.max(pushOps, 4000) + 500, databaseUrl: pgUrl });
-    servers.push(onPg);
-    await pushThroughput(onPg, 'postgres');
-    await fleet(onPg, 'postgres');
+    if (wanted('1')) await initialSync(big);
+    if (wanted('5')) await ipcDuringInitialSync(big);
+    if (wanted('2', '4', '6')) await deviceFigures(big);
+    if (wanted('3')) await pushThroughput(big, 'sqlite');
+    if (wanted('7')) await propagation(big);
+    if (wanted('9')) await fleet(big, 'sqlite');
+    if (wanted('8')) {
+      const small = await startServerProcess({ dataDir: join(work, 'server-small'), workOrders: 100 });
+      servers.push(small);
+      await slowLink(small);
+    }
+    if (wanted('3', '9')) {
+      const admin = new pg.Client({ connectionString: cluster.adminUrl });
+      await admin.connect();
+      await admin.query('create database fieldline_bench');
+      await admin.end();
+      const pgUrl = cluster.adminUrl.replace(/\/postgres$/, '/fieldline_bench');
+      log('seeding PostgreSQL...');
+      const onPg = await startServerProcess({ dataDir: join(work, 'server-pg'), workOrders: Math.max(pushOps, 4000) + 500, databaseUrl: pgUrl });
+      servers.push(onPg);
+      if (wanted('3')) await pushThroughput(onPg, 'postgres');
+      if (wanted('9')) await fleet(onPg, 'postgres');
+    }
   } finally {
     for (const server of servers) await server.stop();
     cluster.stop();

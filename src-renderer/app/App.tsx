@@ -89,6 +89,22 @@ export function App() {
   const session = useIpc('session.get', {});
   if (session.error) return <p className="error">{String(session.error.message)}</p>;
   if (!session.data) return <p className="loading">Opening Fieldline…</p>;
-  if (!session.data.session) return <SignIn serverUrl={session.data.serverUrl} />;
-  return <Workspace session={session.data.session} />;
+  const policyError = session.data.policyError ? (
+    <p className="warning policy-error" role="alert">
+      {session.data.policyError}
+    </p>
+  ) : null;
+  if (!session.data.session)
+    return (
+      <>
+        {policyError}
+        <SignIn serverUrl={session.data.serverUrl} serverLocked={session.data.serverLocked} />
+      </>
+    );
+  return (
+    <>
+      {policyError}
+      <Workspace session={session.data.session} />
+    </>
+  );
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
 
-export function SignIn({ serverUrl }: { serverUrl: string | null }) {
+export function SignIn({ serverUrl, serverLocked }: { serverUrl: string | null; serverLocked: boolean }) {
   const signIn = useIpcMutation('session.signIn');
   const [server, setServer] = useState(serverUrl ?? 'http://127.0.0.1:8787');
   const [username, setUsername] = useState('');
@@ -20,7 +20,12 @@ export function SignIn({ serverUrl }: { serverUrl: string | null }) {
         <h1 id="sign-in-title">Sign in to Fieldline</h1>
         <label className="block">
           Server
-          <input value={server} onChange={(e) => setServer(e.target.value)} required type="url" />
+          <input value={server} onChange={(e) => setServer(e.target.value)} required type="url" readOnly={serverLocked} aria-describedby={serverLocked ? 'server-locked' : undefined} />
+          {serverLocked && (
+            <span id="server-locked" className="muted small">
+              Set by IT for this laptop.
+            </span>
+          )}
         </label>
         <label className="block">
           User

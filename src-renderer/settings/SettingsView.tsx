@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { syncIntervalRange } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
 import { useTheme, type Theme } from '../app/theme';
@@ -21,8 +20,10 @@ export function SettingsView() {
   const diagnostics = useIpcMutation('diagnostics.export');
   const [interval, setIntervalText] = useState<string | null>(null);
   const [theme, setTheme] = useTheme();
-  const s = settings.data;
-  if (!s) return <ErrorNote error={settings.error} />;
+  if (!settings.data) return <ErrorNote error={settings.error} />;
+  const { settings: s, policy } = settings.data;
+  const managed = new Set(policy.managed);
+  const byIt = (field: (typeof policy.managed)[number]) => (managed.has(field) ? <span className="managed">Managed by IT</span> : null);
   const keepSites = new Set(s.keepOffline.sites);
   return (
     <section aria-labelledby="settings-title">
@@ -30,20 +31,26 @@ export function SettingsView() {
         <h1 id="settings-title">Settings</h1>
       </div>
       <ErrorNote error={update.error ?? forget.error ?? diagnostics.error} />
+      {policy.error && (
+        <p className="warning" role="alert">
+          {policy.error}
+        </p>
+      )}
+      {policy.managed.length > 0 && <p className="muted">Some settings are managed by IT through {policy.source}.</p>}
       <div className="card form-grid">
         <label className="span-2">
-          Server
+          <span>Server {byIt('serverUrl')}</span>
           <input value={s.serverUrl ?? ''} readOnly aria-describedby="server-help" />
           <span id="server-help" className="muted small">
             The data on this device belongs to this server; sign out to use another.
           </span>
         </label>
         <label>
-          Sync every (minutes)
+          <span>Sync every (minutes) {byIt('syncIntervalMinutes')}</span>
           <input
             type="number"
-            min={syncIntervalRange.min}
-            max={syncIntervalRange.max}
+            min={policy.syncIntervalRange.min}
+            max={policy.syncIntervalRange.max}
             value={interval ?? String(s.syncIntervalMinutes)}
             onChange={(e) => setIntervalText(e.target.value)}
             onBlur={() => {
@@ -53,8 +60,13 @@ export function SettingsView() {
           />
         </label>
         <label className="check">
-          <input type="checkbox" checked={s.largeUploadsUnmeteredOnly} onChange={(e) => update.mutate({ largeUploadsUnmeteredOnly: e.target.checked })} />
-          <span>Large uploads only on an unmetered network</span>
+          <input
+            type="checkbox"
+            checked={s.largeUploadsUnmeteredOnly}
+            disabled={managed.has('largeUploadsUnmeteredOnly')}
+            onChange={(e) => update.mutate({ largeUploadsUnmeteredOnly: e.target.checked })}
+          />
+          <span>Large uploads only on an unmetered network {byIt('largeUploadsUnmeteredOnly')}</span>
         </label>
         <label>
           Theme
@@ -106,6 +118,10 @@ export function SettingsView() {
         Export diagnostics
       </button>
       {diagnostics.data && <p className="muted">Also saved to {diagnostics.data.savedTo}</p>}
+      <h2>Updates</h2>
+      <p className="muted">
+        {policy.updates.enabled ? `Updates on, channel ${policy.updates.channel}${policy.updates.feedUrl ? ` from ${policy.updates.feedUrl}` : ''}.` : 'Updates are turned off by IT.'}
+      </p>
       <p className="muted small">Device id: {s.deviceId}</p>
     </section>
   );

@@ -58,9 +58,9 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           <label className="check">
             <input
               type="checkbox"
-              checked={settings.data.keepOffline.workOrders.includes(wo.id)}
+              checked={settings.data.settings.keepOffline.workOrders.includes(wo.id)}
               onChange={(e) => {
-                const keep = settings.data.keepOffline;
+                const keep = settings.data.settings.keepOffline;
                 const workOrders = e.target.checked ? [...keep.workOrders, wo.id] : keep.workOrders.filter((w) => w !== wo.id);
                 updateSettings.mutate({ keepOffline: { ...keep, workOrders } });
               }}

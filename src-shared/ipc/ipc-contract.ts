@@ -14,6 +14,7 @@ import {
 } from '../domain/work-order-commands';
 import { conflictSchema, conflictStatusSchema, resolveConflictRequestSchema } from '../protocol/conflicts';
 import { errorEnvelopeSchema } from '../protocol/errors';
+import { policyViewSchema } from '../policy/managed-policy';
 import { sessionInfoSchema, settingsPatchSchema, settingsSchema } from '../settings/settings-schema';
 import { syncStatusSchema } from '../sync/sync-status';
 import {
@@ -40,7 +41,17 @@ const opIdInput = z.strictObject({ opId: z.uuid() });
 const ok = z.object({ ok: z.literal(true) });
 
 export const ipcContract = {
-  'session.get': { request: empty, response: z.object({ session: sessionInfoSchema.nullable(), serverUrl: z.string().nullable() }) },
+  'session.get': {
+    request: empty,
+    response: z.object({
+      session: sessionInfoSchema.nullable(),
+      serverUrl: z.string().nullable(),
+      /** IT set the server; the sign-in form shows it read-only. */
+      serverLocked: z.boolean(),
+      /** IT's policy file exists but is unusable: shown to the user, the app runs on defaults. */
+      policyError: z.string().nullable(),
+    }),
+  },
   'session.signIn': {
     request: z.strictObject({ serverUrl: z.url({ protocol: /^https?$/ }).max(500), username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
     response: sessionInfoSchema,
@@ -88,7 +99,7 @@ export const ipcContract = {
   },
   'serverConflicts.resolve': { request: z.strictObject({ conflictId: z.uuid(), decision: resolveConflictRequestSchema }), response: conflictSchema },
 
-  'settings.get': { request: empty, response: settingsSchema },
+  'settings.get': { request: empty, response: z.object({ settings: settingsSchema, policy: policyViewSchema }) },
   'settings.update': { request: settingsPatchSchema, response: settingsSchema },
   'diagnostics.export': { request: empty, response: diagnosticsSchema },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;

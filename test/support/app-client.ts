@@ -19,10 +19,12 @@ export interface AppClient extends DesktopCore {
  * A laptop running the desktop app in the browser shell: its own profile dir, its own keychain
  * service on the test Secret Service, the sync worker in its thread, the built renderer.
  */
-export async function startAppClient(options: { rendererDir?: string } = {}): Promise<AppClient> {
+export async function startAppClient(options: { rendererDir?: string; policyFile?: string } = {}): Promise<AppClient> {
   const profileDir = mkdtempSync(join(tmpdir(), 'fieldline-app-'));
   const secrets = new KeytarSecretStore(`FieldlineTest-${uuidv7()}`);
-  const desktop = await startDesktopCore({ profileDir, secrets, versions: { fieldline: 'test' }, logLevel: 'warn' });
+  // Never the machine's real policy file: a test names its own or none.
+  const policyFile = options.policyFile ?? join(profileDir, 'no-policy.json');
+  const desktop = await startDesktopCore({ profileDir, secrets, versions: { fieldline: 'test' }, logLevel: 'silent', policyFile });
   const shell = await startBrowserShell({ router: desktop.router, rendererDir: options.rendererDir ?? rendererDir, logger: desktop.logger });
   return {
     ...desktop,

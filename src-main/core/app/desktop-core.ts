@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { logFileOf } from '../diagnostics/diagnostics-export';
 import { IpcRouter } from '../ipc/ipc-router';
+import { loadPolicyFile } from '../settings/policy-file';
 import type { SecretStore } from '../secrets/secret-store';
 import { ClientCore, type ClientCoreOptions } from '../session/client-core';
 
@@ -12,6 +13,8 @@ export interface DesktopCoreOptions {
   versions: Record<string, string>;
   logLevel?: string;
   settingsBackend?: ClientCoreOptions['settingsBackend'];
+  /** Where IT's policy file is; default: the documented path for this OS. */
+  policyFile?: string;
 }
 
 export interface DesktopCore {
@@ -34,7 +37,11 @@ export async function startDesktopCore(options: DesktopCoreOptions): Promise<Des
   if (existsSync(logFile) && statSync(logFile).size > maxLogBytes) renameSync(logFile, `${logFile}.1`);
   const level = options.logLevel ?? process.env.LOG_LEVEL ?? 'info';
   const logger = pino({ level, name: 'fieldline' }, pino.multistream([{ level, stream: process.stdout }, { level, stream: pino.destination({ dest: logFile, append: true, mkdir: true }) }]));
+  const policy = loadPolicyFile(options.policyFile);
+  if (policy.error) logger.error({ policyFile: policy.path }, policy.error);
+  else if (policy.policy) logger.info({ policyFile: policy.path }, 'IT policy applied');
   const core = new ClientCore({
+    policy,
     profileDir: options.profileDir,
     secrets: options.secrets,
     logger,

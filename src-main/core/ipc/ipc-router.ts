@@ -117,7 +117,10 @@ export class IpcRouter {
     const core = this.o.core;
     const session = () => core.session;
     return {
-      'session.get': async () => ({ session: core.signedIn ? session().info : null, serverUrl: core.settings.get().serverUrl }),
+      'session.get': async () => {
+        const policy = core.settings.policyView();
+        return { session: core.signedIn ? session().info : null, serverUrl: core.settings.get().serverUrl, serverLocked: policy.managed.includes('serverUrl'), policyError: policy.error };
+      },
       'session.signIn': async ({ serverUrl, username, password }) => {
         const opened = await core.signIn(serverUrl, username, password);
         this.sessionOpened(opened);
@@ -196,11 +199,12 @@ export class IpcRouter {
       },
       'serverConflicts.resolve': async ({ conflictId, decision }) => session().engine.resolveServerConflict(conflictId, decision),
 
-      'settings.get': async () => core.settings.get(),
+      'settings.get': async () => ({ settings: core.settings.get(), policy: core.settings.policyView() }),
       'settings.update': async (patch) => {
         if (patch.serverUrl !== undefined && core.signedIn && patch.serverUrl !== session().info.serverUrl) {
           throw new FieldlineError('VALIDATION_ERROR', 'Sign out first to change the server: this device’s data belongs to the server it came from');
         }
+        core.settings.checkAllowed(patch);
         return core.settings.update(patch);
       },
       'diagnostics.export': async () =>

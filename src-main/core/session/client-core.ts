@@ -10,6 +10,7 @@ import { QueueActions } from '../outbox/queue-actions';
 import type { LocalWriteResult } from '../outbox/local-writes';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsStore } from '../settings/settings-store';
+import type { LoadedPolicy } from '../settings/policy-file';
 import { loadOrCreateDatabaseKey, openEncryptedStore, type OpenStore } from '../store/open-store';
 import { storePaths, type StorePaths } from '../store/profile-paths';
 import { AuthSession } from '../sync/auth-session';
@@ -38,6 +39,8 @@ export interface ClientCoreOptions {
   syncInWorkerThread?: boolean;
   /** The settings file's store: electron-store under Electron; by default its Node base library, conf. */
   settingsBackend?: ConstructorParameters<typeof SettingsStore>[1];
+  /** IT's machine-wide policy, loaded by the app shell (policy-file.ts). */
+  policy?: LoadedPolicy;
 }
 
 /** Everything that exists while a user is signed in: their store, their tokens, their sync worker. */
@@ -76,7 +79,7 @@ export class ClientCore {
   private readonly logger: Logger;
 
   constructor(private readonly options: ClientCoreOptions) {
-    this.settings = new SettingsStore(options.profileDir, options.settingsBackend);
+    this.settings = new SettingsStore(options.profileDir, options.settingsBackend, options.policy ?? null);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? pino({ level: 'silent' });
   }
@@ -105,6 +108,7 @@ export class ClientCore {
 
   async signIn(serverUrl: string, username: string, password: string): Promise<ActiveSession> {
     if (this.active) throw new FieldlineError('VALIDATION_ERROR', `Signed in as ${this.active.info.username}: sign out first`);
+    this.settings.checkAllowed({ serverUrl });
     const api = new SyncApi(serverUrl);
     const tokens = await api.login(username, password);
     const paths = storePaths(this.options.profileDir, serverUrl, tokens.user.id);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 
 /** In code, not files, so they survive bundling into the Electron main process. */
@@ -100,6 +100,14 @@ const migrations: Record<string, Migration> = {
         .addColumn('record_id', 'text')
         .addColumn('read', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
+    },
+  },
+  '0002_work_order_list_order': {
+    async up(db: Kysely<unknown>) {
+      // The list's order (due date, undated last) as an index: the first page is read in order
+      // instead of sorting every work order with its data. search_text rides along so a search
+      // and the total are answered from the index, never by visiting 100k rows one by one.
+      await sql`create index records_due_order_idx on records (entity, pending_delete, (scheduled_end is null), scheduled_end, id, search_text)`.execute(db);
     },
   },
 };

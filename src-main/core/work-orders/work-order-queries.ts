@@ -22,7 +22,8 @@ export class WorkOrderQueries {
     const total = Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await query
       .select(['id', 'data', 'sync_state'])
-      .orderBy(sql`case when scheduled_end is null then 1 else 0 end`)
+      // Matches records_due_order_idx exactly, so SQLite walks the index instead of sorting.
+      .orderBy(sql`(scheduled_end is null)`)
       .orderBy('scheduled_end')
       .orderBy('id')
       .limit(q.limit)

@@ -10,6 +10,7 @@ import { contentSecurityPolicy } from '../../src-shared/ipc/content-security-pol
 import { startDesktopCore, type DesktopCore } from '../core/app/desktop-core';
 import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
 import { bindIpc } from './ipc-binding';
+import { startUpdates } from './updates';
 import { appOrigin, appScheme, isAppUrl, isExternalLinkAllowed, mainWindowOptions } from './window-options';
 import { loadWindowState, saveWindowState } from './window-state';
 
@@ -53,13 +54,18 @@ function lockDownContents(): void {
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      if (isExternalLinkAllowed(url)) void shell.openExternal(url);
+      // Only http(s) without credentials reaches the system browser (isExternalLinkAllowed, tested).
+      if (isExternalLinkAllowed(url)) void shell.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
       return { action: 'deny' };
     });
   });
   // The app asks for no device permission; attachments use the file picker.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // The same CSP on anything else the session loads, not only on the app protocol's answers.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(null)] } });
+  });
 }
 
 async function start(): Promise<void> {
@@ -76,9 +82,12 @@ async function start(): Promise<void> {
   const presetServer = process.argv.find((a) => a.startsWith('--fieldline-server='))?.split('=')[1];
   if (presetServer && desktop.core.settings.get().serverUrl === null) desktop.core.settings.update({ serverUrl: presetServer });
   bindIpc(desktop.router, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
+  startUpdates(desktop.core.settings.policyView(), desktop.logger);
 
   const state = loadWindowState(profileDir);
-  mainWindow = new BrowserWindow(mainWindowOptions(join(import.meta.dirname, 'preload.cjs'), state));
+  // contextIsolation, sandbox and disableBlinkFeatures: 'Auxclick' are set in window-options.ts (rendererWebPreferences), which
+  // test/app/electron-settings.test.ts checks; Electronegativity cannot follow the function call.
+  mainWindow = new BrowserWindow(mainWindowOptions(join(import.meta.dirname, 'preload.cjs'), state)); /* eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK */
   if (state.maximized) mainWindow.maximize();
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('close', () => {

@@ -22,6 +22,8 @@ export function rendererWebPreferences(preloadPath: string): WebPreferences {
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    // A middle click must not open a link in a new window (Electronegativity AUXCLICK_JS_CHECK).
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 

@@ -34,12 +34,16 @@ export interface PullOutcome {
  */
 export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void): Promise<PullOutcome> {
   const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0 };
-  for (;;) {
-    const cursor = await readSyncState(ctx.db, 'cursor');
+  const fetchPage = (cursor: string | null) => {
     const narrowing = ctx.narrowing();
-    const { body: page, bytesReceived } = await ctx.auth.authorized((token) =>
-      ctx.api.pull(token, { cursor, limit: ctx.pageSize, sites: narrowing.sites, workOrders: narrowing.workOrders }),
-    );
+    const request = ctx.auth.authorized((token) => ctx.api.pull(token, { cursor, limit: ctx.pageSize, sites: narrowing.sites, workOrders: narrowing.workOrders }));
+    // Awaited below; a prefetch abandoned because its predecessor failed must not go unhandled.
+    request.catch(() => undefined);
+    return request;
+  };
+  let next = fetchPage(await readSyncState(ctx.db, 'cursor'));
+  for (;;) {
+    const { body: page, bytesReceived } = await next;
     outcome.pages++;
     outcome.bytesReceived += bytesReceived;
     const identityReset = await checkServerIdentity(ctx, page.server);
@@ -50,8 +54,12 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
         'The server was replaced or restored from a backup, or this device was away longer than the server keeps history: it downloads everything again. Your unsynced changes are kept.',
       );
       if (outcome.resets > 3) throw new Error('the server keeps asking for a reset');
+      next = fetchPage(await readSyncState(ctx.db, 'cursor'));
       continue;
     }
+    // The next page travels while this one is written, so the server and the client work side by
+    // side. It is applied only after this page's transaction (and its cursor) committed.
+    if (page.hasMore) next = fetchPage(page.cursor);
     await ctx.db.transaction().execute(async (trx) => {
       const nowIso = isoAt(ctx.clock);
       // Records with queued changes or an open conflict need the careful path; the rest (nearly

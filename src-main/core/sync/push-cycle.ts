@@ -72,19 +72,28 @@ async function nextBatch(ctx: PushContext): Promise<OutboxRow[]> {
   return batch;
 }
 
+function groupIdsByEntity(batch: readonly OutboxRow[]): Map<string, Set<string>> {
+  const groups = new Map<string, Set<string>>();
+  for (const op of batch) groups.set(op.entity, (groups.get(op.entity) ?? new Set()).add(op.record_id));
+  return groups;
+}
+
 /** The wire ops of a batch: record versions and bases read in two queries, at send time. */
 async function toPushOps(ctx: PushContext, batch: readonly OutboxRow[]): Promise<PushOp[]> {
-  const ids = [...new Set(batch.map((op) => op.record_id))];
   const versions = new Map<string, number>();
   const bases = new Map<string, Map<string, Json>>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    for (const r of await ctx.db.selectFrom('records').select(['entity', 'id', 'version']).where('id', 'in', chunk).execute()) versions.set(recordKey(r.entity, r.id), r.version);
-    for (const b of await ctx.db.selectFrom('bases').select(['entity', 'record_id', 'field', 'value']).where('record_id', 'in', chunk).execute()) {
-      const key = recordKey(b.entity, b.record_id);
-      const fields = bases.get(key) ?? new Map<string, Json>();
-      fields.set(b.field, parseJson(b.value));
-      bases.set(key, fields);
+  // By entity, so each lookup is a primary-key search (entity, id), never a scan of every record.
+  for (const [entity, idSet] of groupIdsByEntity(batch)) {
+    const ids = [...idSet];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const r of await ctx.db.selectFrom('records').select(['entity', 'id', 'version']).where('entity', '=', entity).where('id', 'in', chunk).execute()) versions.set(recordKey(r.entity, r.id), r.version);
+      for (const b of await ctx.db.selectFrom('bases').select(['entity', 'record_id', 'field', 'value']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
+        const key = recordKey(b.entity, b.record_id);
+        const fields = bases.get(key) ?? new Map<string, Json>();
+        fields.set(b.field, parseJson(b.value));
+        bases.set(key, fields);
+      }
     }
   }
   return batch.map((op) => {

@@ -6,7 +6,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { systemClock, type Clock } from '../src-shared/sync/clock';
 import type { ServerDatabaseHandle } from './db/connect';
 import type { ServerDb } from './db/schema';
-import { makeAuthenticator } from './auth/authenticate';
+import { makeAuthenticator, makeHeaderAuthenticator } from './auth/authenticate';
+import { registerAttachmentRoutes } from './attachments/attachment-routes';
+import { AttachmentService } from './attachments/attachment-service';
+import { FileSystemAttachmentStore, type AttachmentStore } from './attachments/attachment-store';
 import { registerAuthRoutes } from './auth/auth-routes';
 import { accessTokenTtlSeconds, TokenService } from './auth/tokens';
 import { ConflictService } from './conflicts/conflict-service';
@@ -27,6 +30,8 @@ export interface SyncServerOptions {
   logger?: FastifyBaseLogger;
   /** Largest request body after decompression. */
   bodyLimitBytes?: number;
+  /** Where uploaded attachment files live (the filesystem store); or another store. */
+  attachments: { dir: string } | { store: AttachmentStore };
   /** Extra hooks or plugins, registered before the routes (diagnostics; fault injection in tests). */
   extend?: (app: FastifyInstance) => void;
 }
@@ -36,6 +41,7 @@ export interface SyncServer {
   db: ServerDb;
   serverId: string;
   hub: ChangeHub;
+  attachments: AttachmentService;
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -89,12 +95,19 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     accessTokenTtlMs: accessTokenTtlSeconds * 1000,
   });
   registerConflictRoutes(app, new ConflictService(deps), authenticate);
+  const attachmentStore = 'store' in options.attachments ? options.attachments.store : await new FileSystemAttachmentStore(options.attachments.dir).init();
+  const attachments = new AttachmentService(deps, attachmentStore);
+  hub.onCommitted((changes) => {
+    attachments.onCommitted(changes).catch((error: unknown) => app.log.error({ err: error }, 'removing a deleted attachment failed'));
+  });
+  registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log });
 
   return {
     app,
     db,
     serverId,
     hub,
+    attachments,
     async listen(port, host = '127.0.0.1') {
       await app.listen({ port, host });
       const address = app.server.address();

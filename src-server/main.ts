@@ -10,7 +10,7 @@ const usage = `Fieldline reference sync server
 
   npm run server -- [--port 8787] [--host 127.0.0.1] [--data DIR] [--demo] [--demo-work-orders N]
 
-  --data DIR   where the SQLite database lives (default ./.fieldline-data/server)
+  --data DIR   where the SQLite database and the attachment files live (default ./.fieldline-data/server)
   --demo       seed sites, assets, parts, users tech1/tech2/super1 (password "${demoPassword}") and work orders
   DATABASE_URL=postgres://...  use PostgreSQL instead of SQLite (same migrations)
   LOG_LEVEL=debug|info|warn    log verbosity (default info)`;
@@ -43,7 +43,7 @@ async function main() {
     const summary = await seedDemo(database.db, database.dialect, systemClock, { workOrders: demoWorkOrders });
     logger.info({ seeded: summary.seeded, users: summary.users.map((u) => u.username), workOrders: summary.workOrders }, summary.seeded ? 'demo data seeded' : 'demo data already present');
   }
-  const server = await createSyncServer({ database, logger });
+  const server = await createSyncServer({ database, logger, attachments: { dir: join(resolve(values.data), 'attachments') } });
   const url = await server.listen(port, values.host);
   logger.info({ url, database: database.dialect, serverId: server.serverId }, 'Fieldline sync server listening');
   let closing = false;

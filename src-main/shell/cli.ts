@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import pino from 'pino';
 import { FieldlineError } from '../../src-shared/protocol/errors';
 import { workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
@@ -12,7 +13,11 @@ const usage = `Fieldline headless client — for IT diagnostics, load and fault 
   npm run cli -- --profile DIR [--server URL] [--json] <command> [options]
 
   login --user U [--password P]      sign in (password also from FIELDLINE_PASSWORD)
-  sync [--repeat N] [--batch OPS]    push and pull now (N cycles; at most OPS ops per request)
+  sync [--repeat N] [--batch OPS]    push and pull now (N cycles; at most OPS ops per request), then
+                                     wait for attachment uploads to finish
+  attach <workOrderId> <FILE> [--document] [--note TEXT]
+                                     attach a photo (default) or a document to a work order
+  uploads                            attachment files waiting to upload, with progress
   status                             sync state, queue, conflicts, last sync
   list [--search TEXT]               work orders on this device
   queue                              queued changes with state, attempts, last error
@@ -44,6 +49,7 @@ async function main(): Promise<number> {
       labor: { type: 'string' },
       note: { type: 'string' },
       force: { type: 'boolean', default: false },
+      document: { type: 'boolean', default: false },
       'keychain-service': { type: 'string', default: 'Fieldline' },
       help: { type: 'boolean', default: false },
     },
@@ -78,8 +84,27 @@ async function main(): Promise<number> {
       case 'sync': {
         let last: SyncResult | undefined;
         for (let i = 0; i < Math.max(1, Number(values.repeat)); i++) last = await session.engine.sync('manual');
+        await session.engine.uploadsIdle();
         print(last, () => (last?.ok ? `Synced: pushed ${last.pushed}, pulled ${last.pulled}` : `Sync failed: ${last?.error?.code} ${last?.error?.message}`));
         return last?.ok ? 0 : 1;
+      }
+      case 'attach': {
+        const file = positionals[2];
+        if (!arg || !file) throw new FieldlineError('VALIDATION_ERROR', 'attach needs a work order id and a file');
+        const meta = await session.attachments.add({
+          workOrderId: arg,
+          kind: values.document ? 'document' : 'photo',
+          fileName: basename(file),
+          contentBase64: (await readFile(file)).toString('base64'),
+          description: values.note ?? '',
+        });
+        print(meta, () => `Attached ${meta.fileName} (${meta.size} bytes) as ${meta.id}; it uploads with the next sync`);
+        return 0;
+      }
+      case 'uploads': {
+        const uploads = await session.attachmentFiles.uploads();
+        print(uploads, () => uploads.map((u) => `${u.attachmentId}  ${u.state.padEnd(9)} ${String(u.uploadedBytes).padStart(9)}/${u.size} ${u.fileName}${u.hold ? ` (${u.hold})` : ''}`).join('\n') || 'No uploads waiting');
+        return 0;
       }
       case 'status': {
         const status = await session.engine.refreshCounts();

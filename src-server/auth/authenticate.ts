@@ -6,11 +6,17 @@ import type { TokenService } from './tokens';
 import { loadUser } from './users';
 
 export type Authenticate = (request: FastifyRequest) => Promise<Principal>;
+/** The same check on an Authorization header alone (tus hands its hooks a web Request). */
+export type AuthenticateHeader = (authorization: string | null | undefined) => Promise<Principal>;
+
+export function makeAuthenticator(db: ServerDb, tokens: TokenService): Authenticate {
+  const byHeader = makeHeaderAuthenticator(db, tokens);
+  return (request) => byHeader(request.headers.authorization);
+}
 
 /** Bearer access token → the user as stored now (a role or site change applies at once). */
-export function makeAuthenticator(db: ServerDb, tokens: TokenService): Authenticate {
-  return async (request) => {
-    const header = request.headers.authorization;
+export function makeHeaderAuthenticator(db: ServerDb, tokens: TokenService): AuthenticateHeader {
+  return async (header) => {
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     if (!token) throw new FieldlineError('AUTH_ERROR', 'Sign in first: this request needs an access token');
     const claims = await tokens.verifyAccessToken(token);

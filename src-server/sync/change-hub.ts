@@ -9,6 +9,12 @@ type Listener = (head: number) => void;
  */
 export class ChangeHub {
   private readonly listeners = new Set<{ rules: ReturnType<typeof relevanceRules>; listener: Listener }>();
+  private readonly committed = new Set<(changes: readonly ChangesTable[]) => void>();
+
+  /** Server-side work that follows a commit (an attachment's file goes with its tombstone). */
+  onCommitted(listener: (changes: readonly ChangesTable[]) => void): void {
+    this.committed.add(listener);
+  }
 
   subscribe(principal: Principal, listener: Listener): () => void {
     const entry = { rules: relevanceRules(principal), listener };
@@ -18,6 +24,7 @@ export class ChangeHub {
 
   publish(head: number, changes: readonly ChangesTable[]): void {
     if (changes.length === 0) return;
+    for (const listener of this.committed) listener(changes);
     for (const { rules, listener } of this.listeners) {
       if (changes.some((change) => changeConcerns(rules, change))) listener(head);
     }

@@ -17,7 +17,12 @@ import { errorEnvelopeSchema } from '../protocol/errors';
 import { policyViewSchema } from '../policy/managed-policy';
 import { sessionInfoSchema, settingsPatchSchema, settingsSchema } from '../settings/settings-schema';
 import { syncStatusSchema } from '../sync/sync-status';
+import { addAttachmentInputSchema } from '../domain/attachment-commands';
+import { attachmentMetaSchema } from '../domain/entities';
+import { attachmentVariantSchema } from '../protocol/attachments';
 import {
+  attachmentFileViewSchema,
+  attachmentUploadViewSchema,
   diagnosticsSchema,
   localConflictSchema,
   localWriteResultSchema,
@@ -70,6 +75,12 @@ export const ipcContract = {
   'workOrders.editNotes': { request: editNotesInputSchema, response: localWriteResultSchema },
   'workOrders.create': { request: createWorkOrderInputSchema, response: localWriteResultSchema.extend({ id: recordIdSchema }) },
   'workOrders.deleteDraft': { request: workOrderIdInputSchema, response: localWriteResultSchema },
+
+  'attachments.add': { request: addAttachmentInputSchema, response: attachmentMetaSchema },
+  'attachments.remove': { request: z.strictObject({ attachmentId: recordIdSchema }), response: ok },
+  'attachments.file': { request: z.strictObject({ attachmentId: recordIdSchema, variant: attachmentVariantSchema }), response: attachmentFileViewSchema },
+  'attachments.uploads': { request: empty, response: z.array(attachmentUploadViewSchema) },
+  'attachments.retryUpload': { request: z.strictObject({ attachmentId: recordIdSchema }), response: ok },
 
   'sync.status': { request: empty, response: syncStatusSchema },
   'sync.now': { request: empty, response: z.object({ ok: z.boolean(), pushed: z.number().int(), pulled: z.number().int(), error: errorEnvelopeSchema.nullable() }) },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { assetSchema, attachmentMetaSchema, partSchema, siteSchema, workOrderPrioritySchema, workOrderSchema, workOrderTypeSchema } from '../domain/entities';
+import { attachmentVariantSchema } from '../protocol/attachments';
+import { assetSchema, attachmentKindSchema, attachmentMetaSchema, partSchema, siteSchema, workOrderPrioritySchema, workOrderSchema, workOrderTypeSchema } from '../domain/entities';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { jsonSchema } from '../domain/json';
 import { workOrderStatusSchema } from '../domain/work-order-status';
@@ -99,3 +100,29 @@ export const diagnosticsSchema = z.object({
   savedTo: z.string(),
   content: z.string(),
 });
+
+/** A decrypted attachment file or thumbnail for display or saving. */
+export const attachmentFileViewSchema = z.object({
+  attachmentId: z.string(),
+  variant: attachmentVariantSchema,
+  fileName: z.string(),
+  mimeType: z.string(),
+  contentBase64: z.string(),
+});
+export type AttachmentFileView = z.infer<typeof attachmentFileViewSchema>;
+
+/** One file in the upload queue, with its progress and why it waits. */
+export const attachmentUploadViewSchema = z.object({
+  attachmentId: z.string(),
+  workOrderId: z.string(),
+  workOrderLabel: z.string(),
+  fileName: z.string(),
+  kind: attachmentKindSchema,
+  size: z.number().int(),
+  uploadedBytes: z.number().int(),
+  bytesSent: z.number().int(),
+  state: z.enum(['waiting', 'uploading', 'failed']),
+  hold: z.enum(['uploading', 'record-not-synced', 'unmetered-network', 'backoff', 'failed']).nullable(),
+  lastError: errorEnvelopeSchema.nullable(),
+});
+export type AttachmentUploadView = z.infer<typeof attachmentUploadViewSchema>;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
+import { fixedNetworkCost, type NetworkCostProbe } from '../../src-main/core/attachments/network-cost';
 import { ClientCore } from '../../src-main/core/session/client-core';
 import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store';
 import type { Clock } from '../../src-shared/sync/clock';
@@ -17,11 +18,13 @@ export interface TestClient {
 }
 
 /** A device: a temp profile dir and the real OS keychain (a private keytar service per device). */
-export function createTestClient(clock: Clock, options: { pageSize?: number; maxOpsPerBatch?: number } = {}): TestClient {
+export function createTestClient(clock: Clock, options: { pageSize?: number; maxOpsPerBatch?: number; networkCost?: NetworkCostProbe } = {}): TestClient {
   const profileDir = mkdtempSync(join(tmpdir(), 'fieldline-profile-'));
   const service = `FieldlineTest-${uuidv7()}`;
   const secrets = new KeytarSecretStore(service);
-  const make = () => new ClientCore({ profileDir, secrets, clock, random: () => 0.5, sync: options });
+  const { networkCost, ...sync } = options;
+  // Tests never ask the machine's network: unmetered unless a test says otherwise.
+  const make = () => new ClientCore({ profileDir, secrets, clock, random: () => 0.5, sync, networkCost: networkCost ?? fixedNetworkCost('unmetered') });
   const client: TestClient = {
     core: make(),
     profileDir,

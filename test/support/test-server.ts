@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSyncServer, type SyncServer, type SyncServerOptions } from '../../src-server/app';
 import { openServerDatabase, type DatabaseTarget } from '../../src-server/db/connect';
 import { seedDemo, demoPassword, type DemoSummary } from '../../src-server/demo/seed-demo';
@@ -12,6 +15,8 @@ export interface TestServer {
   clock: FakeClock;
   target: DatabaseTarget;
   demo: DemoSummary;
+  /** Where the server keeps attachment files. */
+  attachmentsDir: string;
   login(username: string): Promise<TokenResponse>;
   /** Stops the server (the database stays) and starts a new one on the same database and port, without `extend`. */
   restart(): Promise<void>;
@@ -27,7 +32,10 @@ export async function startTestServer(dialect: TestDialect, options: { workOrder
   const { target, drop } = await freshDatabase(dialect);
   const database = await openServerDatabase(target);
   const demo = await seedDemo(database.db, database.dialect, clock, { workOrders: options.workOrders ?? 60 });
-  let server = await createSyncServer({ database, clock, ...(options.extend ? { extend: options.extend } : {}) });
+  // The attachment files outlive a restart, like the database.
+  const attachmentsDir = mkdtempSync(join(tmpdir(), 'fieldline-server-files-'));
+  const attachments = { dir: attachmentsDir };
+  let server = await createSyncServer({ database, clock, attachments, ...(options.extend ? { extend: options.extend } : {}) });
   const url = await server.listen(0);
   const port = Number(new URL(url).port);
   const handle: TestServer = {
@@ -38,6 +46,7 @@ export async function startTestServer(dialect: TestDialect, options: { workOrder
     clock,
     target,
     demo,
+    attachmentsDir,
     async login(username) {
       const response = await fetch(`${handle.url}/api/v1/auth/login`, {
         method: 'POST',
@@ -51,17 +60,18 @@ export async function startTestServer(dialect: TestDialect, options: { workOrder
       await server.close();
     },
     async resume() {
-      server = await createSyncServer({ database: await openServerDatabase(target), clock, ...(options.extend ? { extend: options.extend } : {}) });
+      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...(options.extend ? { extend: options.extend } : {}) });
       await server.listen(port);
     },
     async restart() {
       await server.close();
-      server = await createSyncServer({ database: await openServerDatabase(target), clock });
+      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments });
       await server.listen(port);
     },
     async stop() {
       await server.close();
       await drop();
+      rmSync(attachmentsDir, { recursive: true, force: true });
     },
   };
   return handle;

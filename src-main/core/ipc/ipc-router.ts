@@ -179,6 +179,18 @@ export class IpcRouter {
         return { ok: true as const };
       },
 
+      'attachments.add': (input) => this.wrote(session().attachments.add(input)),
+      'attachments.remove': async ({ attachmentId }) => {
+        await this.wrote(session().attachments.remove(attachmentId));
+        return { ok: true as const };
+      },
+      'attachments.file': ({ attachmentId, variant }) => session().attachmentFiles.file(attachmentId, variant),
+      'attachments.uploads': () => session().attachmentFiles.uploads(),
+      'attachments.retryUpload': async ({ attachmentId }) => {
+        await this.wrote(session().attachmentFiles.retryUpload(attachmentId));
+        return { ok: true as const };
+      },
+
       'conflicts.list': ({ status }) => session().conflicts.list(status),
       'conflicts.resolve': async ({ conflictId, decision, remember }) => {
         await this.wrote(session().conflicts.resolve(conflictId, decision));

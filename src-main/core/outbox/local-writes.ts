@@ -45,9 +45,16 @@ function mergeSummaries(a: string, b: string): string {
  * queued op on the same record if that one is not in flight) and, for each touched field, its
  * base: the last value the server acknowledged.
  */
-export async function writeLocalChange(db: ClientDb, clock: Clock, change: LocalChange): Promise<LocalWriteResult> {
+export async function writeLocalChange(
+  db: ClientDb,
+  clock: Clock,
+  change: LocalChange,
+  /** More rows that must commit with the change or not at all (an attachment's file keys). */
+  alongside?: (trx: Transaction<ClientDatabase>) => Promise<void>,
+): Promise<LocalWriteResult> {
   const nowIso = isoAt(clock);
   return db.transaction().execute(async (trx) => {
+    await alongside?.(trx);
     if (change.kind === 'create') return createLocally(trx, nowIso, change);
     const row = await trx.selectFrom('records').selectAll().where('entity', '=', change.entity).where('id', '=', change.id).executeTakeFirst();
     if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `${change.entity} ${change.id} is not on this device`);

@@ -5,6 +5,10 @@ import type { User } from '../../../src-shared/domain/entities';
 import { FieldlineError } from '../../../src-shared/protocol/errors';
 import type { SessionInfo } from '../../../src-shared/settings/settings-schema';
 import { systemClock, type Clock } from '../../../src-shared/sync/clock';
+import { AttachmentCommands } from '../attachments/attachment-commands';
+import { AttachmentQueries } from '../attachments/attachment-queries';
+import { AttachmentVault } from '../attachments/attachment-vault';
+import { systemNetworkCost, type NetworkCostProbe } from '../attachments/network-cost';
 import { ConflictResolution } from '../conflicts/conflict-resolution';
 import { QueueActions } from '../outbox/queue-actions';
 import type { LocalWriteResult } from '../outbox/local-writes';
@@ -41,6 +45,8 @@ export interface ClientCoreOptions {
   settingsBackend?: ConstructorParameters<typeof SettingsStore>[1];
   /** IT's machine-wide policy, loaded by the app shell (policy-file.ts). */
   policy?: LoadedPolicy;
+  /** Whether the network is metered, for the inline engine; by default the OS is asked. */
+  networkCost?: NetworkCostProbe;
 }
 
 /** Everything that exists while a user is signed in: their store, their tokens, their sync worker. */
@@ -49,6 +55,8 @@ export class ActiveSession {
   readonly queries: WorkOrderQueries;
   readonly queue: QueueActions;
   readonly conflicts: ConflictResolution;
+  readonly attachments: AttachmentCommands;
+  readonly attachmentFiles: AttachmentQueries;
 
   constructor(
     readonly info: SessionInfo,
@@ -58,6 +66,8 @@ export class ActiveSession {
     readonly auth: AuthSession,
     readonly engine: SyncRunner,
     clock: Clock,
+    network: NetworkCostProbe,
+    largeOnlyUnmetered: () => boolean,
   ) {
     const user: User = { id: info.userId, username: info.username, displayName: info.displayName, role: info.role, siteIds: info.siteIds };
     const changed = (result: LocalWriteResult) => engine.onLocalChange(result.priority);
@@ -65,6 +75,9 @@ export class ActiveSession {
     this.queries = new WorkOrderQueries(store.db);
     this.queue = new QueueActions(store.db, clock);
     this.conflicts = new ConflictResolution(store.db, clock, changed);
+    const vault = new AttachmentVault(paths.attachmentsDir);
+    this.attachments = new AttachmentCommands(store.db, clock, vault, () => user, changed);
+    this.attachmentFiles = new AttachmentQueries(store.db, vault, engine, network, largeOnlyUnmetered, () => clock.now());
   }
 }
 
@@ -146,6 +159,8 @@ export class ClientCore {
           refreshTokenAccount: paths.refreshTokenAccount,
           accessToken: accessToken ?? null,
           logLevel: this.logger.level,
+          attachmentsDir: paths.attachmentsDir,
+          policy: this.options.policy ?? null,
           sync: this.options.sync ?? {},
         },
         this.options.secrets,
@@ -160,10 +175,23 @@ export class ClientCore {
       }
       engine = worker;
     } else {
-      engine = buildSyncEngine({ store, api, auth, settings: this.settings, clock: this.clock, logger: this.logger, random: this.options.random, timers: this.options.timers, sync: this.options.sync });
+      engine = buildSyncEngine({
+        store,
+        api,
+        auth,
+        settings: this.settings,
+        clock: this.clock,
+        logger: this.logger,
+        random: this.options.random,
+        timers: this.options.timers,
+        sync: this.options.sync,
+        attachmentsDir: paths.attachmentsDir,
+        network: this.options.networkCost,
+      });
       if (accessToken) auth.useAccessToken(accessToken);
     }
-    return new ActiveSession(info, paths, store, api, auth, engine, this.clock);
+    const settings = this.settings;
+    return new ActiveSession(info, paths, store, api, auth, engine, this.clock, this.options.networkCost ?? systemNetworkCost(), () => settings.get().largeUploadsUnmeteredOnly);
   }
 
   /**

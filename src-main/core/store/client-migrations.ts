@@ -117,6 +117,29 @@ const migrations: Record<string, Migration> = {
       await sql`create index records_unsynced_idx on records (entity, id) where version = 0`.execute(db);
     },
   },
+  '0004_attachment_files': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('attachment_files')
+        .addColumn('attachment_id', 'text', (c) => c.primaryKey())
+        .addColumn('work_order_id', 'text', (c) => c.notNull())
+        .addColumn('content_key', 'text')
+        .addColumn('thumbnail_key', 'text')
+        .addColumn('thumbnail_state', 'text', (c) => c.notNull())
+        .addColumn('upload_state', 'text', (c) => c.notNull())
+        .addColumn('upload_url', 'text')
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('uploaded_bytes', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('bytes_sent', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('attachment_files_work_order_idx').on('attachment_files').column('work_order_id').execute();
+    },
+  },
 };
 
 export async function migrateClientStore<DB>(db: Kysely<DB>): Promise<void> {

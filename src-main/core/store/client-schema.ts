@@ -99,6 +99,34 @@ export interface NoticesTable {
   read: number;
 }
 
+/**
+ * The bytes side of an attachment (its metadata is an `attachment` record). Files are encrypted
+ * under the profile's attachments dir, each with its own AES-256-GCM key kept here, inside the
+ * encrypted database. `content_key` is null until the full file is on this device.
+ */
+export interface AttachmentFilesTable {
+  attachment_id: string;
+  work_order_id: string;
+  content_key: string | null;
+  thumbnail_key: string | null;
+  /** none: not fetched yet; cached: here; unavailable: the server has none (a document). */
+  thumbnail_state: 'none' | 'cached' | 'unavailable';
+  /** none: another device's file; waiting/uploading: ours, not on the server yet. */
+  upload_state: 'none' | 'waiting' | 'uploading' | 'done' | 'failed';
+  /** The tus upload's address once created: a restart resumes there. */
+  upload_url: string | null;
+  size: number;
+  /** What the server confirmed holding. */
+  uploaded_bytes: number;
+  /** Every byte this device sent for the file, resends included. */
+  bytes_sent: number;
+  priority: number;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface ClientDatabase {
   records: LocalRecordsTable;
   outbox: OutboxTable;
@@ -107,6 +135,7 @@ export interface ClientDatabase {
   sync_state: SyncStateTable;
   sync_metrics: SyncMetricsTable;
   notices: NoticesTable;
+  attachment_files: AttachmentFilesTable;
 }
 
 export type ClientDb = Kysely<ClientDatabase>;

@@ -4,6 +4,9 @@ import type { SettingsStore } from '../settings/settings-store';
 import type { OpenStore } from '../store/open-store';
 import type { AuthSession } from './auth-session';
 import { SyncEngine, type Timers } from './sync-engine';
+import { AttachmentTransfer } from '../attachments/attachment-transfer';
+import { AttachmentVault } from '../attachments/attachment-vault';
+import { systemNetworkCost, type NetworkCostProbe } from '../attachments/network-cost';
 import type { SyncApi } from './sync-api';
 
 export interface SyncEngineParts {
@@ -16,12 +19,29 @@ export interface SyncEngineParts {
   random?: (() => number) | undefined;
   timers?: Timers | undefined;
   sync?: { maxOpsPerBatch?: number; maxBytesPerBatch?: number; pageSize?: number } | undefined;
+  attachmentsDir: string;
+  /** Whether the network is metered; by default the operating system is asked. */
+  network?: NetworkCostProbe | undefined;
 }
 
 /** The one place an engine is wired to a store and the device's settings, on whichever thread runs it. */
 export function buildSyncEngine(parts: SyncEngineParts): SyncEngine {
   const { settings, store } = parts;
+  const random = parts.random ?? Math.random;
+  const attachments = new AttachmentTransfer({
+    db: store.db,
+    vault: new AttachmentVault(parts.attachmentsDir),
+    api: parts.api,
+    auth: parts.auth,
+    clock: parts.clock,
+    random,
+    logger: parts.logger,
+    network: parts.network ?? systemNetworkCost(),
+    largeUploadsUnmeteredOnly: () => settings.get().largeUploadsUnmeteredOnly,
+    keptOfflineWorkOrders: () => settings.get().keepOffline.workOrders,
+  });
   return new SyncEngine({
+    attachments,
     db: store.db,
     api: parts.api,
     auth: parts.auth,

@@ -5,6 +5,7 @@ import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protoco
 import { pullResponseSchema, type PullResponse } from '../../../src-shared/protocol/pull';
 import { pushResponseSchema, type PushRequest, type PushResponse } from '../../../src-shared/protocol/push';
 import { healthResponseSchema } from '../../../src-shared/protocol/health';
+import { attachmentDownloadPath, attachmentUploadsPath, type AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { conflictListResponseSchema, resolveConflictResponseSchema, type Conflict, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 
 export interface Transferred<T> {
@@ -58,7 +59,22 @@ export class SyncApi {
     }
     this.requests++;
     this.lastRequestBytes = body?.length ?? 0;
-    const send = () => fetch(new URL(path, this.baseUrl), { method: init.method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+    const { response, text } = await this.exchange(path, { method: init.method, headers, body });
+    const wire = Number(response.headers.get('content-length') ?? Buffer.byteLength(text));
+    const bytesSent = (body?.length ?? 0) + path.length;
+    const parsed = schema.safeParse(safeJson(text));
+    if (!parsed.success) throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} is not in the expected format`);
+    return { body: parsed.data, bytesSent, bytesReceived: wire };
+  }
+
+  /**
+   * One HTTP exchange: no answer at all is NETWORK_ERROR, an error answer becomes the server's
+   * envelope. `read` takes the body (text for JSON, bytes for a file).
+   */
+  private async exchange(path: string, init: RequestInit): Promise<{ response: Response; text: string }>;
+  private async exchange(path: string, init: RequestInit, read: 'bytes'): Promise<{ response: Response; bytes: Buffer }>;
+  private async exchange(path: string, init: RequestInit, read: 'text' | 'bytes' = 'text'): Promise<{ response: Response; text: string } | { response: Response; bytes: Buffer }> {
+    const send = () => fetch(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     let response: Response;
     try {
       // One immediate retry: a pooled connection the server closed (restart, idle timeout) fails at
@@ -68,22 +84,30 @@ export class SyncApi {
     } catch (error) {
       throw new FieldlineError('NETWORK_ERROR', `The server at ${this.baseUrl} does not answer`, { cause: error instanceof Error ? error.message : String(error) });
     }
-    let text: string;
     try {
-      text = await response.text();
+      if (!response.ok) {
+        const text = await response.text();
+        const envelope = errorEnvelopeSchema.safeParse(safeJson(text));
+        if (envelope.success) throw new FieldlineError(envelope.data.code, envelope.data.message, envelope.data.details);
+        throw new FieldlineError(response.status >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server answered ${response.status}`, { status: response.status });
+      }
+      return read === 'bytes' ? { response, bytes: Buffer.from(await response.arrayBuffer()) } : { response, text: await response.text() };
     } catch (error) {
+      if (error instanceof FieldlineError) throw error;
       throw new FieldlineError('NETWORK_ERROR', 'The connection broke while reading the answer', { cause: String(error) });
     }
-    const wire = Number(response.headers.get('content-length') ?? Buffer.byteLength(text));
-    const bytesSent = (body?.length ?? 0) + path.length;
-    if (!response.ok) {
-      const envelope = errorEnvelopeSchema.safeParse(safeJson(text));
-      if (envelope.success) throw new FieldlineError(envelope.data.code, envelope.data.message, envelope.data.details);
-      throw new FieldlineError(response.status >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server answered ${response.status}`, { status: response.status });
-    }
-    const parsed = schema.safeParse(safeJson(text));
-    if (!parsed.success) throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} is not in the expected format`);
-    return { body: parsed.data, bytesSent, bytesReceived: wire };
+  }
+
+  /** An attachment's file or thumbnail, as bytes. */
+  async downloadAttachment(token: string, id: string, variant: AttachmentVariant): Promise<Buffer> {
+    this.requests++;
+    const { bytes } = await this.exchange(attachmentDownloadPath(id, variant), { method: 'GET', headers: { authorization: `Bearer ${token}` } }, 'bytes');
+    return bytes;
+  }
+
+  /** Where tus creates uploads. */
+  uploadsEndpoint(): string {
+    return new URL(attachmentUploadsPath, this.baseUrl).toString();
   }
 
   async login(username: string, password: string): Promise<TokenResponse> {

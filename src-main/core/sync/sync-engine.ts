@@ -1,6 +1,8 @@
+import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { errorEnvelopeOf, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
+import { errorEnvelopeOf, FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
+import type { AttachmentTransfer } from '../attachments/attachment-transfer';
 import { serverEventSchema } from '../../../src-shared/protocol/events';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { retryDelayMs } from '../../../src-shared/sync/retry-policy';
@@ -43,6 +45,8 @@ export interface SyncEngineOptions {
   pageSize?: number;
   /** Moves the store's WAL into the database; run between cycles and every few hundred edits. */
   checkpoint?: () => void;
+  /** Attachment bytes: uploads run beside the cycle, thumbnails and cleanup after each pull. */
+  attachments?: AttachmentTransfer;
 }
 
 const editsPerCheckpoint = 256;
@@ -146,6 +150,8 @@ export class SyncEngine implements SyncRunner {
         (done, total) => this.emit({ progress: { done, total } }),
       );
       pushed = push.sent;
+      // Records just acknowledged may free their files: uploads run beside the cycle, never in it.
+      this.o.attachments?.kick();
       bytesSent += push.bytesSent;
       bytesReceived += push.bytesReceived;
       for (const [kind, n] of Object.entries(push.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
@@ -156,6 +162,7 @@ export class SyncEngine implements SyncRunner {
       pulled = pull.pulled;
       bytesReceived += pull.bytesReceived;
       for (const [kind, n] of Object.entries(pull.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
+      await this.o.attachments?.afterPull();
       await writeSyncState(this.o.db, 'last_sync_at', isoAt(this.o.clock));
       this.failures = 0;
     } catch (caught) {
@@ -256,7 +263,19 @@ export class SyncEngine implements SyncRunner {
     return answer.conflict;
   }
 
+  /** Downloads an attachment's full file into the encrypted cache (the user opened it). */
+  async fetchAttachment(attachmentId: string, variant: AttachmentVariant): Promise<void> {
+    if (!this.o.attachments) throw new FieldlineError('SERVER_ERROR', 'This device does not transfer attachments');
+    await this.o.attachments.fetchFile(attachmentId, variant);
+  }
+
+  /** Resolves when no attachment upload runs. */
+  async uploadsIdle(): Promise<void> {
+    await this.o.attachments?.idle();
+  }
+
   async stop(): Promise<void> {
+    await this.o.attachments?.stop();
     this.started = false;
     this.timer?.cancel();
     this.socketTimer?.cancel();

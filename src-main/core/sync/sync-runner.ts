@@ -1,3 +1,4 @@
+import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
 import type { SyncResult, SyncTrigger } from './sync-engine';
@@ -20,4 +21,8 @@ export interface SyncRunner {
   onLocalChange(priority: number): void;
   serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]>;
   resolveServerConflict(id: string, decision: ResolveConflictRequest): Promise<Conflict>;
+  /** Downloads an attachment's full file into the encrypted cache. */
+  fetchAttachment(attachmentId: string, variant: AttachmentVariant): Promise<void>;
+  /** Resolves when no attachment upload runs. */
+  uploadsIdle(): Promise<void>;
 }

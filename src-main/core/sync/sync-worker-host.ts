@@ -1,3 +1,4 @@
+import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +138,14 @@ export class SyncWorkerHost implements SyncRunner {
 
   async resolveServerConflict(id: string, decision: ResolveConflictRequest): Promise<Conflict> {
     return conflictSchema.parse(await this.call({ method: 'resolveServerConflict', id, decision }));
+  }
+
+  async fetchAttachment(attachmentId: string, variant: AttachmentVariant): Promise<void> {
+    await this.call({ method: 'fetchAttachment', attachmentId, variant });
+  }
+
+  async uploadsIdle(): Promise<void> {
+    await this.call({ method: 'uploadsIdle' });
   }
 }
 

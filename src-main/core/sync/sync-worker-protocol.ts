@@ -1,5 +1,7 @@
+import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import type { ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import type { SyncTrigger } from './sync-engine';
+import type { LoadedPolicy } from '../settings/policy-file';
 
 /**
  * Messages between the main thread and the sync worker thread. Both ends are this codebase, in
@@ -14,6 +16,9 @@ export interface SyncWorkerInit {
   refreshTokenAccount: string;
   accessToken: string | null;
   logLevel: string;
+  attachmentsDir: string;
+  /** IT's policy as the main thread loaded it: the worker honours it too (interval, uploads). */
+  policy: LoadedPolicy | null;
   sync: { maxOpsPerBatch?: number; maxBytesPerBatch?: number; pageSize?: number };
 }
 
@@ -24,7 +29,9 @@ export type SyncWorkerCall =
   | { method: 'refreshCounts' }
   | { method: 'localChange'; priority: number }
   | { method: 'serverConflicts'; query: { siteId?: string; status?: string } }
-  | { method: 'resolveServerConflict'; id: string; decision: unknown };
+  | { method: 'resolveServerConflict'; id: string; decision: unknown }
+  | { method: 'fetchAttachment'; attachmentId: string; variant: AttachmentVariant }
+  | { method: 'uploadsIdle' };
 
 export type ToWorker =
   | { type: 'call'; id: number; call: SyncWorkerCall }

@@ -64,6 +64,12 @@ async function run(engine: SyncEngine, call: SyncWorkerCall): Promise<unknown> {
       return engine.serverConflicts(call.query);
     case 'resolveServerConflict':
       return engine.resolveServerConflict(call.id, resolveConflictRequestSchema.parse(call.decision));
+    case 'fetchAttachment':
+      await engine.fetchAttachment(call.attachmentId, call.variant);
+      return null;
+    case 'uploadsIdle':
+      await engine.uploadsIdle();
+      return null;
   }
 }
 
@@ -73,7 +79,7 @@ async function main() {
   const api = new SyncApi(init.serverUrl);
   const auth = new AuthSession(api, secrets, init.refreshTokenAccount);
   auth.useAccessToken(init.accessToken);
-  const engine = buildSyncEngine({ store, api, auth, settings: new SettingsStore(init.profileDir), clock: systemClock, logger, sync: init.sync });
+  const engine = buildSyncEngine({ store, api, auth, settings: new SettingsStore(init.profileDir, undefined, init.policy), clock: systemClock, logger, sync: init.sync, attachmentsDir: init.attachmentsDir });
   engine.onStatus((status) => send({ type: 'status', status }));
   port.on('message', (message: ToWorker) => {
     if (message.type === 'secret-reply') {

@@ -1,0 +1,104 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Server as TusServer } from '@tus/server';
+import { attachmentLimits, formatBytes, maxOriginalBytes } from '../../src-shared/domain/attachment-rules';
+import { attachmentDownloadParamsSchema, attachmentUploadsPath, uploadMetadataSchema } from '../../src-shared/protocol/attachments';
+import { errorEnvelopeOf, FieldlineError, httpStatusOf, parseOrThrow } from '../../src-shared/protocol/errors';
+import type { Authenticate, AuthenticateHeader } from '../auth/authenticate';
+import type { AttachmentService } from './attachment-service';
+
+/** tus hooks refuse by throwing {status_code, body}; the body is the product's error envelope. */
+function tusRefusal(error: unknown, status?: number): { status_code: number; body: string } {
+  const envelope = errorEnvelopeOf(error);
+  return { status_code: status ?? httpStatusOf[envelope.code], body: JSON.stringify(envelope) };
+}
+
+async function refuseWith<T>(work: () => Promise<T>, status?: (error: unknown) => number | undefined): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw tusRefusal(error, status?.(error));
+  }
+}
+
+export interface AttachmentRouteDeps {
+  service: AttachmentService;
+  authenticate: Authenticate;
+  authenticateHeader: AuthenticateHeader;
+  logger: FastifyBaseLogger;
+}
+
+/**
+ * Uploads by the tus protocol (resumable: a device asks how much arrived and sends the rest) and
+ * downloads of the file and its thumbnail. Every request is authenticated and checked against the
+ * work order the attachment belongs to.
+ */
+export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentRouteDeps): void {
+  const { service } = deps;
+  const tus = new TusServer({
+    path: attachmentUploadsPath,
+    datastore: service.store.uploads,
+    maxSize: attachmentLimits.uploadBytes,
+    relativeLocation: true,
+    // Downloads go through the checked route below, never the tus store directly.
+    disableTerminationForFinishedUploads: true,
+    namingFunction: (_req, metadata) => {
+      const parsed = uploadMetadataSchema.safeParse(metadata ?? {});
+      if (!parsed.success) throw tusRefusal(new FieldlineError('VALIDATION_ERROR', 'An upload must name its attachment (Upload-Metadata attachmentId)'));
+      return parsed.data.attachmentId;
+    },
+    onIncomingRequest: (req, uploadId) =>
+      refuseWith(async () => {
+        const principal = await deps.authenticateHeader(req.headers.get('authorization'));
+        await service.forUpload(principal, uploadId);
+      }),
+    onUploadCreate: (req, upload) =>
+      refuseWith(async () => {
+        const principal = await deps.authenticateHeader(req.headers.get('authorization'));
+        const meta = await service.forUpload(principal, upload.id);
+        if (meta.uploaded) throw new FieldlineError('VERSION_CONFLICT', `${meta.fileName} is already on the server`);
+        if (upload.size !== undefined && upload.size > maxOriginalBytes(meta.kind)) {
+          throw new FieldlineError('PAYLOAD_TOO_LARGE', `${meta.fileName} is ${formatBytes(upload.size)}; a ${meta.kind} may be at most ${formatBytes(maxOriginalBytes(meta.kind))}`);
+        }
+        if (upload.size !== meta.size) {
+          throw new FieldlineError('VALIDATION_ERROR', `${meta.fileName}: the upload is ${upload.size ?? 'of unknown'} bytes but the attachment says ${meta.size}`);
+        }
+        return {};
+      }),
+    onUploadFinish: (_req, upload) =>
+      refuseWith(
+        async () => {
+          await service.finish(upload.id);
+          deps.logger.info({ attachmentId: upload.id, bytes: upload.size }, 'attachment uploaded');
+          return {};
+        },
+        // A file whose content is not what it claims: 415 Unsupported Media Type.
+        (error) => (error instanceof FieldlineError && error.code === 'VALIDATION_ERROR' ? 415 : undefined),
+      ),
+  });
+
+  app.register(async (scope) => {
+    // tus reads the request body itself: Fastify must leave the stream alone.
+    scope.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
+    const handle = (request: FastifyRequest, reply: FastifyReply) => {
+      reply.hijack();
+      void tus.handle(request.raw, reply.raw);
+    };
+    for (const url of [attachmentUploadsPath, `${attachmentUploadsPath}/*`]) {
+      scope.route({ method: ['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], url, handler: handle });
+    }
+  });
+
+  app.get('/api/v1/attachments/:id/:variant', async (request, reply) => {
+    const principal = await deps.authenticate(request);
+    const { id, variant } = parseOrThrow(attachmentDownloadParamsSchema, request.params, 'attachment address');
+    const meta = await service.forDownload(principal, id);
+    if (!meta.uploaded) throw new FieldlineError('NOT_FOUND', `${meta.fileName} has not reached the server yet`, { uploaded: false });
+    const size = await service.store.size(id, variant);
+    if (size === null) throw new FieldlineError('NOT_FOUND', variant === 'thumbnail' ? `${meta.fileName} has no thumbnail` : `${meta.fileName} is missing on the server`);
+    return reply
+      .type(variant === 'thumbnail' ? 'image/jpeg' : meta.mimeType)
+      .header('content-length', size)
+      .header('cache-control', 'private, no-store')
+      .send(service.store.open(id, variant));
+  });
+}

@@ -1,0 +1,72 @@
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileStore } from '@tus/file-store';
+import type { DataStore } from '@tus/utils';
+
+import type { AttachmentVariant } from '../../src-shared/protocol/attachments';
+export type { AttachmentVariant };
+
+/**
+ * Where the server keeps attachment bytes. The tus data store receives uploads (named by the
+ * attachment's id); the rest reads, adds the thumbnail and removes. Another backend (an object
+ * store) implements the same interface with its own tus data store.
+ */
+export interface AttachmentStore {
+  readonly uploads: DataStore;
+  /** A local path the content checks and the thumbnailer read. */
+  localPath(id: string, variant: AttachmentVariant): string;
+  size(id: string, variant: AttachmentVariant): Promise<number | null>;
+  open(id: string, variant: AttachmentVariant): ReadStream;
+  putThumbnail(id: string, bytes: Uint8Array): Promise<void>;
+  /** Removes the file, its thumbnail and the upload's bookkeeping. */
+  remove(id: string): Promise<void>;
+}
+
+/** The default: files under one directory on the server's disk. */
+export class FileSystemAttachmentStore implements AttachmentStore {
+  readonly uploads: FileStore;
+  private readonly uploadsDir: string;
+  private readonly thumbnailsDir: string;
+
+  constructor(dir: string) {
+    this.uploadsDir = join(dir, 'uploads');
+    this.thumbnailsDir = join(dir, 'thumbnails');
+    this.uploads = new FileStore({ directory: this.uploadsDir });
+  }
+
+  async init(): Promise<this> {
+    await mkdir(this.uploadsDir, { recursive: true });
+    await mkdir(this.thumbnailsDir, { recursive: true });
+    return this;
+  }
+
+  localPath(id: string, variant: AttachmentVariant): string {
+    return variant === 'content' ? join(this.uploadsDir, id) : join(this.thumbnailsDir, `${id}.jpg`);
+  }
+
+  async size(id: string, variant: AttachmentVariant): Promise<number | null> {
+    try {
+      return (await stat(this.localPath(id, variant))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  open(id: string, variant: AttachmentVariant): ReadStream {
+    return createReadStream(this.localPath(id, variant));
+  }
+
+  async putThumbnail(id: string, bytes: Uint8Array): Promise<void> {
+    const path = this.localPath(id, 'thumbnail');
+    await writeFile(`${path}.part`, bytes);
+    await rename(`${path}.part`, path);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.uploads.remove(id).catch(() => undefined);
+    await rm(this.localPath(id, 'content'), { force: true });
+    await rm(`${this.localPath(id, 'content')}.json`, { force: true });
+    await rm(this.localPath(id, 'thumbnail'), { force: true });
+  }
+}

@@ -65,6 +65,8 @@ export class PushService {
         for (const row of rows) recorded.set(row.op_id, pushResultSchema.parse(JSON.parse(row.result)));
       }
       await uow.load(request.ops.flatMap(keysTouchedBy));
+      // An update or delete of an attachment names no work order; access follows the stored one's.
+      await uow.load(request.ops.flatMap((op) => storedParentKey(uow, op)));
       const ctx: OpContext = { uow, user: principal.user, deviceId: request.deviceId, nowIso };
       const results: PushResult[] = [];
       for (const op of request.ops) {
@@ -112,6 +114,12 @@ function keysTouchedBy(op: PushOp): RecordKey[] {
   const workOrderId = op.patch.workOrderId?.value;
   if (op.entity === 'attachment' && typeof workOrderId === 'string') keys.push({ entity: 'workOrder', id: workOrderId });
   return keys;
+}
+
+function storedParentKey(uow: RecordUnitOfWork, op: PushOp): RecordKey[] {
+  if (op.entity !== 'attachment') return [];
+  const workOrderId = uow.get('attachment', op.id)?.data.workOrderId;
+  return typeof workOrderId === 'string' ? [{ entity: 'workOrder', id: workOrderId }] : [];
 }
 
 async function applyOpOrReject(ctx: OpContext, op: PushOp): Promise<PushResult> {

@@ -15,7 +15,8 @@ const root = join(import.meta.dirname, '..', '..');
  */
 function runSync(profileDir: string, service: string, killWhen: (() => Promise<boolean>) | null): Promise<{ killed: boolean; code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src-main', 'shell', 'cli.ts'), '--profile', profileDir, '--keychain-service', service, 'sync', '--batch', '1'], {
+    // Node itself, not the tsx launcher: SIGKILL to a launcher would leave its child running.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src-main', 'shell', 'cli.ts'), '--profile', profileDir, '--keychain-service', service, 'sync', '--batch', '1'], {
       cwd: root,
       env: process.env,
       stdio: ['ignore', 'ignore', 'pipe'],

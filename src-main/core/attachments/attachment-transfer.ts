@@ -175,9 +175,11 @@ export class AttachmentTransfer {
         // Short retries inside one attempt; a longer outage ends the attempt and the next cycle resumes.
         retryDelays: [0, 1000, 3000],
         storeFingerprintForResuming: false,
+        // 409: the offset moved under us (a killed run's last bytes landed after our HEAD); a
+        // retry asks the server again. 423: the upload is still locked by that run.
         onShouldRetry: (error) => {
           const status = error.originalResponse?.getStatus() ?? 0;
-          return status === 0 || status === 423 || status >= 500;
+          return status === 0 || status === 409 || status === 423 || status >= 500;
         },
         onUploadUrlAvailable: () => {
           void db.updateTable('attachment_files').set({ upload_url: upload.url }).where('attachment_id', '=', id).execute();

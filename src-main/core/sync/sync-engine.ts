@@ -221,7 +221,8 @@ export class SyncEngine implements SyncRunner {
 
   /** A local change with priority 1–2 goes out at once (design.md §7). */
   onLocalChange(priority: number): void {
-    void this.refreshCounts();
+    // The badge only; the store may be closing (sign-out right after an edit).
+    void this.refreshCounts().catch(() => undefined);
     if (++this.editsSinceCheckpoint >= editsPerCheckpoint && !this.running) {
       this.editsSinceCheckpoint = 0;
       setImmediate(() => this.o.checkpoint?.());

@@ -6,7 +6,7 @@ import sharp from 'sharp';
  * (EXIF orientation 6), with a capture time and a GPS position in its EXIF.
  */
 export async function cameraPhoto(width: number, height: number, quality = 93): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
     .jpeg({ quality })
     .withMetadata({ orientation: 6 })
     .withExifMerge({

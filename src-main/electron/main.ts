@@ -11,7 +11,7 @@ import { startDesktopCore, type DesktopCore } from '../core/app/desktop-core';
 import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
 import { bindIpc } from './ipc-binding';
 import { startUpdates } from './updates';
-import { appOrigin, appScheme, isAppUrl, isExternalLinkAllowed, mainWindowOptions } from './window-options';
+import { appOrigin, appScheme, isAppUrl, isExternalLinkAllowed, isPermissionAllowed, mainWindowOptions } from './window-options';
 import { loadWindowState, saveWindowState } from './window-state';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
@@ -59,9 +59,14 @@ function lockDownContents(): void {
       return { action: 'deny' };
     });
   });
-  // The app asks for no device permission; attachments use the file picker.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // The camera for photos of the work, from our renderer only; nothing else (isPermissionAllowed, tested).
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+    callback(isPermissionAllowed(permission, details.requestingUrl ?? contents.getURL(), mediaTypes));
+  });
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    isPermissionAllowed(permission, requestingOrigin, details.mediaType === 'video' ? ['video'] : []),
+  );
   // The same CSP on anything else the session loads, not only on the app protocol's answers.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(null)] } });

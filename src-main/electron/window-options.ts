@@ -64,3 +64,12 @@ export function isExternalLinkAllowed(url: string): boolean {
     return false;
   }
 }
+
+/**
+ * Device permissions: the camera only (to photograph the work), only for our own renderer, and
+ * never the microphone. Everything else — location, notifications, USB, screen capture — is refused.
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string, mediaTypes: readonly string[] = []): boolean {
+  if (!isAppUrl(requestingUrl)) return false;
+  return permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'video');
+}

@@ -4,6 +4,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
+import { maxIpcMessageBytes } from '../../src-shared/domain/attachment-commands';
 import type { Logger } from 'pino';
 import { wsClientMessageSchema, type WsServerMessage } from '../../src-shared/ipc/ipc-contract';
 import { errorEnvelopeOf, FieldlineError } from '../../src-shared/protocol/errors';
@@ -47,7 +48,8 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   // Requests here are one person's IPC on loopback: the router logs what matters, not every asset.
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  // An attach request carries the file: the socket takes the largest one the contract allows.
+  await app.register(websocket, { options: { maxPayload: maxIpcMessageBytes } });
   let origin = '';
   const authenticated = (request: FastifyRequest) => sameSecret(request.cookies[sessionCookie], sessionSecret);
 

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../app/ConfirmDialog';
 import { ErrorNote } from '../app/ErrorNote';
 import { dateTime, plural } from '../app/format';
 import { navigate } from '../app/routing';
+import { UploadQueue } from '../attachments/UploadQueue';
 
 const stateLabel: Record<QueueItem['state'], string> = { pending: 'Queued', 'in-flight': 'Sending', failed: 'Failed', conflict: 'In conflict' };
 
@@ -91,6 +92,7 @@ export function QueueView() {
           </p>
         </ConfirmDialog>
       )}
+      <UploadQueue />
     </section>
   );
 }

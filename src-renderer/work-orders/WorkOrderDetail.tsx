@@ -8,6 +8,7 @@ import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
 import { navigate } from '../app/routing';
 import { SyncIcon } from '../sync/SyncIcon';
+import { AttachmentsPanel } from '../attachments/AttachmentsPanel';
 import { LaborTimer } from './LaborTimer';
 import { statusLabel } from './labels';
 
@@ -227,6 +228,8 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           </button>
         </form>
       </section>
+
+      <AttachmentsPanel workOrderId={wo.id} attachments={detail.data.attachments} />
 
       <section className="card" aria-labelledby="notes-title">
         <h2 id="notes-title">Completion notes and root cause</h2>

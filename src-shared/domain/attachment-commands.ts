@@ -5,6 +5,8 @@ import { isoDateTimeSchema, recordIdSchema } from './ids';
 
 /** Base64 of the largest file a device takes, with room for padding. */
 const maxBase64Chars = Math.ceil(attachmentLimits.uploadBytes / 3) * 4 + 4;
+/** The largest IPC message: an attach request with the largest file and its fields. */
+export const maxIpcMessageBytes = maxBase64Chars + 64 * 1024;
 
 /**
  * A file picked, dropped or taken with the camera. The bytes travel as base64 so one schema fits

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../src-shared/ipc/content-security-policy';
-import { appOrigin, isExternalLinkAllowed, isTrustedSender, mainWindowOptions, rendererWebPreferences } from '../../src-main/electron/window-options';
+import { appOrigin, isExternalLinkAllowed, isPermissionAllowed, isTrustedSender, mainWindowOptions, rendererWebPreferences } from '../../src-main/electron/window-options';
 
 /** What the Electron build gives the renderer (design.md §9): checked here because Electron cannot run on CI. */
 describe('Electron window settings', () => {
@@ -28,6 +28,14 @@ describe('Electron window settings', () => {
   it('opens only web links outside, never file, javascript or credentials in URLs', () => {
     expect(isExternalLinkAllowed('https://example.com/manual.pdf')).toBe(true);
     for (const bad of ['file:///C:/Windows/System32/calc.exe', 'javascript:alert(1)', 'smb://server/share', 'https://user:pw@example.com/']) expect(isExternalLinkAllowed(bad), bad).toBe(false);
+  });
+
+  it('lets only our renderer use the camera, never the microphone or anything else', () => {
+    expect(isPermissionAllowed('media', `${appOrigin}/index.html`, ['video'])).toBe(true);
+    expect(isPermissionAllowed('media', `${appOrigin}/index.html`, ['video', 'audio'])).toBe(false);
+    expect(isPermissionAllowed('media', `${appOrigin}/index.html`, [])).toBe(false);
+    expect(isPermissionAllowed('media', 'https://evil.example/', ['video'])).toBe(false);
+    for (const other of ['geolocation', 'notifications', 'usb', 'display-capture', 'clipboard-read']) expect(isPermissionAllowed(other, `${appOrigin}/`, ['video']), other).toBe(false);
   });
 
   it('has a CSP with no inline script, no eval and no remote origins', () => {

@@ -4,7 +4,7 @@ import type { AttachmentVariant } from '../../../src-shared/protocol/attachments
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import type { AttachmentFileView, AttachmentUploadView } from '../../../src-shared/ipc/ipc-views';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { parseData, recordLabel } from '../store/local-record';
 import type { SyncRunner } from '../sync/sync-runner';
 import type { AttachmentVault } from './attachment-vault';
 import type { NetworkCostProbe } from './network-cost';
@@ -69,7 +69,9 @@ export class AttachmentQueries {
       { metered: cost === 'metered', largeOnlyUnmetered: this.largeOnlyUnmetered() },
       this.now(),
     );
+    // Files that go now first, in send order; then the waiting ones by priority and age.
     const order = new Map(plan.send.map((id, i) => [id, i]));
+    const rank = new Map(rows.map((r) => [r.attachment_id, order.get(r.attachment_id) ?? plan.send.length + r.priority * 1e13 + Date.parse(r.created_at)]));
     const views = rows.map((r): AttachmentUploadView => {
       const meta = r.data ? attachmentMetaSchema.safeParse(parseData(r.data)) : null;
       const workOrder = r.work_order_data ? parseData(r.work_order_data) : {};
@@ -77,7 +79,7 @@ export class AttachmentQueries {
       return {
         attachmentId: r.attachment_id,
         workOrderId: r.work_order_id,
-        workOrderLabel: typeof workOrder.number === 'string' ? workOrder.number : typeof workOrder.title === 'string' ? workOrder.title : r.work_order_id,
+        workOrderLabel: recordLabel(workOrder, r.work_order_id),
         fileName: meta?.success ? meta.data.fileName : r.attachment_id,
         kind: meta?.success ? meta.data.kind : 'document',
         size: r.size,
@@ -88,7 +90,7 @@ export class AttachmentQueries {
         lastError: parseError(r.last_error),
       };
     });
-    return views.sort((a, b) => (order.get(a.attachmentId) ?? 1e9) - (order.get(b.attachmentId) ?? 1e9));
+    return views.sort((a, b) => (rank.get(a.attachmentId) ?? 0) - (rank.get(b.attachmentId) ?? 0));
   }
 
   /** A refused or failed upload, tried again from where the server's copy ends. */

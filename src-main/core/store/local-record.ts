@@ -42,5 +42,6 @@ export function serverStateOf(row: { version: number; data: string; server_data:
 export function recordLabel(data: JsonRecord, id: string): string {
   if (typeof data.number === 'string') return data.number;
   if (typeof data.title === 'string') return data.title;
+  if (typeof data.fileName === 'string') return data.fileName;
   return id.slice(-8);
 }

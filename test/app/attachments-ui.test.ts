@@ -59,32 +59,33 @@ describe('attachments in the desktop app', () => {
     const photo = await cameraPhoto(2400, 1800);
     await page.getByLabel('Description for the next file').fill('Seal after replacement');
     await page.getByTestId('photo-input').setInputFiles({ name: 'seal.jpg', mimeType: 'image/jpeg', buffer: photo });
-    await expect.poll(() => page.getByTestId('attachment').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('attachment').count(), { timeout: 15_000 }).toBe(1);
 
-    const dropped = await page.evaluateHandle(() => {
+    // Page-side code as text: the tests compile without the DOM's types.
+    const dropped = await page.evaluateHandle(`(() => {
       const transfer = new DataTransfer();
-      transfer.items.add(new File(['Pump 3: 4.2 bar after repair, no leak in 30 min.\n'], 'readings.txt', { type: 'text/plain' }));
+      transfer.items.add(new File(['Pump 3: 4.2 bar after repair, no leak in 30 min.\\n'], 'readings.txt', { type: 'text/plain' }));
       return transfer;
-    });
+    })()`);
     await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: dropped });
-    await expect.poll(() => page.getByTestId('attachment').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('attachment').count(), { timeout: 15_000 }).toBe(2);
 
     await page.getByRole('button', { name: 'Take photo' }).click();
     const camera = page.getByRole('dialog', { name: 'Take a photo' });
-    await expect.poll(() => camera.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate("document.querySelector('.modal.camera video')?.videoWidth ?? 0"), { timeout: 10_000 }).toBeGreaterThan(0);
     await shot('13-camera');
     await camera.getByRole('button', { name: 'Take photo' }).click();
-    await expect.poll(() => page.getByTestId('attachment').count()).toBe(3);
+    await expect.poll(() => page.getByTestId('attachment').count(), { timeout: 15_000 }).toBe(3);
 
     // A file over the limit is refused with the reason, and nothing is added.
     await page.getByTestId('document-input').setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(26 * 1024 * 1024, 0x25) });
-    await expect.poll(() => page.getByRole('alert').allTextContents()).toContainEqual(expect.stringMatching(/scan\.pdf is 26\.0 MB; a document may be at most 25\.0 MB/));
+    await expect.poll(() => page.getByRole('alert').allTextContents(), { timeout: 10_000 }).toContainEqual(expect.stringMatching(/scan\.pdf is 26\.0 MB; a document may be at most 25\.0 MB/));
     expect(await page.getByTestId('attachment').count()).toBe(3);
     expect(await states()).toEqual(Array(3).fill('Queued: uploads after the next sync'));
     await shot('14-attachments-offline');
 
     await page.getByRole('link', { name: /Queue/ }).click();
-    await expect.poll(() => page.getByTestId('upload-state').allTextContents()).toEqual(Array(3).fill('Queued: uploads after the next sync'));
+    await expect.poll(() => page.getByTestId('upload-state').allTextContents(), { timeout: 10_000 }).toEqual(Array(3).fill('Queued: uploads after the next sync'));
     await shot('15-upload-queue');
 
     await t.resume();
@@ -104,8 +105,8 @@ describe('attachments in the desktop app', () => {
     expect(metas.find((m) => m.fileName === 'seal.jpg')?.description).toBe('Seal after replacement');
 
     await page.getByRole('button', { name: 'Open seal.jpg' }).click();
-    const viewer = page.getByRole('dialog', { name: 'seal.jpg' });
-    await expect.poll(() => viewer.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1440);
+    await expect.poll(() => page.getByRole('dialog', { name: 'seal.jpg' }).count()).toBe(1);
+    await expect.poll(() => page.evaluate("document.querySelector('.modal.viewer img')?.naturalWidth ?? 0"), { timeout: 10_000 }).toBe(1440);
     await shot('16-photo-viewer');
   });
 });

@@ -62,6 +62,7 @@ export class AttachmentTransfer {
   private current: Upload | null = null;
   private stopped = false;
   private readonly chunkBytes: number;
+  private uploadedListener: (() => void) | null = null;
 
   constructor(private readonly o: AttachmentTransferOptions) {
     this.chunkBytes = o.chunkBytes ?? 512 * 1024;
@@ -83,6 +84,11 @@ export class AttachmentTransfer {
           this.kick();
         }
       });
+  }
+
+  /** Called after a run that finished uploads: the server marked them, a pull brings that here. */
+  onUploaded(listener: () => void): void {
+    this.uploadedListener = listener;
   }
 
   /** Resolves when no upload runs (tests, the CLI, shutdown). */
@@ -117,27 +123,34 @@ export class AttachmentTransfer {
   private async uploadAll(): Promise<void> {
     const cost = await this.o.network.current();
     const plan = planUploads(await this.candidates(), { metered: cost === 'metered', largeOnlyUnmetered: this.o.largeUploadsUnmeteredOnly() }, this.o.clock.now());
-    for (const id of plan.send) {
-      if (this.stopped) return;
-      await this.uploadOne(id);
+    let uploaded = 0;
+    try {
+      for (const id of plan.send) {
+        if (this.stopped) return;
+        if (await this.uploadOne(id)) uploaded++;
+      }
+    } finally {
+      if (uploaded > 0 && !this.stopped) this.uploadedListener?.();
     }
   }
 
-  private async uploadOne(id: string): Promise<void> {
+  /** True when the file is on the server now. */
+  private async uploadOne(id: string): Promise<boolean> {
     const row = await this.o.db.selectFrom('attachment_files').selectAll().where('attachment_id', '=', id).executeTakeFirst();
-    if (!row?.content_key || (row.upload_state !== 'waiting' && row.upload_state !== 'uploading')) return;
+    if (!row?.content_key || (row.upload_state !== 'waiting' && row.upload_state !== 'uploading')) return false;
     const bytes = await this.o.vault.read(id, 'content', row.content_key);
     await this.o.db.updateTable('attachment_files').set({ upload_state: 'uploading', last_error: null }).where('attachment_id', '=', id).execute();
     try {
       await this.o.auth.authorized((token) => this.tus(id, bytes, token));
       await this.o.db.updateTable('attachment_files').set({ upload_state: 'done', uploaded_bytes: bytes.length, upload_url: null, last_error: null }).where('attachment_id', '=', id).execute();
       this.o.logger.info({ attachmentId: id, bytes: bytes.length }, 'attachment uploaded');
+      return true;
     } catch (caught) {
       const error = caught instanceof FieldlineError ? caught : new FieldlineError('SERVER_ERROR', String(caught));
       if (error.code === 'VERSION_CONFLICT') {
         // The server has the whole file already (an earlier attempt finished as the answer was lost).
         await this.o.db.updateTable('attachment_files').set({ upload_state: 'done', uploaded_bytes: bytes.length, upload_url: null }).where('attachment_id', '=', id).execute();
-        return;
+        return true;
       }
       if (error.code === 'NETWORK_ERROR' || error.code === 'AUTH_ERROR' || this.stopped) {
         // Not the file's fault: it stays queued where it is and the loop ends until the next cycle.
@@ -159,6 +172,7 @@ export class AttachmentTransfer {
         .where('attachment_id', '=', id)
         .execute();
       this.o.logger.warn({ attachmentId: id, code: error.code, failed }, 'attachment upload refused');
+      return false;
     }
   }
 

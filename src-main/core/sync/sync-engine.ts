@@ -79,6 +79,7 @@ export class SyncEngine implements SyncRunner {
   constructor(private readonly o: SyncEngineOptions) {
     this.random = o.random ?? Math.random;
     this.timers = o.timers ?? realTimers;
+    o.attachments?.onUploaded(() => void this.sync('notification'));
   }
 
   status(): SyncStatus {

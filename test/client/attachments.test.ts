@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -127,5 +127,57 @@ describe('attachments', () => {
     } finally {
       await metered.dispose();
     }
+  });
+
+  it('another device gets thumbnails with the pull, the full photo on demand, cached encrypted; removal cleans up both', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const workOrder = (await session.queries.list({ limit: 1 })).items[0];
+    if (!workOrder) throw new Error('no work order');
+    const meta = await session.attachments.add({ workOrderId: workOrder.id, kind: 'photo', fileName: 'gauge.jpg', contentBase64: (await cameraPhoto(1200, 900)).toString('base64') });
+    await session.engine.sync('manual');
+    await session.engine.uploadsIdle();
+
+    const laptop = createTestClient(t.clock);
+    try {
+      const other = await laptop.core.signIn(t.url, 'tech1', demoPassword);
+      expect((await other.engine.sync('start')).ok).toBe(true);
+      const files = () => other.store.db.selectFrom('attachment_files').selectAll().where('attachment_id', '=', meta.id).executeTakeFirst();
+      expect(await files()).toMatchObject({ thumbnail_state: 'cached', content_key: null, upload_state: 'none' });
+      await t.pause();
+      // The thumbnail is here; the full photo is not, and the server is away.
+      expect((await other.attachmentFiles.file(meta.id, 'thumbnail')).mimeType).toBe('image/jpeg');
+      await expect(other.attachmentFiles.file(meta.id, 'content')).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+      await t.resume();
+      const full = Buffer.from((await other.attachmentFiles.file(meta.id, 'content')).contentBase64, 'base64');
+      expect(sha256(full)).toBe(meta.sha256);
+      await t.pause();
+      expect(sha256(Buffer.from((await other.attachmentFiles.file(meta.id, 'content')).contentBase64, 'base64'))).toBe(meta.sha256);
+      await t.resume();
+
+      // Removed on the first laptop: the server drops the file, the second laptop its copies.
+      await session.attachments.remove(meta.id);
+      expect((await session.engine.sync('manual')).ok).toBe(true);
+      expect(existsSync(join(t.attachmentsDir, 'uploads', meta.id))).toBe(false);
+      expect((await other.engine.sync('manual')).ok).toBe(true);
+      expect(await files()).toBeUndefined();
+      expect(readdirSync(other.paths.attachmentsDir).filter((name) => name.startsWith(meta.id))).toEqual([]);
+      expect(readdirSync(session.paths.attachmentsDir).filter((name) => name.startsWith(meta.id))).toEqual([]);
+    } finally {
+      await laptop.dispose();
+    }
+  });
+
+  it('refuses what it cannot take, with the reason, and keeps nothing of it', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const workOrder = (await session.queries.list({ limit: 1 })).items[0];
+    if (!workOrder) throw new Error('no work order');
+    const tryAttach = (kind: 'photo' | 'document', fileName: string, bytes: Buffer) => session.attachments.add({ workOrderId: workOrder.id, kind, fileName, contentBase64: bytes.toString('base64') });
+    await expect(tryAttach('document', 'huge.pdf', Buffer.alloc(26 * 1024 * 1024, 0x25))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'huge.pdf is 26.0 MB; a document may be at most 25.0 MB' });
+    await expect(tryAttach('photo', 'notes.txt', Buffer.from('not a photo'))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/not a photo Fieldline can read/) });
+    await expect(tryAttach('document', 'setup.exe', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(512, 0x90)]))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/setup\.exe cannot be attached/) });
+    expect(await session.queue.list()).toEqual([]);
+    expect(existsSync(session.paths.attachmentsDir) ? readdirSync(session.paths.attachmentsDir) : []).toEqual([]);
   });
 });

@@ -47,7 +47,9 @@ function tusError(error: Error): FieldlineError {
   const envelope = errorEnvelopeSchema.safeParse(body);
   if (envelope.success) return new FieldlineError(envelope.data.code, envelope.data.message, { ...(typeof envelope.data.details === 'object' ? envelope.data.details : {}), status });
   if (status === 401) return new FieldlineError('AUTH_ERROR', 'The upload needs a fresh sign-in');
-  return new FieldlineError(status >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server refused the upload (${status})`, { status });
+  // 409 (the offset moved) and 423 (still locked by a run that died) pass: retried like a server error.
+  const transient = status >= 500 || status === 409 || status === 423;
+  return new FieldlineError(transient ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server refused the upload (${status})`, { status });
 }
 
 /**
@@ -187,7 +189,7 @@ export class AttachmentTransfer {
         metadata: { attachmentId: id },
         headers: { authorization: `Bearer ${token}` },
         // Short retries inside one attempt; a longer outage ends the attempt and the next cycle resumes.
-        retryDelays: [0, 1000, 3000],
+        retryDelays: [0, 1000, 3000, 5000],
         storeFingerprintForResuming: false,
         // 409: the offset moved under us (a killed run's last bytes landed after our HEAD); a
         // retry asks the server again. 423: the upload is still locked by that run.

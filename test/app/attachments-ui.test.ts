@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentMetaSchema } from '../../src-shared/domain/entities';
 import { demoPassword } from '../../src-server/demo/seed-demo';
@@ -10,7 +11,6 @@ import { cameraPhoto, sha256 } from '../support/photos';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const screenshots = join(import.meta.dirname, '../../test-results/screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * A technician attaches work evidence offline in the real UI: a photo from the file picker, a
@@ -29,10 +29,7 @@ describe('attachments in the desktop app', () => {
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
     t = await startTestServer('sqlite', { workOrders: 30 });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-    });
+    browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
     app = await startAppClient();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.setDefaultTimeout(10_000);

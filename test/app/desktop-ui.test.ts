@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workOrderSchema } from '../../src-shared/domain/entities';
 import { demoPassword } from '../../src-server/demo/seed-demo';
@@ -12,7 +13,6 @@ import { startTestServer, type TestServer } from '../support/test-server';
  * renderer through the browser shell, against the real sync server on 127.0.0.1.
  */
 const screenshots = join(import.meta.dirname, '../../test-results/screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('the desktop app', () => {
   let t: TestServer;
@@ -61,7 +61,7 @@ describe('the desktop app', () => {
           return reply.send({ results, server: { id: t.server.serverId, head: 0 } });
         }),
     });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
     a = await startAppClient();
     b = await startAppClient();
   });

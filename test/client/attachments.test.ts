@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,19 +7,8 @@ import { demoPassword } from '../../src-server/demo/seed-demo';
 import { fixedNetworkCost } from '../../src-main/core/attachments/network-cost';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
+import { bytesFoundUnder } from '../support/files-under';
 import { cameraPhoto, fiveMegabytePhoto, sha256 } from '../support/photos';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-/** Does any file under `dir` hold this run of bytes? */
-function foundUnder(dir: string, needle: Buffer): boolean {
-  return filesUnder(dir).some((path) => readFileSync(path).includes(needle));
-}
 
 /** Runs of bytes from across a file: finding any one of them on disk means plaintext leaked. */
 function samples(bytes: Buffer, count = 8, length = 48): Buffer[] {
@@ -65,7 +54,7 @@ describe('attachments', () => {
     expect(Math.max(thumbnail.width ?? 0, thumbnail.height ?? 0)).toBe(320);
 
     // Neither the camera's bytes nor the prepared JPEG's are anywhere under the profile.
-    for (const needle of [...samples(originals[0] ?? Buffer.alloc(0)), ...samples(storedBytes)]) expect(foundUnder(device.profileDir, needle)).toBe(false);
+    for (const needle of [...samples(originals[0] ?? Buffer.alloc(0)), ...samples(storedBytes)]) expect(bytesFoundUnder(device.profileDir, needle)).toBe(false);
 
     const queued = await session.attachmentFiles.uploads();
     expect(queued.map((u) => u.hold)).toEqual(Array(10).fill('record-not-synced'));

@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema, FieldlineError } from '../../src-shared/protocol/errors';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
-
-function allFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? allFiles(path) : [path];
-  });
-}
+import { filesUnder } from '../support/files-under';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -46,7 +39,7 @@ describe('the local store at rest', () => {
     const secret = 'ZEBRA-7731-customer-safe-code';
     await session.workOrders.editNotes({ workOrderId: wo.id, completionNotes: `Gate code ${secret}` });
     const scan = () => {
-      const files = allFiles(device.profileDir);
+      const files = filesUnder(device.profileDir);
       expect(files.some((f) => f.endsWith('fieldline.db-wal'))).toBe(true);
       for (const file of files) {
         const bytes = readFileSync(file);
@@ -62,7 +55,7 @@ describe('the local store at rest', () => {
     expect(await device.secrets.get(keyAccount)).toMatch(/^[0-9a-f]{64}$/);
     expect(await device.secrets.get(refreshTokenAccount)).not.toBeNull();
     await device.core.signOut();
-    expect(allFiles(device.profileDir).map((f) => f.slice(device.profileDir.length))).toEqual(['/settings.json']);
+    expect(filesUnder(device.profileDir).map((f) => f.slice(device.profileDir.length))).toEqual(['/settings.json']);
     expect(readFileSync(join(device.profileDir, 'settings.json'), 'utf8')).not.toContain(secret);
     expect(await device.secrets.get(keyAccount)).toBeNull();
     expect(await device.secrets.get(refreshTokenAccount)).toBeNull();

@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 import { bytesFoundUnder } from '../support/files-under';
 import { cameraPhoto, fiveMegabytePhoto, sha256 } from '../support/photos';
+import { makeOp, push } from '../support/sync-helpers';
 
 /** Runs of bytes from across a file: finding any one of them on disk means plaintext leaked. */
 function samples(bytes: Buffer, count = 8, length = 48): Buffer[] {
@@ -168,5 +169,28 @@ describe('attachments', () => {
     await expect(tryAttach('document', 'setup.exe', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(512, 0x90)]))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/setup\.exe cannot be attached/) });
     expect(await session.queue.list()).toEqual([]);
     expect(existsSync(session.paths.attachmentsDir) ? readdirSync(session.paths.attachmentsDir) : []).toEqual([]);
+  });
+
+  it("a work order that leaves the laptop takes its attachments' files along", async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const workOrder = (await session.queries.list({ statuses: ['assigned'], limit: 1 })).items[0];
+    if (!workOrder) throw new Error('no work order');
+    const meta = await session.attachments.add({ workOrderId: workOrder.id, kind: 'photo', fileName: 'valve.jpg', contentBase64: (await cameraPhoto(800, 600)).toString('base64') });
+    await session.engine.sync('manual');
+    await session.engine.uploadsIdle();
+    expect(readdirSync(session.paths.attachmentsDir).filter((name) => name.startsWith(meta.id)).length).toBe(2);
+
+    // The office hands the work order to a colleague: it leaves tech1's scope.
+    const office = await t.login('super1');
+    const row = await t.server.db.selectFrom('records').select(['data', 'version']).where('id', '=', workOrder.id).executeTakeFirstOrThrow();
+    const tech2 = (await t.server.db.selectFrom('credentials').select('user_id').where('username', '=', 'tech2').executeTakeFirstOrThrow()).user_id;
+    const assignedTo = (JSON.parse(row.data) as { assignedTo: string | null }).assignedTo;
+    await push(t.url, office.accessToken, [makeOp('workOrder', workOrder.id, 'update', { assignedTo: { base: assignedTo, value: tech2 } }, row.version)]);
+    expect((await session.engine.sync('manual')).ok).toBe(true);
+    await expect(session.queries.get(workOrder.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await session.store.db.selectFrom('records').select('id').where('entity', '=', 'attachment').where('id', '=', meta.id).executeTakeFirst()).toBeUndefined();
+    expect(await session.store.db.selectFrom('attachment_files').select('attachment_id').execute()).toEqual([]);
+    expect(readdirSync(session.paths.attachmentsDir).filter((name) => name.startsWith(meta.id))).toEqual([]);
   });
 });

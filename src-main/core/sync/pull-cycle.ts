@@ -158,6 +158,11 @@ async function applyPlainChanges(trx: Trx, changes: readonly Change[], nowIso: s
   for (let i = 0; i < gone.length; i += 400) {
     const chunk = gone.slice(i, i + 400);
     await trx.deleteFrom('records').where((eb) => eb.or(chunk.map((c) => eb.and([eb('entity', '=', c.entity), eb('id', '=', c.id)])))).execute();
+    // A work order that leaves takes its attachments along, as removeLocally does.
+    const workOrderIds = chunk.filter((c) => c.entity === 'workOrder').map((c) => c.id);
+    if (workOrderIds.length === 0) continue;
+    const attachments = await trx.selectFrom('records').select('id').where('entity', '=', 'attachment').where('work_order_id', 'in', workOrderIds).execute();
+    for (const attachment of attachments) await removeLocally(trx, 'attachment', attachment.id);
   }
 }
 

@@ -85,10 +85,14 @@ export async function refreshSyncState(trx: Trx, entity: string, id: string): Pr
     .execute();
 }
 
+/** Removes a record and what is queued for it; a work order takes its attachments along (their files follow after the cycle). */
 export async function removeLocally(trx: Trx, entity: string, id: string): Promise<void> {
   await trx.deleteFrom('records').where('entity', '=', entity).where('id', '=', id).execute();
   await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', id).execute();
   await trx.deleteFrom('outbox').where('entity', '=', entity).where('record_id', '=', id).execute();
+  if (entity !== 'workOrder') return;
+  const attachments = await trx.selectFrom('records').select('id').where('entity', '=', 'attachment').where('work_order_id', '=', id).execute();
+  for (const attachment of attachments) await removeLocally(trx, 'attachment', attachment.id);
 }
 
 export function conflictRow(

@@ -20,6 +20,8 @@ async function refuseWith<T>(work: () => Promise<T>, status?: (error: unknown) =
   }
 }
 
+const isDamaged = (error: FieldlineError) => typeof error.details === 'object' && error.details !== null && 'damaged' in error.details && error.details.damaged === true;
+
 export interface AttachmentRouteDeps {
   service: AttachmentService;
   authenticate: Authenticate;
@@ -55,7 +57,7 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
       refuseWith(async () => {
         const principal = await deps.authenticateHeader(req.headers.get('authorization'));
         const meta = await service.forUpload(principal, upload.id);
-        if (meta.uploaded) throw new FieldlineError('VERSION_CONFLICT', `${meta.fileName} is already on the server`);
+        if (meta.uploaded) throw new FieldlineError('VERSION_CONFLICT', `${meta.fileName} is already on the server`, { alreadyUploaded: true });
         if (upload.size !== undefined && upload.size > maxOriginalBytes(meta.kind)) {
           throw new FieldlineError('PAYLOAD_TOO_LARGE', `${meta.fileName} is ${formatBytes(upload.size)}; a ${meta.kind} may be at most ${formatBytes(maxOriginalBytes(meta.kind))}`);
         }
@@ -71,8 +73,8 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
           deps.logger.info({ attachmentId: upload.id, bytes: upload.size }, 'attachment uploaded');
           return {};
         },
-        // A file whose content is not what it claims: 415 Unsupported Media Type.
-        (error) => (error instanceof FieldlineError && error.code === 'VALIDATION_ERROR' ? 415 : undefined),
+        // Content that is not what it claims: 415 Unsupported Media Type; bytes damaged on the way: 422.
+        (error) => (error instanceof FieldlineError && error.code === 'VALIDATION_ERROR' ? (isDamaged(error) ? 422 : 415) : undefined),
       ),
   });
 

@@ -68,7 +68,7 @@ export class AttachmentService {
     const verdict = await checkUploadedContent(path, meta);
     if (!verdict.ok) {
       await this.store.remove(id);
-      throw new FieldlineError('VALIDATION_ERROR', verdict.reason, { detectedType: verdict.detectedType });
+      throw new FieldlineError('VALIDATION_ERROR', verdict.reason, { detectedType: verdict.detectedType, damaged: verdict.damaged });
     }
     if (verdict.detectedType?.startsWith('image/')) {
       const thumbnail = await sharp(path)

@@ -33,6 +33,9 @@ export interface AttachmentTransferOptions {
 
 const closedStatuses = ['closed', 'cancelled'];
 
+const detailsOf = (error: FieldlineError): Record<string, unknown> =>
+  typeof error.details === 'object' && error.details !== null ? Object.fromEntries(Object.entries(error.details)) : {};
+
 /** A tus failure as the product's error: no answer is NETWORK_ERROR; an answer carries the server's envelope. */
 function tusError(error: Error): FieldlineError {
   const response = error instanceof DetailedError ? error.originalResponse : null;
@@ -149,7 +152,8 @@ export class AttachmentTransfer {
       return true;
     } catch (caught) {
       const error = caught instanceof FieldlineError ? caught : new FieldlineError('SERVER_ERROR', String(caught));
-      if (error.code === 'VERSION_CONFLICT') {
+      const details = detailsOf(error);
+      if (error.code === 'VERSION_CONFLICT' && details.alreadyUploaded === true) {
         // The server has the whole file already (an earlier attempt finished as the answer was lost).
         await this.o.db.updateTable('attachment_files').set({ upload_state: 'done', uploaded_bytes: bytes.length, upload_url: null }).where('attachment_id', '=', id).execute();
         return true;
@@ -160,8 +164,10 @@ export class AttachmentTransfer {
         throw error;
       }
       const attempts = row.attempts + 1;
-      // A refused file (wrong type, too large, damaged) fails at once; a server error is retried.
-      const failed = error.code !== 'SERVER_ERROR' || attempts >= maxAttempts;
+      // Start over (a new upload) when the server lost this one or the bytes arrived damaged.
+      const startOver = details.damaged === true || details.status === 404 || details.status === 410;
+      // A refused file (wrong type, too large) fails at once; a server error or a fresh start is retried.
+      const failed = (error.code !== 'SERVER_ERROR' && !startOver) || attempts >= maxAttempts;
       await this.o.db
         .updateTable('attachment_files')
         .set({
@@ -169,7 +175,7 @@ export class AttachmentTransfer {
           attempts,
           next_attempt_at: this.o.clock.now() + retryDelayMs(attempts, this.o.random),
           last_error: JSON.stringify(error.toEnvelope()),
-          upload_url: failed ? null : row.upload_url,
+          upload_url: failed || startOver ? null : row.upload_url,
         })
         .where('attachment_id', '=', id)
         .execute();
@@ -218,9 +224,14 @@ export class AttachmentTransfer {
       });
       this.current = upload;
       void (async () => {
-        // Resume where the last attempt's upload lives; tus asks the server how much it holds.
+        // Resume where the last attempt's upload lives; tus asks the server how much it holds. Without
+        // the endpoint, a failed resume is an error here instead of a silent new upload that would
+        // send everything again (and race the old one on the server).
         const stored = await db.selectFrom('attachment_files').select('upload_url').where('attachment_id', '=', id).executeTakeFirst();
-        if (stored?.upload_url) upload.options.uploadUrl = stored.upload_url;
+        if (stored?.upload_url) {
+          upload.options.uploadUrl = stored.upload_url;
+          upload.options.endpoint = null;
+        }
         upload.start();
       })().catch(reject);
     }).finally(() => {

@@ -84,7 +84,10 @@ export class PullService {
       ])
       .where('c.seq', '>', cursor.seq)
       .where('c.seq', '<=', head)
-      .where(changeRelevanceSql(relevanceRules(p), 'c'))
+      // Filtered row by row inside the seq range: as a plain predicate SQLite would pick the
+      // relevance ORs for index selection and walk every change of an entity (6 ms per empty
+      // delta pull at 100k records instead of 0.1).
+      .where(sql<SqlBool>`(case when ${changeRelevanceSql(relevanceRules(p), 'c')} then 1 else 0 end) = 1`)
       .orderBy('c.seq')
       .limit(limit + 1)
       .execute();

@@ -8,7 +8,7 @@ import type { ClientDb } from '../store/client-schema';
 import { listColumns, parseData } from '../store/local-record';
 import type { AuthSession } from './auth-session';
 import type { SyncApi } from './sync-api';
-import { addNotice, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
+import { addNotice, applyPlainChanges, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 
 export interface PullContext {
@@ -109,61 +109,6 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
   const no: T[] = [];
   for (const item of items) (test(item) ? yes : no).push(item);
   return [yes, no];
-}
-
-/** Changes to records with nothing pending here: upserts in multi-row statements (never over a newer version), deletes and removals by id. */
-async function applyPlainChanges(trx: Trx, changes: readonly Change[], nowIso: string): Promise<void> {
-  const rows = changes
-    .filter((c) => c.op === 'upsert')
-    .map((c) => {
-      const data = c.data ?? {};
-      return {
-        entity: c.entity,
-        id: c.id,
-        version: c.version,
-        data: JSON.stringify(data),
-        server_data: null,
-        sync_state: 'synced' as const,
-        ...listColumns(c.entity, data),
-        pending_delete: 0,
-        updated_at: nowIso,
-      };
-    });
-  for (let i = 0; i < rows.length; i += 400) {
-    await trx
-      .insertInto('records')
-      .values(rows.slice(i, i + 400))
-      .onConflict((oc) =>
-        oc
-          .columns(['entity', 'id'])
-          .doUpdateSet((eb) => ({
-            version: eb.ref('excluded.version'),
-            data: eb.ref('excluded.data'),
-            server_data: null,
-            sync_state: 'synced',
-            site_id: eb.ref('excluded.site_id'),
-            status: eb.ref('excluded.status'),
-            priority: eb.ref('excluded.priority'),
-            assigned_to: eb.ref('excluded.assigned_to'),
-            scheduled_end: eb.ref('excluded.scheduled_end'),
-            work_order_id: eb.ref('excluded.work_order_id'),
-            search_text: eb.ref('excluded.search_text'),
-            updated_at: eb.ref('excluded.updated_at'),
-          }))
-          .where('records.version', '<=', (eb) => eb.ref('excluded.version')),
-      )
-      .execute();
-  }
-  const gone = changes.filter((c) => c.op !== 'upsert');
-  for (let i = 0; i < gone.length; i += 400) {
-    const chunk = gone.slice(i, i + 400);
-    await trx.deleteFrom('records').where((eb) => eb.or(chunk.map((c) => eb.and([eb('entity', '=', c.entity), eb('id', '=', c.id)])))).execute();
-    // A work order that leaves takes its attachments along, as removeLocally does.
-    const workOrderIds = chunk.filter((c) => c.entity === 'workOrder').map((c) => c.id);
-    if (workOrderIds.length === 0) continue;
-    const attachments = await trx.selectFrom('records').select('id').where('entity', '=', 'attachment').where('work_order_id', 'in', workOrderIds).execute();
-    for (const attachment of attachments) await removeLocally(trx, 'attachment', attachment.id);
-  }
 }
 
 async function applyChange(trx: Trx, change: Change, nowIso: string): Promise<string | null> {

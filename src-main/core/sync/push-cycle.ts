@@ -13,8 +13,10 @@ import type { AuthSession } from './auth-session';
 import type { SyncApi } from './sync-api';
 import type { Json } from '../../../src-shared/domain/json';
 import { parseJson } from '../outbox/local-writes';
+import type { Change } from '../../../src-shared/protocol/pull';
 import {
   addNotice,
+  applyPlainChanges,
   conflictRow,
   refreshSyncState,
   removeLocally,
@@ -147,7 +149,9 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
     const results = new Map(response.body.results.map((r) => [r.opId, r]));
     const nowIso = isoAt(ctx.clock);
     await ctx.db.transaction().execute(async (trx) => {
+      const settled = await settlePlainResults(trx, batch, results, nowIso);
       for (const op of batch) {
+        if (settled.has(op.op_id)) continue;
         const result = results.get(op.op_id);
         if (!result) {
           await trx.updateTable('outbox').set({ state: 'pending' }).where('op_id', '=', op.op_id).execute();
@@ -160,6 +164,44 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
     outcome.sent += batch.length;
     onProgress(Math.min(outcome.sent, total), Math.max(total, outcome.sent));
   }
+}
+
+/**
+ * The common case of a batch, in a few statements instead of several per op: an op applied as
+ * sent, its record with nothing else queued and no open conflict. The record becomes the server's
+ * state (exactly what settleRecord would write for it); everything else takes the per-op path.
+ */
+async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results: ReadonlyMap<string, PushResult>, nowIso: string): Promise<Set<string>> {
+  const candidates = batch.filter((op) => {
+    const result = results.get(op.op_id);
+    if (!result?.record || result.version === undefined || result.conflict || result.deleted) return false;
+    if (result.survivorId && result.survivorId !== op.record_id) return false;
+    return (result.status === 'duplicate' ? (result.replayOf ?? 'applied') : result.status) === 'applied';
+  });
+  if (candidates.length === 0) return new Set();
+  const opIds = candidates.map((op) => op.op_id);
+  for (let i = 0; i < opIds.length; i += 500) await trx.deleteFrom('outbox').where('op_id', 'in', opIds.slice(i, i + 500)).execute();
+  const busy = new Set<string>();
+  for (const [entity, idSet] of groupIdsByEntity(candidates)) {
+    const ids = [...idSet];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const r of await trx.selectFrom('outbox').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) busy.add(recordKey(r.entity, r.record_id));
+      for (const r of await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).where('status', '=', 'open').execute()) busy.add(recordKey(r.entity, r.record_id));
+    }
+  }
+  const plain = candidates.filter((op) => !busy.has(recordKey(op.entity, op.record_id)));
+  for (const [entity, idSet] of groupIdsByEntity(plain)) {
+    const ids = [...idSet];
+    for (let i = 0; i < ids.length; i += 500) await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', ids.slice(i, i + 500)).execute();
+  }
+  const changes: Change[] = plain.flatMap((op) => {
+    const result = results.get(op.op_id);
+    return result?.record && result.version !== undefined ? [{ entity: entityNameSchema.parse(op.entity), id: op.record_id, op: 'upsert' as const, version: result.version, data: result.record }] : [];
+  });
+  await applyPlainChanges(trx, changes, nowIso);
+  // The busy ones go the careful way; their op is gone already, which applyResult's delete tolerates.
+  return new Set(plain.map((op) => op.op_id));
 }
 
 async function putBack(ctx: PushContext, batch: readonly OutboxRow[], error: ErrorEnvelope): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { Change } from '../../../src-shared/protocol/pull';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { FieldConflict, JsonRecord } from '../../../src-shared/merge/merge-patch';
@@ -122,4 +123,59 @@ export function conflictRow(
 
 export async function addNotice(trx: Trx, message: string, entity: string | null, recordId: string | null, nowIso: string): Promise<void> {
   await trx.insertInto('notices').values({ id: uuidv7(), created_at: nowIso, message, entity, record_id: recordId, read: 0 }).execute();
+}
+
+/** Changes to records with nothing pending here: upserts in multi-row statements (never over a newer version), deletes and removals by id. */
+export async function applyPlainChanges(trx: Trx, changes: readonly Change[], nowIso: string): Promise<void> {
+  const rows = changes
+    .filter((c) => c.op === 'upsert')
+    .map((c) => {
+      const data = c.data ?? {};
+      return {
+        entity: c.entity,
+        id: c.id,
+        version: c.version,
+        data: JSON.stringify(data),
+        server_data: null,
+        sync_state: 'synced' as const,
+        ...listColumns(c.entity, data),
+        pending_delete: 0,
+        updated_at: nowIso,
+      };
+    });
+  for (let i = 0; i < rows.length; i += 400) {
+    await trx
+      .insertInto('records')
+      .values(rows.slice(i, i + 400))
+      .onConflict((oc) =>
+        oc
+          .columns(['entity', 'id'])
+          .doUpdateSet((eb) => ({
+            version: eb.ref('excluded.version'),
+            data: eb.ref('excluded.data'),
+            server_data: null,
+            sync_state: 'synced',
+            site_id: eb.ref('excluded.site_id'),
+            status: eb.ref('excluded.status'),
+            priority: eb.ref('excluded.priority'),
+            assigned_to: eb.ref('excluded.assigned_to'),
+            scheduled_end: eb.ref('excluded.scheduled_end'),
+            work_order_id: eb.ref('excluded.work_order_id'),
+            search_text: eb.ref('excluded.search_text'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .where('records.version', '<=', (eb) => eb.ref('excluded.version')),
+      )
+      .execute();
+  }
+  const gone = changes.filter((c) => c.op !== 'upsert');
+  for (let i = 0; i < gone.length; i += 400) {
+    const chunk = gone.slice(i, i + 400);
+    await trx.deleteFrom('records').where((eb) => eb.or(chunk.map((c) => eb.and([eb('entity', '=', c.entity), eb('id', '=', c.id)])))).execute();
+    // A work order that leaves takes its attachments along, as removeLocally does.
+    const workOrderIds = chunk.filter((c) => c.entity === 'workOrder').map((c) => c.id);
+    if (workOrderIds.length === 0) continue;
+    const attachments = await trx.selectFrom('records').select('id').where('entity', '=', 'attachment').where('work_order_id', 'in', workOrderIds).execute();
+    for (const attachment of attachments) await removeLocally(trx, 'attachment', attachment.id);
+  }
 }

@@ -1,5 +1,3 @@
-import exifr from 'exifr';
-import sharp from 'sharp';
 import { attachmentLimits, describeAccepted, formatBytes, isAcceptedType, maxOriginalBytes, photoInputTypes } from '../../../src-shared/domain/attachment-rules';
 import { detectContentType } from '../../../src-shared/domain/content-type';
 import type { AttachmentMeta } from '../../../src-shared/domain/entities';
@@ -24,6 +22,7 @@ function finite(value: unknown): number | null {
 }
 
 async function photoFacts(original: Buffer): Promise<Pick<PreparedFile, 'capturedAt' | 'location'>> {
+  const { default: exifr } = await import('exifr');
   // EXIF is optional and often broken; a photo without readable EXIF is still a photo.
   const exif: unknown = await exifr.parse(original, { pick: ['DateTimeOriginal', 'CreateDate', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'] }).catch(() => null);
   if (!exif || typeof exif !== 'object') return { capturedAt: null, location: null };
@@ -48,6 +47,8 @@ async function preparePhoto(fileName: string, original: Buffer): Promise<Prepare
     throw new FieldlineError('VALIDATION_ERROR', `${fileName} is not a photo Fieldline can read (JPEG, PNG, WebP, HEIC or TIFF)`, { detectedType: type });
   }
   const facts = await photoFacts(original);
+  // Loaded on first use (also in the bundle): libvips costs memory a laptop that never attaches need not pay.
+  const { default: sharp } = await import('sharp');
   const upright = sharp(original, { failOn: 'error' }).rotate();
   let content: Buffer;
   let thumbnail: Buffer;

@@ -140,6 +140,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('attachment_files_work_order_idx').on('attachment_files').column('work_order_id').execute();
     },
   },
+  '0005_list_filters_from_index': {
+    async up(db: Kysely<unknown>) {
+      // The list's filters (status, site, priority) ride in the due-order index, so a filtered page
+      // and its total never fetch the (encrypted, 16 KB-paged) rows just to test a column: a count
+      // of "assigned" among 100k took 6 s that way. The status index answers counts by status.
+      await sql`drop index records_due_order_idx`.execute(db);
+      await sql`create index records_due_order_idx on records (entity, pending_delete, (scheduled_end is null), scheduled_end, id, status, site_id, priority, search_text)`.execute(db);
+      await sql`drop index records_list_idx`.execute(db);
+      await sql`create index records_status_idx on records (entity, pending_delete, status)`.execute(db);
+    },
+  },
 };
 
 export async function migrateClientStore<DB>(db: Kysely<DB>): Promise<void> {

@@ -38,7 +38,9 @@ async function main() {
   const target: DatabaseTarget = process.env.DATABASE_URL
     ? { kind: 'postgres', url: process.env.DATABASE_URL }
     : { kind: 'sqlite', file: join(resolve(values.data), 'fieldline-server.db') };
-  const database = await openServerDatabase(target);
+  const database = await openServerDatabase(target, {
+    onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection was closed by the database; it will be replaced'),
+  });
   if (values.demo) {
     const summary = await seedDemo(database.db, database.dialect, systemClock, { workOrders: demoWorkOrders });
     logger.info({ seeded: summary.seeded, users: summary.users.map((u) => u.username), workOrders: summary.workOrders }, summary.seeded ? 'demo data seeded' : 'demo data already present');

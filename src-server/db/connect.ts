@@ -17,9 +17,17 @@ export interface ServerDatabaseHandle {
   dialect: DialectName;
 }
 
-export async function openServerDatabase(target: DatabaseTarget): Promise<ServerDatabaseHandle> {
+export interface OpenDatabaseOptions {
+  /** An idle pooled connection died (database restart, admin termination); the pool replaces it. */
+  onIdleConnectionError?: (error: Error) => void;
+}
+
+export async function openServerDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<ServerDatabaseHandle> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 20 });
+    // Without a listener, pg raises an idle connection's error as an uncaught exception and the
+    // whole server exits on a database restart. The pool drops that connection by itself.
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
     const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
     await migrateToLatest(db, 'postgres');
     return { db, dialect: 'postgres' };

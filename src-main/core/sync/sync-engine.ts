@@ -171,8 +171,6 @@ export class SyncEngine implements SyncRunner {
       this.failures++;
       this.o.logger.warn({ code: error.code, trigger, failures: this.failures }, 'sync cycle failed');
     }
-    this.o.checkpoint?.();
-    this.editsSinceCheckpoint = 0;
     const duration = this.o.clock.now() - started;
     await this.refreshCounts();
     await this.o.db
@@ -201,6 +199,14 @@ export class SyncEngine implements SyncRunner {
       if (this.started) this.schedule(this.o.intervalMs(), 'periodic');
     }
     this.o.logger.info({ trigger, ok: !error, pushed, pulled, ms: duration, bytesSent, bytesReceived }, 'sync cycle');
+    // Housekeeping after the cycle, not inside it: the data is committed and visible already, and
+    // moving a first sync's WAL into the database takes seconds the user need not wait for. Skipped
+    // when another cycle follows at once; that one schedules it again.
+    setImmediate(() => {
+      if (this.running) return;
+      this.editsSinceCheckpoint = 0;
+      this.o.checkpoint?.();
+    });
     return { ok: !error, pushed, pulled, error };
   }
 

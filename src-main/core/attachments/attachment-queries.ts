@@ -8,6 +8,7 @@ import { parseData, recordLabel } from '../store/local-record';
 import type { SyncRunner } from '../sync/sync-runner';
 import type { AttachmentVault } from './attachment-vault';
 import type { NetworkCostProbe } from './network-cost';
+import { uploadCandidateOf } from './upload-candidate';
 
 function parseError(text: string | null) {
   if (!text) return null;
@@ -56,26 +57,20 @@ export class AttachmentQueries {
       .where('f.upload_state', 'in', ['waiting', 'uploading', 'failed'])
       .execute();
     const cost = await this.network.current();
+    const candidates = rows.map(uploadCandidateOf);
     const plan = planUploads(
-      rows.map((r) => ({
-        id: r.attachment_id,
-        priority: r.priority,
-        size: r.size,
-        recordSynced: r.version !== null && r.version > 0,
-        state: r.upload_state === 'failed' ? 'failed' : r.upload_state === 'uploading' ? 'uploading' : 'waiting',
-        notBefore: r.next_attempt_at,
-        createdAt: r.created_at,
-      })),
+      candidates,
       { metered: cost === 'metered', largeOnlyUnmetered: this.largeOnlyUnmetered() },
       this.now(),
     );
     // Files that go now first, in send order; then the waiting ones by priority and age.
     const order = new Map(plan.send.map((id, i) => [id, i]));
     const rank = new Map(rows.map((r) => [r.attachment_id, order.get(r.attachment_id) ?? plan.send.length + r.priority * 1e13 + Date.parse(r.created_at)]));
-    const views = rows.map((r): AttachmentUploadView => {
+    const views = rows.map((r, i): AttachmentUploadView => {
+      const state = candidates[i]?.state === 'failed' ? 'failed' : candidates[i]?.state === 'uploading' ? 'uploading' : 'waiting';
       const meta = r.data ? attachmentMetaSchema.safeParse(parseData(r.data)) : null;
       const workOrder = r.work_order_data ? parseData(r.work_order_data) : {};
-      const hold: UploadHold | 'uploading' | null = r.upload_state === 'uploading' ? 'uploading' : (plan.held[r.attachment_id] ?? null);
+      const hold: UploadHold | 'uploading' | null = state === 'uploading' ? 'uploading' : (plan.held[r.attachment_id] ?? null);
       return {
         attachmentId: r.attachment_id,
         workOrderId: r.work_order_id,
@@ -85,7 +80,7 @@ export class AttachmentQueries {
         size: r.size,
         uploadedBytes: Math.min(r.uploaded_bytes, r.size),
         bytesSent: r.bytes_sent,
-        state: r.upload_state === 'failed' ? 'failed' : r.upload_state === 'uploading' ? 'uploading' : 'waiting',
+        state,
         hold: hold === 'done' ? null : hold,
         lastError: parseError(r.last_error),
       };

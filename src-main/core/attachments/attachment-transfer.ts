@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { DetailedError, Upload } from 'tus-js-client';
 import { attachmentMetaSchema, type AttachmentMeta } from '../../../src-shared/domain/entities';
 import { planUploads, type UploadCandidate } from '../../../src-shared/domain/attachment-rules';
+import { opPriority } from '../../../src-shared/sync/op-priority';
+import { uploadCandidateOf } from './upload-candidate';
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { errorEnvelopeOf, errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import type { Clock } from '../../../src-shared/sync/clock';
@@ -114,15 +116,7 @@ export class AttachmentTransfer {
       .select(['f.attachment_id', 'f.priority', 'f.size', 'f.upload_state', 'f.next_attempt_at', 'f.created_at', 'r.version'])
       .where('f.upload_state', 'in', ['waiting', 'uploading'])
       .execute();
-    return rows.map((r) => ({
-      id: r.attachment_id,
-      priority: r.priority,
-      size: r.size,
-      recordSynced: r.version !== null && r.version > 0,
-      state: r.upload_state === 'uploading' ? 'uploading' : 'waiting',
-      notBefore: r.next_attempt_at,
-      createdAt: r.created_at,
-    }));
+    return rows.map(uploadCandidateOf);
   }
 
   private async uploadAll(): Promise<void> {
@@ -263,13 +257,8 @@ export class AttachmentTransfer {
     for (const row of rows) {
       const meta = attachmentMetaSchema.parse(parseData(row.data));
       if (!meta.uploaded) continue;
-      if (meta.kind !== 'photo') {
-        await this.upsertRemote(meta, { thumbnail_state: 'unavailable' });
-        continue;
-      }
-      const bytes = await this.o.auth.authorized((token) => this.o.api.downloadAttachment(token, meta.id, 'thumbnail'));
-      const key = await this.o.vault.write(meta.id, 'thumbnail', bytes);
-      await this.upsertRemote(meta, { thumbnail_state: 'cached', thumbnail_key: key });
+      if (meta.kind === 'photo') await this.fetchFile(meta.id, 'thumbnail');
+      else await this.upsertRemote(meta, { thumbnail_state: 'unavailable' });
     }
   }
 
@@ -303,7 +292,7 @@ export class AttachmentTransfer {
         size: meta.size,
         uploaded_bytes: meta.size,
         bytes_sent: 0,
-        priority: meta.kind === 'document' ? 8 : 7,
+        priority: opPriority('attachment', 'create', { kind: meta.kind }),
         attempts: 0,
         next_attempt_at: 0,
         last_error: null,

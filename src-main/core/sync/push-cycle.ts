@@ -166,6 +166,11 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
   }
 }
 
+/** What happened to an op: a replayed op's answer is the first one's. */
+function outcomeOf(result: PushResult): 'applied' | 'conflict' | 'rejected' {
+  return result.status === 'duplicate' ? (result.replayOf ?? 'applied') : result.status;
+}
+
 /**
  * The common case of a batch, in a few statements instead of several per op: an op applied as
  * sent, its record with nothing else queued and no open conflict. The record becomes the server's
@@ -176,7 +181,7 @@ async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results
     const result = results.get(op.op_id);
     if (!result?.record || result.version === undefined || result.conflict || result.deleted) return false;
     if (result.survivorId && result.survivorId !== op.record_id) return false;
-    return (result.status === 'duplicate' ? (result.replayOf ?? 'applied') : result.status) === 'applied';
+    return outcomeOf(result) === 'applied';
   });
   if (candidates.length === 0) return new Set();
   const opIds = candidates.map((op) => op.op_id);
@@ -228,7 +233,7 @@ async function putBack(ctx: PushContext, batch: readonly OutboxRow[], error: Err
 /** Settles one op's result; returns the conflict kind if there was one. */
 async function applyResult(trx: Trx, ctx: PushContext, op: OutboxRow, result: PushResult, nowIso: string): Promise<string | null> {
   const entity = entityNameSchema.parse(op.entity);
-  const status = result.status === 'duplicate' ? (result.replayOf ?? 'applied') : result.status;
+  const status = outcomeOf(result);
   if (status === 'rejected') {
     const error = result.error ?? { code: 'SERVER_ERROR' as const, message: 'rejected without a reason' };
     const action = actionFor(error.code);

@@ -19,18 +19,37 @@ export async function startThrottledProxy(target: URL, rttMs: number, kbitPerSec
   let up = 0;
   const pipe = (from: Socket, to: Socket, count: boolean) => {
     let linkFreeAt = 0;
+    // One timer drains a FIFO: a timer per chunk would not keep the byte order, since timers of
+    // different (fractional) delays may fire out of order. A reordered stream corrupted uploads.
+    const inFlight: { chunk: Buffer | 'end'; deliverAt: number }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const deliverDue = () => {
+      timer = undefined;
+      for (let head = inFlight[0]; head && head.deliverAt <= Date.now(); head = inFlight[0]) {
+        inFlight.shift();
+        if (to.destroyed) continue;
+        if (head.chunk === 'end') to.end();
+        else to.write(head.chunk);
+      }
+      const head = inFlight[0];
+      if (head) timer = setTimeout(deliverDue, head.deliverAt - Date.now());
+    };
+    const send = (chunk: Buffer | 'end', deliverAt: number) => {
+      inFlight.push({ chunk, deliverAt });
+      timer ??= setTimeout(deliverDue, deliverAt - Date.now());
+    };
     from.on('data', (chunk: Buffer) => {
       if (count) up += chunk.length;
-      const now = Date.now();
-      const start = Math.max(now, linkFreeAt);
+      const start = Math.max(Date.now(), linkFreeAt);
       linkFreeAt = start + chunk.length / bytesPerMs;
-      const deliverAt = linkFreeAt + rttMs / 2;
-      setTimeout(() => {
-        if (!to.destroyed) to.write(chunk);
-      }, deliverAt - now);
+      send(chunk, linkFreeAt + rttMs / 2);
     });
-    from.on('end', () => setTimeout(() => to.end(), Math.max(0, linkFreeAt - Date.now()) + rttMs / 2));
+    from.on('end', () => send('end', Math.max(Date.now(), linkFreeAt) + rttMs / 2));
     from.on('error', () => to.destroy());
+    to.on('close', () => {
+      clearTimeout(timer);
+      inFlight.length = 0;
+    });
   };
   const server: Server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);

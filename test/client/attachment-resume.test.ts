@@ -35,24 +35,14 @@ async function until(what: string, condition: () => boolean, timeoutMs = 30_000)
   }
 }
 
-/**
- * Lets the queue drain: a cycle's own retries, then backoff and the next cycle, a few times.
- * Returns whether the server refused a copy as damaged, so the upload started over. Seen under
- * heavy load (about 1 run in 4) after a cut: a PATCH body stored 64 KB short of where it belongs
- * (server side, in the tus request handling after a wait for the lock; root cause not found). The
- * hash check catches it and the file still arrives identical, but it is sent again in full.
- */
-async function drainUploads(t: TestServer, session: ActiveSession): Promise<{ startedOver: boolean }> {
-  let startedOver = false;
+/** Lets the queue drain: a cycle's own retries, then backoff and the next cycle, a few times. */
+async function drainUploads(t: TestServer, session: ActiveSession): Promise<void> {
   for (let attempt = 0; attempt < 6; attempt++) {
     await session.engine.uploadsIdle();
-    const queued = await session.attachmentFiles.uploads();
-    if (queued.length === 0) break;
-    startedOver ||= queued.some((u) => u.lastError?.details !== null && typeof u.lastError?.details === 'object' && 'damaged' in u.lastError.details);
+    if ((await session.attachmentFiles.uploads()).length === 0) return;
     t.clock.advance(60_000);
     await session.engine.sync('connectivity');
   }
-  return { startedOver };
 }
 
 describe('an upload cut off mid-file resumes from what the server stored', () => {
@@ -89,13 +79,13 @@ describe('an upload cut off mid-file resumes from what the server stored', () =>
     await until('two thirds have arrived', () => storedBytes(t, meta.id) > (2 * meta.size) / 3);
     await t.restart(); // the server goes away mid-chunk and comes back on the same port
     // If the restart outlasted tus's own retries, the next cycle resumes where the server stopped.
-    const { startedOver } = await drainUploads(t, session);
+    await drainUploads(t, session);
     expect(await session.attachmentFiles.uploads()).toEqual([]);
     expect(sha256(readFileSync(join(t.attachmentsDir, 'uploads', meta.id)))).toBe(meta.sha256);
     const sent = link.bytesUp() - before;
-    // Only the chunks in flight at the two cuts may go twice (the whole file again after a damaged copy).
-    expect(sent).toBeLessThan((startedOver ? 4 * meta.size : meta.size) + 2 * chunkBytes + overheadBytes);
-    console.info(`resume after drop + restart${startedOver ? ' (damaged copy, started over)' : ''}: ${meta.size} B file, ${sent} B sent (${(((sent - meta.size) / meta.size) * 100).toFixed(1)} % more)`);
+    // Only the chunks in flight at the two cuts may go twice.
+    expect(sent).toBeLessThan(meta.size + 2 * chunkBytes + overheadBytes);
+    console.info(`resume after drop + restart: ${meta.size} B file, ${sent} B sent (${(((sent - meta.size) / meta.size) * 100).toFixed(1)} % more)`);
   });
 
   it('after the app is killed (SIGKILL) in the middle of the file', async () => {
@@ -130,11 +120,11 @@ describe('an upload cut off mid-file resumes from what the server stored', () =>
     expect(queued.map((u) => u.fileName)).toEqual(['pump-manual.pdf']);
     await session.engine.sync('start');
     // The killed run's request can hold the upload's lock a while on a busy machine: back off, try again.
-    const { startedOver } = await drainUploads(t, session);
+    await drainUploads(t, session);
     expect(await session.attachmentFiles.uploads()).toEqual([]);
     expect(sha256(readFileSync(join(t.attachmentsDir, 'uploads', meta.id)))).toBe(meta.sha256);
     const sent = link.bytesUp() - before;
-    expect(sent).toBeLessThan((startedOver ? 4 * meta.size : meta.size) + chunkBytes + overheadBytes);
-    console.info(`resume after SIGKILL${startedOver ? ' (damaged copy, started over)' : ''}: ${storedAtKill} B stored at the kill, ${sent} B sent in all for a ${meta.size} B file`);
+    expect(sent).toBeLessThan(meta.size + chunkBytes + overheadBytes);
+    console.info(`resume after SIGKILL: ${storedAtKill} B stored at the kill, ${sent} B sent in all for a ${meta.size} B file`);
   });
 });

@@ -26,6 +26,7 @@ const usage = `Fieldline headless client — for IT diagnostics, load and fault 
   conflicts [--all]                  open conflicts (or all, with history)
   resolve <conflictId> --choice local|server
   edit <workOrderId> [--status S] [--measure NAME=VALUE[UNIT]] [--labor MINUTES] [--note TEXT]
+  clear-cache                        drop downloaded data (unsynced changes stay) and sync it all again
   logout [--force]                   sign out and wipe this user's data from the device
 
   --keychain-service NAME            keychain service name (default Fieldline)`;
@@ -100,6 +101,12 @@ async function main(): Promise<number> {
         });
         print(meta, () => `Attached ${meta.fileName} (${meta.size} bytes) as ${meta.id}; it uploads with the next sync`);
         return 0;
+      }
+      case 'clear-cache': {
+        const cleared = await session.engine.clearCache();
+        const after = await session.engine.sync('manual');
+        print({ ...cleared, sync: after }, () => `Cleared ${cleared.removed} record(s), kept ${cleared.kept} with unsynced changes; ${after.ok ? `downloaded ${after.pulled} again` : `the new download failed: ${after.error?.message}`}`);
+        return after.ok ? 0 : 1;
       }
       case 'uploads': {
         const uploads = await session.attachmentFiles.uploads();

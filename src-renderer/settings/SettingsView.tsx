@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useIpc, useIpcMutation } from '../api/fieldline';
+import { ConfirmDialog } from '../app/ConfirmDialog';
 import { ErrorNote } from '../app/ErrorNote';
 import { useTheme, type Theme } from '../app/theme';
 
@@ -18,6 +19,8 @@ export function SettingsView() {
   const update = useIpcMutation('settings.update');
   const forget = useIpcMutation('conflicts.forget');
   const diagnostics = useIpcMutation('diagnostics.export');
+  const clearCache = useIpcMutation('sync.clearCache');
+  const [confirmClear, setConfirmClear] = useState(false);
   const [interval, setIntervalText] = useState<string | null>(null);
   const [theme, setTheme] = useTheme();
   if (!settings.data) return <ErrorNote error={settings.error} />;
@@ -30,7 +33,7 @@ export function SettingsView() {
       <div className="view-header">
         <h1 id="settings-title">Settings</h1>
       </div>
-      <ErrorNote error={update.error ?? forget.error ?? diagnostics.error} />
+      <ErrorNote error={update.error ?? forget.error ?? diagnostics.error ?? clearCache.error} />
       {policy.error && (
         <p className="warning" role="alert">
           {policy.error}
@@ -110,6 +113,32 @@ export function SettingsView() {
             </li>
           ))}
         </ul>
+      )}
+
+      <h2>Cached data</h2>
+      <p className="muted">
+        Closed and cancelled work orders leave this device 90 days after their last change, with their photos and documents (unless pinned). Clearing the cache removes
+        everything downloaded now; a full sync fetches it again.
+      </p>
+      <button type="button" onClick={() => setConfirmClear(true)} disabled={clearCache.isPending}>
+        Clear cached data
+      </button>
+      {clearCache.data && (
+        <p className="muted" role="status">
+          Cleared {clearCache.data.removed} record(s){clearCache.data.kept > 0 ? `; ${clearCache.data.kept} with unsynced changes kept` : ''}. Downloading again.
+        </p>
+      )}
+      {confirmClear && (
+        <ConfirmDialog
+          title="Clear cached data?"
+          confirmLabel="Clear and sync again"
+          busy={clearCache.isPending}
+          onCancel={() => setConfirmClear(false)}
+          onConfirm={() => clearCache.mutate({}, { onSettled: () => setConfirmClear(false) })}
+        >
+          <p>Work orders, assets, parts and attachment copies downloaded to this device are removed, then downloaded again. Until that sync finishes, they are not available offline.</p>
+          <p>Changes not yet synced, and photos not yet uploaded, are kept.</p>
+        </ConfirmDialog>
       )}
 
       <h2>Diagnostics</h2>

@@ -17,6 +17,7 @@ import { errorEnvelopeSchema } from '../protocol/errors';
 import { policyViewSchema } from '../policy/managed-policy';
 import { sessionInfoSchema, settingsPatchSchema, settingsSchema } from '../settings/settings-schema';
 import { syncStatusSchema } from '../sync/sync-status';
+import { cacheClearedSchema } from '../sync/cache-clear';
 import { addAttachmentInputSchema } from '../domain/attachment-commands';
 import { attachmentMetaSchema } from '../domain/entities';
 import { attachmentVariantSchema } from '../protocol/attachments';
@@ -87,6 +88,7 @@ export const ipcContract = {
   'sync.health': { request: empty, response: syncHealthSchema },
   'sync.notices': { request: empty, response: z.array(noticeSchema) },
   'sync.dismissNotice': { request: z.strictObject({ id: z.string().min(1).max(64) }), response: ok },
+  'sync.clearCache': { request: empty, response: cacheClearedSchema },
 
   'queue.list': { request: empty, response: z.array(queueItemSchema) },
   'queue.retry': { request: opIdInput, response: ok },

@@ -197,6 +197,13 @@ describe('the desktop app', () => {
     await expect.poll(() => a.core.settings.get().syncIntervalMinutes).toBe(30);
     expect(a.core.settings.get()).toMatchObject({ serverUrl: t.url, largeUploadsUnmeteredOnly: true });
     await shot(pageA, '09-settings');
+    const onDevice = (await a.core.session.queries.list({ limit: 1 })).total;
+    await pageA.getByRole('button', { name: 'Clear cached data' }).click();
+    await expect.poll(() => pageA.getByRole('dialog').textContent()).toContain('Changes not yet synced, and photos not yet uploaded, are kept.');
+    await pageA.getByRole('button', { name: 'Clear and sync again' }).click();
+    await expect.poll(() => pageA.getByRole('status').filter({ hasText: 'Cleared' }).count(), { timeout: 20_000 }).toBe(1);
+    expect(await pageA.getByRole('status').filter({ hasText: 'Cleared' }).textContent()).toMatch(/^Cleared \d+ record\(s\)\. Downloading again\.$/);
+    await expect.poll(async () => (await a.core.session.queries.list({ limit: 1 })).total, { timeout: 20_000 }).toBe(onDevice);
     await pageA.goto(`${a.shell.origin}/#/new`);
     await pageA.getByLabel('Type').selectOption('emergency');
     await pageA.getByLabel('Title').fill('Burst pipe in plant room');

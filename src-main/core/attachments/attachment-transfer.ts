@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DetailedError, Upload } from 'tus-js-client';
 import { attachmentMetaSchema, type AttachmentMeta } from '../../../src-shared/domain/entities';
 import { planUploads, type UploadCandidate } from '../../../src-shared/domain/attachment-rules';
+import { finishedStatuses } from '../../../src-shared/domain/local-data-expiry';
 import { opPriority } from '../../../src-shared/sync/op-priority';
 import { uploadCandidateOf } from './upload-candidate';
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
@@ -32,8 +33,6 @@ export interface AttachmentTransferOptions {
   chunkBytes?: number;
   thumbnailsPerCycle?: number;
 }
-
-const closedStatuses = ['closed', 'cancelled'];
 
 const detailsOf = (error: FieldlineError): Record<string, unknown> =>
   typeof error.details === 'object' && error.details !== null ? Object.fromEntries(Object.entries(error.details)) : {};
@@ -302,7 +301,11 @@ export class AttachmentTransfer {
       .execute();
   }
 
-  private async cleanUp(): Promise<void> {
+  /**
+   * Seed 003 §8.4 for files: those whose record left the device go, closed work orders keep
+   * thumbnails only. Runs after each pull and after the launch's expiry or a cache clear.
+   */
+  async cleanUp(): Promise<void> {
     const orphans = await this.o.db
       .selectFrom('attachment_files as f')
       .leftJoin('records as r', (join) => join.onRef('r.id', '=', 'f.attachment_id').on('r.entity', '=', 'attachment'))
@@ -331,7 +334,7 @@ export class AttachmentTransfer {
             .select('w.id')
             .where('w.entity', '=', 'workOrder')
             .whereRef('w.id', '=', 'f.work_order_id')
-            .where('w.status', 'in', closedStatuses),
+            .where('w.status', 'in', finishedStatuses),
         ),
       )
       .execute();

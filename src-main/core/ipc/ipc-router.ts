@@ -161,6 +161,7 @@ export class IpcRouter {
         await dismissNotice(session().store.db, id);
         return { ok: true as const };
       },
+      'sync.clearCache': () => session().engine.clearCache(),
 
       'queue.list': () => session().queue.list(),
       'queue.retry': async ({ opId }) => {

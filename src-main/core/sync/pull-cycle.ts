@@ -10,6 +10,7 @@ import type { AuthSession } from './auth-session';
 import type { SyncApi } from './sync-api';
 import { addNotice, applyPlainChanges, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
+import { dropServerData } from './local-data-cleanup';
 
 export interface PullContext {
   db: ClientDb;
@@ -49,9 +50,12 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
     const identityReset = await checkServerIdentity(ctx, page.server);
     if (page.reset || identityReset) {
       outcome.resets++;
-      await resetLocalData(
-        ctx,
-        'The server was replaced or restored from a backup, or this device was away longer than the server keeps history: it downloads everything again. Your unsynced changes are kept.',
+      await ctx.db.transaction().execute((trx) =>
+        dropServerData(
+          trx,
+          ctx.clock,
+          'The server was replaced or restored from a backup, or this device was away longer than the server keeps history: it downloads everything again. Your unsynced changes are kept.',
+        ),
       );
       if (outcome.resets > 3) throw new Error('the server keeps asking for a reset');
       next = fetchPage(await readSyncState(ctx.db, 'cursor'));
@@ -90,18 +94,6 @@ async function checkServerIdentity(ctx: PullContext, server: ServerInfo): Promis
   const knownHead = Number((await readSyncState(ctx.db, 'server_head')) ?? '0');
   if (knownId === null) return false;
   return knownId !== server.id || server.head < knownHead;
-}
-
-/** Drops what came from the server, keeps every record with queued ops, and starts a full sync. */
-async function resetLocalData(ctx: PullContext, notice: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const keep = await trx.selectFrom('outbox').select(['entity', 'record_id']).execute();
-    const keepKeys = new Set(keep.map((k) => `${k.entity}/${k.record_id}`));
-    const rows = await trx.selectFrom('records').select(['entity', 'id']).execute();
-    for (const row of rows) if (!keepKeys.has(`${row.entity}/${row.id}`)) await removeLocally(trx, row.entity, row.id);
-    await trx.deleteFrom('sync_state').where('key', 'in', ['cursor', 'server_id', 'server_head']).execute();
-    await addNotice(trx, notice, null, null, isoAt(ctx.clock));
-  });
 }
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {

@@ -6,10 +6,12 @@ import type { AttachmentTransfer } from '../attachments/attachment-transfer';
 import { serverEventSchema } from '../../../src-shared/protocol/events';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { retryDelayMs } from '../../../src-shared/sync/retry-policy';
+import type { CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { ClientDb } from '../store/client-schema';
 import type { AuthSession } from './auth-session';
+import { dropServerData, expireFinishedWorkOrders } from './local-data-cleanup';
 import { pullAll } from './pull-cycle';
 import { pushPending } from './push-cycle';
 import type { SyncApi } from './sync-api';
@@ -75,6 +77,8 @@ export class SyncEngine implements SyncRunner {
   private readonly random: () => number;
   private readonly timers: Timers;
   private editsSinceCheckpoint = 0;
+  /** Callers of clearCache, answered by the next cycle before it syncs (never in the middle of one). */
+  private clearRequests: { resolve: (cleared: CacheCleared) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(private readonly o: SyncEngineOptions) {
     this.random = o.random ?? Math.random;
@@ -128,6 +132,8 @@ export class SyncEngine implements SyncRunner {
     const startedIso = isoAt(this.o.clock);
     // Ops left in flight by a crash go out again; the server answers them from its record.
     await this.o.db.updateTable('outbox').set({ state: 'pending' }).where('state', '=', 'in-flight').execute();
+    if (this.clearRequests.length > 0) await this.clearLocalData();
+    if (trigger === 'start') await this.expireLocalData();
     await this.refreshCounts();
     this.emit({ state: 'syncing', progress: { done: 0, total: this.current.queued }, retryAt: null });
     let pushed = 0;
@@ -269,6 +275,40 @@ export class SyncEngine implements SyncRunner {
     // The decision is a change on the server: pull it now so this device shows it too.
     void this.sync('manual');
     return answer.conflict;
+  }
+
+  /** Drops the downloaded data at the start of the next cycle, which then downloads everything again. */
+  clearCache(): Promise<CacheCleared> {
+    const cleared = new Promise<CacheCleared>((resolve, reject) => this.clearRequests.push({ resolve, reject }));
+    void this.sync('manual');
+    return cleared;
+  }
+
+  private async clearLocalData(): Promise<void> {
+    const waiting = this.clearRequests.splice(0);
+    try {
+      const cleared = await this.o.db
+        .transaction()
+        .execute((trx) => dropServerData(trx, this.o.clock, 'Cached data cleared: this device downloads your work orders again. Your unsynced changes are kept.'));
+      await this.o.attachments?.cleanUp();
+      this.o.logger.info(cleared, 'cache cleared');
+      for (const caller of waiting) caller.resolve(cleared);
+    } catch (error) {
+      for (const caller of waiting) caller.reject(error);
+    }
+  }
+
+  /** Seed 003 §8.4 at launch, before the first sync: it needs no network, so it runs offline too. */
+  private async expireLocalData(): Promise<void> {
+    try {
+      const expired = await expireFinishedWorkOrders(this.o.db, this.o.clock, this.o.narrowing().workOrders);
+      if (expired === 0) return;
+      await this.o.attachments?.cleanUp();
+      this.o.logger.info({ expired }, 'closed work orders older than the retention left the device');
+    } catch (error) {
+      // Housekeeping: a failure must not keep the device from syncing. It is tried at the next launch.
+      this.o.logger.warn({ error: errorEnvelopeOf(error) }, 'local data expiry failed');
+    }
   }
 
   /** Downloads an attachment's full file into the encrypted cache (the user opened it). */

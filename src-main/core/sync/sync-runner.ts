@@ -1,5 +1,6 @@
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
+import type { CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
 import type { SyncResult, SyncTrigger } from './sync-engine';
 
@@ -25,4 +26,6 @@ export interface SyncRunner {
   fetchAttachment(attachmentId: string, variant: AttachmentVariant): Promise<void>;
   /** Resolves when no attachment upload runs. */
   uploadsIdle(): Promise<void>;
+  /** Drops the downloaded data (queued changes stay) between cycles; a full sync follows at once. */
+  clearCache(): Promise<CacheCleared>;
 }

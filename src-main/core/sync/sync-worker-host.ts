@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { conflictSchema, type Conflict, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import { errorEnvelopeOf, errorEnvelopeSchema, FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import { syncStatusSchema, type SyncStatus } from '../../../src-shared/sync/sync-status';
+import { cacheClearedSchema, type CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SecretStore } from '../secrets/secret-store';
 import type { SyncResult, SyncTrigger } from './sync-engine';
 import type { SyncRunner } from './sync-runner';
@@ -146,6 +147,10 @@ export class SyncWorkerHost implements SyncRunner {
 
   async uploadsIdle(): Promise<void> {
     await this.call({ method: 'uploadsIdle' });
+  }
+
+  async clearCache(): Promise<CacheCleared> {
+    return cacheClearedSchema.parse(await this.call({ method: 'clearCache' }));
   }
 }
 

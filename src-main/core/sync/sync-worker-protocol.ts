@@ -31,7 +31,8 @@ export type SyncWorkerCall =
   | { method: 'serverConflicts'; query: { siteId?: string; status?: string } }
   | { method: 'resolveServerConflict'; id: string; decision: unknown }
   | { method: 'fetchAttachment'; attachmentId: string; variant: AttachmentVariant }
-  | { method: 'uploadsIdle' };
+  | { method: 'uploadsIdle' }
+  | { method: 'clearCache' };
 
 export type ToWorker =
   | { type: 'call'; id: number; call: SyncWorkerCall }

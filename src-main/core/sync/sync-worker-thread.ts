@@ -70,6 +70,8 @@ async function run(engine: SyncEngine, call: SyncWorkerCall): Promise<unknown> {
     case 'uploadsIdle':
       await engine.uploadsIdle();
       return null;
+    case 'clearCache':
+      return engine.clearCache();
   }
 }
 

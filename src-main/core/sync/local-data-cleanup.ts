@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import { expiresLocally, finishedStatuses } from '../../../src-shared/domain/local-data-expiry';
+import { isoAt, type Clock } from '../../../src-shared/sync/clock';
+import type { ClientDb } from '../store/client-schema';
+import { addNotice, type Trx } from './record-settlement';
+
+/** Ids per DELETE … IN (…): well under SQLite's bound-parameter limit. */
+const idsPerStatement = 500;
+
+/**
+ * Drops what came from the server and forgets the cursor, so the next pull downloads everything
+ * again. A record with queued changes stays, and so does the work order of a queued attachment: a
+ * photo still on its way must not lose its work order on this device. Their files follow in the
+ * attachment cleanup. Used when the server was replaced and when the user clears the cache.
+ */
+export async function dropServerData(trx: Trx, clock: Clock, notice: string): Promise<{ removed: number; kept: number }> {
+  const deleted = await trx
+    .deleteFrom('records')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('outbox as o').select('o.seq').whereRef('o.entity', '=', 'records.entity').whereRef('o.record_id', '=', 'records.id'))),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('outbox as o')
+            .innerJoin('records as a', (join) => join.onRef('a.id', '=', 'o.record_id').on('a.entity', '=', 'attachment'))
+            .select('o.seq')
+            .where('o.entity', '=', 'attachment')
+            .whereRef('a.work_order_id', '=', 'records.id'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  await trx
+    .deleteFrom('bases')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('outbox as o').select('o.seq').whereRef('o.entity', '=', 'bases.entity').whereRef('o.record_id', '=', 'bases.record_id'))),
+    )
+    .execute();
+  await trx.deleteFrom('sync_state').where('key', 'in', ['cursor', 'server_id', 'server_head']).execute();
+  await addNotice(trx, notice, null, null, isoAt(clock));
+  const kept = await trx.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return { removed: Number(deleted.numDeletedRows), kept: Number(kept.n) };
+}
+
+/**
+ * Seed 003 §8.4, run at launch: closed and cancelled work orders whose last change is more than 90
+ * days old leave the device with their attachment records (expiresLocally decides). A later change
+ * on the server brings one back with the next pull, as any change in scope does.
+ */
+export async function expireFinishedWorkOrders(db: ClientDb, clock: Clock, pinned: readonly string[]): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const candidates = await trx
+      .selectFrom('records')
+      .select(['id', 'status', sql<string>`coalesce(json_extract(data, '$.updatedAt'), '')`.as('updatedAt')])
+      .where('entity', '=', 'workOrder')
+      .where('pending_delete', '=', 0)
+      .where('status', 'in', finishedStatuses)
+      .execute();
+    if (candidates.length === 0) return 0;
+    const unsettled = new Set<string>();
+    const queued = await trx
+      .selectFrom('outbox as o')
+      .leftJoin('records as a', (join) => join.onRef('a.id', '=', 'o.record_id').on('a.entity', '=', 'attachment').on('o.entity', '=', 'attachment'))
+      .select(['o.entity', 'o.record_id', 'a.work_order_id'])
+      .execute();
+    for (const op of queued) {
+      if (op.entity === 'workOrder') unsettled.add(op.record_id);
+      if (op.work_order_id) unsettled.add(op.work_order_id);
+    }
+    const conflicts = await trx.selectFrom('conflicts').select('record_id').where('entity', '=', 'workOrder').where('status', '=', 'open').execute();
+    for (const conflict of conflicts) unsettled.add(conflict.record_id);
+    const pinnedIds = new Set(pinned);
+    const now = clock.now();
+    const expired = candidates
+      .filter((c) => expiresLocally({ id: c.id, status: c.status, updatedAt: c.updatedAt, unsettled: unsettled.has(c.id), pinned: pinnedIds.has(c.id) }, now))
+      .map((c) => c.id);
+    for (let i = 0; i < expired.length; i += idsPerStatement) {
+      const ids = expired.slice(i, i + idsPerStatement);
+      await trx.deleteFrom('records').where('entity', '=', 'attachment').where('work_order_id', 'in', ids).execute();
+      await trx.deleteFrom('records').where('entity', '=', 'workOrder').where('id', 'in', ids).execute();
+    }
+    return expired.length;
+  });
+}

@@ -112,7 +112,7 @@ async function deviceFigures(server: ServerProcess) {
     const ops = [];
     for (const wo of batch) {
       const { workOrder } = await session.queries.get(wo.id);
-      const row = await session.store.db.selectFrom('records').select('version').where('id', '=', wo.id).executeTakeFirstOrThrow();
+      const row = await session.store.db.selectFrom('records').select('version').where('entity', '=', 'workOrder').where('id', '=', wo.id).executeTakeFirstOrThrow();
       ops.push({ opId: uuidv7(), entity: 'workOrder' as const, id: wo.id, kind: 'update' as const, baseVersion: row.version, priority: 5, patch: { description: { base: workOrder.description, value: `${workOrder.description} (office note ${run})` } } });
     }
     await office.push(officeTokens.accessToken, { deviceId: 'office', ops });
@@ -143,7 +143,7 @@ async function deviceFigures(server: ServerProcess) {
   const big = items[items.length - 1];
   if (!big) throw new Error('no work order');
   const { workOrder } = await session.queries.get(big.id);
-  const version = (await session.store.db.selectFrom('records').select('version').where('id', '=', big.id).executeTakeFirstOrThrow()).version;
+  const version = (await session.store.db.selectFrom('records').select('version').where('entity', '=', 'workOrder').where('id', '=', big.id).executeTakeFirstOrThrow()).version;
   await office.push(officeTokens.accessToken, { deviceId: 'office', ops: [{ opId: uuidv7(), entity: 'workOrder', id: big.id, kind: 'update', baseVersion: version, priority: 5, patch: { description: { base: workOrder.description, value: 'x'.repeat(20_000) } } }] });
   await session.engine.sync('manual');
   const size = JSON.stringify((await session.queries.get(big.id)).workOrder).length;

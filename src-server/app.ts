@@ -15,6 +15,7 @@ import { accessTokenTtlSeconds, TokenService } from './auth/tokens';
 import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { installErrorHandling } from './http/error-handler';
+import { installSmallResponseCompression } from './http/small-response-compression';
 import { ChangeHub } from './sync/change-hub';
 import { PullService } from './sync/pull-service';
 import { PushService } from './sync/push-service';
@@ -69,6 +70,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   });
   installErrorHandling(app);
   options.extend?.(app);
+  installSmallResponseCompression(app);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], requestEncodings: ['gzip', 'deflate'] });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 

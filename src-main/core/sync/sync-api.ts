@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { request as httpRequest, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { tokenResponseSchema, type TokenResponse } from '../../../src-shared/protocol/auth';
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
@@ -59,23 +60,21 @@ export class SyncApi {
     }
     this.requests++;
     this.lastRequestBytes = body?.length ?? 0;
-    const { response, text } = await this.exchange(path, { method: init.method, headers, body });
-    const wire = Number(response.headers.get('content-length') ?? Buffer.byteLength(text));
+    const { bytes, wireBytes } = await this.exchange(path, { method: init.method, headers, body });
     const bytesSent = (body?.length ?? 0) + path.length;
-    const parsed = schema.safeParse(safeJson(text));
+    const parsed = schema.safeParse(safeJson(bytes.toString('utf8')));
     if (!parsed.success) throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} is not in the expected format`);
-    return { body: parsed.data, bytesSent, bytesReceived: wire };
+    return { body: parsed.data, bytesSent, bytesReceived: wireBytes };
   }
 
   /**
    * One HTTP exchange: no answer at all is NETWORK_ERROR, an error answer becomes the server's
-   * envelope. `read` takes the body (text for JSON, bytes for a file).
+   * envelope. undici's request, not fetch: fetch inflates through a stream, which for the few
+   * kilobytes of a delta cost more than the rest of the exchange (16 KB on loopback: 1.5 → 0.6 ms).
    */
-  private async exchange(path: string, init: RequestInit): Promise<{ response: Response; text: string }>;
-  private async exchange(path: string, init: RequestInit, read: 'bytes'): Promise<{ response: Response; bytes: Buffer }>;
-  private async exchange(path: string, init: RequestInit, read: 'text' | 'bytes' = 'text'): Promise<{ response: Response; text: string } | { response: Response; bytes: Buffer }> {
-    const send = () => fetch(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-    let response: Response;
+  private async exchange(path: string, init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: Uint8Array }): Promise<{ bytes: Buffer; wireBytes: number }> {
+    const send = () => httpRequest(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+    let response: Dispatcher.ResponseData;
     try {
       // One immediate retry: a pooled connection the server closed (restart, idle timeout) fails at
       // once. Safe for every call here: pull is a read, push is exactly-once by opId, and a refresh
@@ -84,24 +83,30 @@ export class SyncApi {
     } catch (error) {
       throw new FieldlineError('NETWORK_ERROR', `The server at ${this.baseUrl} does not answer`, { cause: error instanceof Error ? error.message : String(error) });
     }
+    let wire: Buffer;
     try {
-      if (!response.ok) {
-        const text = await response.text();
-        const envelope = errorEnvelopeSchema.safeParse(safeJson(text));
-        if (envelope.success) throw new FieldlineError(envelope.data.code, envelope.data.message, envelope.data.details);
-        throw new FieldlineError(response.status >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server answered ${response.status}`, { status: response.status });
-      }
-      return read === 'bytes' ? { response, bytes: Buffer.from(await response.arrayBuffer()) } : { response, text: await response.text() };
+      wire = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
-      if (error instanceof FieldlineError) throw error;
       throw new FieldlineError('NETWORK_ERROR', 'The connection broke while reading the answer', { cause: String(error) });
     }
+    let bytes: Buffer;
+    try {
+      bytes = response.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
+    } catch {
+      throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} arrived damaged (it does not inflate)`);
+    }
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      const envelope = errorEnvelopeSchema.safeParse(safeJson(bytes.toString('utf8')));
+      if (envelope.success) throw new FieldlineError(envelope.data.code, envelope.data.message, envelope.data.details);
+      throw new FieldlineError(response.statusCode >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server answered ${response.statusCode}`, { status: response.statusCode });
+    }
+    return { bytes, wireBytes: wire.length };
   }
 
   /** An attachment's file or thumbnail, as bytes. */
   async downloadAttachment(token: string, id: string, variant: AttachmentVariant): Promise<Buffer> {
     this.requests++;
-    const { bytes } = await this.exchange(attachmentDownloadPath(id, variant), { method: 'GET', headers: { authorization: `Bearer ${token}` } }, 'bytes');
+    const { bytes } = await this.exchange(attachmentDownloadPath(id, variant), { method: 'GET', headers: { authorization: `Bearer ${token}` } });
     return bytes;
   }
 
@@ -119,13 +124,13 @@ export class SyncApi {
   }
 
   async logout(refreshToken: string): Promise<void> {
-    const response = await fetch(new URL('/api/v1/auth/logout', this.baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    }).catch(() => null);
-    if (response && !response.ok && response.status !== 401) throw new FieldlineError('SERVER_ERROR', `Sign-out answered ${response.status}`);
+    try {
+      await this.exchange('/api/v1/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ refreshToken })) });
+    } catch (error) {
+      // Offline, or the token is already void: the device forgets it either way.
+      if (error instanceof FieldlineError && (error.code === 'NETWORK_ERROR' || error.code === 'AUTH_ERROR')) return;
+      throw error;
+    }
   }
 
   push(token: string, request: PushRequest): Promise<Transferred<PushResponse>> {

@@ -1,0 +1,41 @@
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pullResponseSchema } from '../../src-shared/protocol/pull';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+describe('answers are compressed when the device accepts gzip', () => {
+  let t: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestServer('sqlite', { workOrders: 300 });
+    token = (await t.login('super1')).accessToken;
+  });
+  afterAll(() => t.stop());
+
+  async function pull(limit: number, acceptEncoding: string) {
+    const response = await request(`${t.url}/api/v1/sync/pull?limit=${limit}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': acceptEncoding } });
+    const wire = Buffer.from(await response.body.arrayBuffer());
+    const encoding = response.headers['content-encoding'] ?? 'identity';
+    const body = encoding === 'gzip' ? gunzipSync(wire) : wire;
+    return { status: response.statusCode, encoding, wire: wire.length, page: pullResponseSchema.parse(JSON.parse(body.toString('utf8'))) };
+  }
+
+  it('a delta-sized answer (compressed in one call) and a first-sync page (streamed) both arrive gzip and whole', async () => {
+    const small = await pull(10, 'gzip');
+    expect([small.status, small.encoding, small.page.changes.length]).toEqual([200, 'gzip', 10]);
+    const large = await pull(300, 'gzip, deflate');
+    expect([large.status, large.encoding, large.page.changes.length]).toEqual([200, 'gzip', 300]);
+    const plain = await pull(300, 'identity');
+    expect(plain.encoding).toBe('identity');
+    expect(large.wire).toBeLessThan(plain.wire / 3);
+    expect(large.page).toEqual(plain.page);
+  });
+
+  it('a device that refuses gzip gets plain JSON', async () => {
+    for (const refusal of ['identity', 'gzip;q=0', 'br']) {
+      const answer = await pull(10, refusal);
+      expect([answer.status, answer.encoding, answer.page.changes.length]).toEqual([200, 'identity', 10]);
+    }
+  });
+});

@@ -7,6 +7,13 @@ import type { WorkOrderStatus } from './work-order-status';
 export const finishedStatuses: readonly WorkOrderStatus[] = ['closed', 'cancelled'];
 export const localRetentionDays = 90;
 const dayMs = 24 * 3600 * 1000;
+/** Expiry reads every closed work order's date (0.9 s for a supervisor at 100k): once a day is enough. */
+export const expiryIntervalMs = dayMs;
+
+export function expiryDue(lastRunAt: string | null, nowMs: number): boolean {
+  const last = lastRunAt === null ? Number.NaN : Date.parse(lastRunAt);
+  return !Number.isFinite(last) || nowMs - last >= expiryIntervalMs || nowMs < last;
+}
 
 export interface ExpiryCandidate {
   id: string;

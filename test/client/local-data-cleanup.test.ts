@@ -60,6 +60,7 @@ describe('data expiry and cache clear on the device (seed 003 §8.4)', () => {
     const queuedPhoto = await session.attachments.add({ workOrderId: photoQueued.id, kind: 'photo', fileName: 'after.jpg', contentBase64: (await cameraPhoto(800, 600)).toString('base64') });
     device.core.settings.update({ keepOffline: { sites: [], workOrders: [pinned.id] } });
 
+    clock.advance(day); // the next morning: expiry runs at most once a day
     const relaunched = await (await device.restart()).resume();
     if (!relaunched) throw new Error('the session did not come back');
     session = relaunched;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expiresLocally, finishedStatuses, localRetentionDays, type ExpiryCandidate } from '../../src-shared/domain/local-data-expiry';
+import { expiresLocally, expiryDue, expiryIntervalMs, finishedStatuses, localRetentionDays, type ExpiryCandidate } from '../../src-shared/domain/local-data-expiry';
 import { workOrderStatuses } from '../../src-shared/domain/work-order-status';
 
 const day = 24 * 3600 * 1000;
@@ -42,5 +42,16 @@ describe('local data expiry (seed 003 §8.4)', () => {
 
   it('keeps a work order whose date it cannot read', () => {
     expect(expiresLocally({ id: 'wo', status: 'cancelled', updatedAt: '', unsettled: false, pinned: false }, now)).toBe(false);
+  });
+
+  it('runs at most once a day, and again when the clock was set back or the mark is unreadable', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -10 * day, max: 10 * day }), (sinceLast) => {
+        const last = new Date(now - sinceLast).toISOString();
+        expect(expiryDue(last, now)).toBe(sinceLast >= expiryIntervalMs || sinceLast < 0);
+      }),
+    );
+    expect(expiryDue(null, now)).toBe(true);
+    expect(expiryDue('not a date', now)).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import type { SyncStatus } from '../../../src-shared/sync/sync-status';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { ClientDb } from '../store/client-schema';
 import type { AuthSession } from './auth-session';
+import { expiryDue } from '../../../src-shared/domain/local-data-expiry';
 import { dropServerData, expireFinishedWorkOrders } from './local-data-cleanup';
 import { pullAll } from './pull-cycle';
 import { pushPending } from './push-cycle';
@@ -298,9 +299,11 @@ export class SyncEngine implements SyncRunner {
     }
   }
 
-  /** Seed 003 §8.4 at launch, before the first sync: it needs no network, so it runs offline too. */
+  /** Seed 003 §8.4 at launch (at most daily), before the first sync: it needs no network, so it runs offline too. */
   private async expireLocalData(): Promise<void> {
     try {
+      if (!expiryDue(await readSyncState(this.o.db, 'expiry_run_at'), this.o.clock.now())) return;
+      await writeSyncState(this.o.db, 'expiry_run_at', isoAt(this.o.clock));
       const expired = await expireFinishedWorkOrders(this.o.db, this.o.clock, this.o.narrowing().workOrders);
       if (expired === 0) return;
       await this.o.attachments?.cleanUp();

@@ -9,7 +9,7 @@ import { coalesceValues, type FieldValues } from '../../../src-shared/sync/coale
 import { opPriority } from '../../../src-shared/sync/op-priority';
 import type { Insertable } from 'kysely';
 import type { ClientDatabase, ClientDb, OutboxTable } from '../store/client-schema';
-import { listColumns, parseData, serverStateOf } from '../store/local-record';
+import { changedListColumns, listColumns, parseData, serverStateOf } from '../store/local-record';
 
 export type LocalChange =
   | { kind: 'create'; entity: EntityName; record: JsonRecord & { id: string }; summary: string; dependsOn?: string[] }
@@ -146,8 +146,9 @@ export async function writeLocalChange(
       .updateTable('records')
       .set({
         data: JSON.stringify(next),
-        server_data: serverData === null ? null : JSON.stringify(serverData),
-        ...listColumns(change.entity, next),
+        // Written once, when the first local change makes the local view differ from it.
+        ...(row.server_data === null && serverData !== null ? { server_data: JSON.stringify(serverData) } : {}),
+        ...changedListColumns(change.entity, next, row),
         sync_state: row.sync_state === 'conflict' ? 'conflict' : stillQueued ? 'queued' : 'synced',
         updated_at: nowIso,
       })

@@ -25,6 +25,21 @@ export function listColumns(entity: EntityName, data: JsonRecord): Pick<LocalRec
   };
 }
 
+type ListColumns = ReturnType<typeof listColumns>;
+const listColumnNames = ['site_id', 'status', 'priority', 'assigned_to', 'scheduled_end', 'work_order_id', 'search_text'] as const satisfies readonly (keyof ListColumns)[];
+
+/**
+ * The list columns that differ from a stored row's: an UPDATE that assigns an indexed column
+ * rewrites its index entries even when the value is the same, and on 16 KB encrypted pages each
+ * rewritten entry costs a page written at commit. A measurement touches none of them.
+ */
+export function changedListColumns(entity: EntityName, data: JsonRecord, stored: ListColumns): Partial<ListColumns> {
+  const next = listColumns(entity, data);
+  const changed: Partial<ListColumns> = {};
+  for (const column of listColumnNames) if (next[column] !== stored[column]) changed[column] = next[column];
+  return changed;
+}
+
 export function parseData(text: string): JsonRecord {
   return recordDataSchema.parse(JSON.parse(text));
 }

@@ -44,11 +44,23 @@ export interface PushOutcome {
 }
 
 /** Chooses the next batch: send order, bounded by op count and by (uncompressed) bytes. */
+const dependsOnSchema = z.array(z.string());
+
 async function nextBatch(ctx: PushContext): Promise<OutboxRow[]> {
   const ops = await ctx.db.selectFrom('outbox').selectAll().orderBy('seq').execute();
   if (ops.length === 0) return [];
+  // Records created here and not yet acknowledged, looked up from the queue by primary key: a
+  // filter on version alone would read every record on the device for each batch.
   const unsynced = new Set(
-    (await ctx.db.selectFrom('records').select(['entity', 'id']).where('version', '=', 0).execute()).map((r) => recordKey(r.entity, r.id)),
+    (
+      await ctx.db
+        .selectFrom('outbox as o')
+        .innerJoin('records as r', (join) => join.onRef('r.entity', '=', 'o.entity').onRef('r.id', '=', 'o.record_id'))
+        .select(['r.entity', 'r.id'])
+        .where('r.version', '=', 0)
+        .distinct()
+        .execute()
+    ).map((r) => recordKey(r.entity, r.id)),
   );
   const refs = ops.map((op) => ({
     opId: op.op_id,
@@ -56,7 +68,7 @@ async function nextBatch(ctx: PushContext): Promise<OutboxRow[]> {
     seq: op.seq,
     priority: op.priority,
     state: op.state,
-    dependsOn: z.array(z.string()).parse(JSON.parse(op.depends_on)),
+    dependsOn: dependsOnSchema.parse(JSON.parse(op.depends_on)),
     notBefore: op.next_attempt_at,
   }));
   const order = sendOrder(refs, unsynced, ctx.clock.now());

@@ -1,4 +1,5 @@
 import type { User } from '../../src-shared/domain/entities';
+import { idsPerStatement, inChunks } from '../../src-shared/sqlite/statement-chunks';
 import { deviceWritableKinds, entitySchemas, fieldNamesOf, technicianEditableFields, type EntityName } from '../../src-shared/domain/entity-registry';
 import { policyFor } from '../../src-shared/domain/conflict-policies';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
@@ -60,8 +61,8 @@ export class PushService {
       const uow = new RecordUnitOfWork(trx, dialect);
       const recorded = new Map<string, PushResult>();
       const opIds = request.ops.map((op) => op.opId);
-      for (let i = 0; i < opIds.length; i += 500) {
-        const rows = await trx.selectFrom('applied_ops').select(['op_id', 'result']).where('op_id', 'in', opIds.slice(i, i + 500)).execute();
+      for (const chunk of inChunks(opIds, idsPerStatement)) {
+        const rows = await trx.selectFrom('applied_ops').select(['op_id', 'result']).where('op_id', 'in', chunk).execute();
         for (const row of rows) recorded.set(row.op_id, pushResultSchema.parse(JSON.parse(row.result)));
       }
       await uow.load(request.ops.flatMap(keysTouchedBy));

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { idsPerStatement, inChunks, rowsPerInsert } from '../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
 import { jsonEqual } from '../../src-shared/domain/json';
 import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
@@ -45,8 +46,7 @@ export class RecordUnitOfWork {
     const byEntity = new Map<EntityName, string[]>();
     for (const k of missing) byEntity.set(k.entity, [...(byEntity.get(k.entity) ?? []), k.id]);
     for (const [entity, ids] of byEntity) {
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
+      for (const chunk of inChunks(ids, idsPerStatement)) {
         const rows = await this.trx
           .selectFrom('records')
           .selectAll()
@@ -177,10 +177,10 @@ export class RecordUnitOfWork {
         });
       });
       beforeWrite(workOrderNumbers);
-      for (let i = 0; i < rows.length; i += 200) {
+      for (const chunk of inChunks(rows, 200)) {
         await this.trx
           .insertInto('records')
-          .values(rows.slice(i, i + 200))
+          .values(chunk)
           .onConflict((oc) =>
             oc.columns(['entity', 'id']).doUpdateSet((eb) => ({
               version: eb.ref('excluded.version'),
@@ -198,16 +198,12 @@ export class RecordUnitOfWork {
           )
           .execute();
       }
-      for (let i = 0; i < changes.length; i += 400) {
-        await this.trx.insertInto('changes').values(changes.slice(i, i + 400)).execute();
-      }
+      for (const chunk of inChunks(changes, rowsPerInsert)) await this.trx.insertInto('changes').values(chunk).execute();
     } else {
       beforeWrite(workOrderNumbers);
       head = (await this.trx.selectFrom('change_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow()).seq;
     }
-    for (let i = 0; i < this.conflictRows.length; i += 200) {
-      await this.trx.insertInto('conflicts').values(this.conflictRows.slice(i, i + 200)).execute();
-    }
+    for (const chunk of inChunks(this.conflictRows, 200)) await this.trx.insertInto('conflicts').values(chunk).execute();
     const opRows = this.appliedOps.map((op) => ({
       op_id: op.opId,
       device_id: op.deviceId,
@@ -215,9 +211,7 @@ export class RecordUnitOfWork {
       result: JSON.stringify(op.result()),
       created_at: nowIso,
     }));
-    for (let i = 0; i < opRows.length; i += 400) {
-      await this.trx.insertInto('applied_ops').values(opRows.slice(i, i + 400)).execute();
-    }
+    for (const chunk of inChunks(opRows, rowsPerInsert)) await this.trx.insertInto('applied_ops').values(chunk).execute();
     return { head, changes, workOrderNumbers };
   }
 }

@@ -2,10 +2,8 @@ import { sql } from 'kysely';
 import { expiresLocally, finishedStatuses } from '../../../src-shared/domain/local-data-expiry';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { ClientDb } from '../store/client-schema';
-import { addNotice, type Trx } from './record-settlement';
-
-/** Ids per DELETE … IN (…): well under SQLite's bound-parameter limit. */
-const idsPerStatement = 500;
+import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
+import { addNotice, removeAttachmentsOf, type Trx } from './record-settlement';
 
 /**
  * Drops what came from the server and forgets the cursor, so the next pull downloads everything
@@ -75,11 +73,8 @@ export async function expireFinishedWorkOrders(db: ClientDb, clock: Clock, pinne
     const expired = candidates
       .filter((c) => expiresLocally({ id: c.id, status: c.status, updatedAt: c.updatedAt, unsettled: unsettled.has(c.id), pinned: pinnedIds.has(c.id) }, now))
       .map((c) => c.id);
-    for (let i = 0; i < expired.length; i += idsPerStatement) {
-      const ids = expired.slice(i, i + idsPerStatement);
-      await trx.deleteFrom('records').where('entity', '=', 'attachment').where('work_order_id', 'in', ids).execute();
-      await trx.deleteFrom('records').where('entity', '=', 'workOrder').where('id', 'in', ids).execute();
-    }
+    await removeAttachmentsOf(trx, expired);
+    for (const chunk of inChunks(expired, idsPerStatement)) await trx.deleteFrom('records').where('entity', '=', 'workOrder').where('id', 'in', chunk).execute();
     return expired.length;
   });
 }

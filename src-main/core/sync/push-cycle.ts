@@ -1,4 +1,5 @@
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
+import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
 import type { Patch } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import type { PushOp, PushResult } from '../../../src-shared/protocol/push';
@@ -43,9 +44,9 @@ export interface PushOutcome {
   conflicts: Record<string, number>;
 }
 
-/** Chooses the next batch: send order, bounded by op count and by (uncompressed) bytes. */
 const dependsOnSchema = z.array(z.string());
 
+/** Chooses the next batch: send order, bounded by op count and by (uncompressed) bytes. */
 async function nextBatch(ctx: PushContext): Promise<OutboxRow[]> {
   const ops = await ctx.db.selectFrom('outbox').selectAll().orderBy('seq').execute();
   if (ops.length === 0) return [];
@@ -99,8 +100,7 @@ async function toPushOps(ctx: PushContext, batch: readonly OutboxRow[]): Promise
   // By entity, so each lookup is a primary-key search (entity, id), never a scan of every record.
   for (const [entity, idSet] of groupIdsByEntity(batch)) {
     const ids = [...idSet];
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
+    for (const chunk of inChunks(ids, idsPerStatement)) {
       for (const r of await ctx.db.selectFrom('records').select(['entity', 'id', 'version']).where('entity', '=', entity).where('id', 'in', chunk).execute()) versions.set(recordKey(r.entity, r.id), r.version);
       for (const b of await ctx.db.selectFrom('bases').select(['entity', 'record_id', 'field', 'value']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
         const key = recordKey(b.entity, b.record_id);
@@ -197,12 +197,11 @@ async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results
   });
   if (candidates.length === 0) return new Set();
   const opIds = candidates.map((op) => op.op_id);
-  for (let i = 0; i < opIds.length; i += 500) await trx.deleteFrom('outbox').where('op_id', 'in', opIds.slice(i, i + 500)).execute();
+  for (const chunk of inChunks(opIds, idsPerStatement)) await trx.deleteFrom('outbox').where('op_id', 'in', chunk).execute();
   const busy = new Set<string>();
   for (const [entity, idSet] of groupIdsByEntity(candidates)) {
     const ids = [...idSet];
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
+    for (const chunk of inChunks(ids, idsPerStatement)) {
       for (const r of await trx.selectFrom('outbox').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) busy.add(recordKey(r.entity, r.record_id));
       for (const r of await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).where('status', '=', 'open').execute()) busy.add(recordKey(r.entity, r.record_id));
     }
@@ -210,7 +209,7 @@ async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results
   const plain = candidates.filter((op) => !busy.has(recordKey(op.entity, op.record_id)));
   for (const [entity, idSet] of groupIdsByEntity(plain)) {
     const ids = [...idSet];
-    for (let i = 0; i < ids.length; i += 500) await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', ids.slice(i, i + 500)).execute();
+    for (const chunk of inChunks(ids, idsPerStatement)) await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', chunk).execute();
   }
   const changes: Change[] = plain.flatMap((op) => {
     const result = results.get(op.op_id);

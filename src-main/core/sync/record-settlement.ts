@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Change } from '../../../src-shared/protocol/pull';
 import { v7 as uuidv7 } from 'uuid';
+import { idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { FieldConflict, JsonRecord } from '../../../src-shared/merge/merge-patch';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
@@ -91,9 +92,19 @@ export async function removeLocally(trx: Trx, entity: string, id: string): Promi
   await trx.deleteFrom('records').where('entity', '=', entity).where('id', '=', id).execute();
   await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', id).execute();
   await trx.deleteFrom('outbox').where('entity', '=', entity).where('record_id', '=', id).execute();
-  if (entity !== 'workOrder') return;
-  const attachments = await trx.selectFrom('records').select('id').where('entity', '=', 'attachment').where('work_order_id', '=', id).execute();
-  for (const attachment of attachments) await removeLocally(trx, 'attachment', attachment.id);
+  if (entity === 'workOrder') await removeAttachmentsOf(trx, [id]);
+}
+
+/** The attachment records of work orders that leave the device, with what is queued for them. */
+export async function removeAttachmentsOf(trx: Trx, workOrderIds: readonly string[]): Promise<void> {
+  for (const workOrders of inChunks(workOrderIds, idsPerStatement)) {
+    const ids = (await trx.selectFrom('records').select('id').where('entity', '=', 'attachment').where('work_order_id', 'in', workOrders).execute()).map((r) => r.id);
+    for (const chunk of inChunks(ids, idsPerStatement)) {
+      await trx.deleteFrom('records').where('entity', '=', 'attachment').where('id', 'in', chunk).execute();
+      await trx.deleteFrom('bases').where('entity', '=', 'attachment').where('record_id', 'in', chunk).execute();
+      await trx.deleteFrom('outbox').where('entity', '=', 'attachment').where('record_id', 'in', chunk).execute();
+    }
+  }
 }
 
 export function conflictRow(
@@ -143,10 +154,10 @@ export async function applyPlainChanges(trx: Trx, changes: readonly Change[], no
         updated_at: nowIso,
       };
     });
-  for (let i = 0; i < rows.length; i += 400) {
+  for (const chunk of inChunks(rows, rowsPerInsert)) {
     await trx
       .insertInto('records')
-      .values(rows.slice(i, i + 400))
+      .values(chunk)
       .onConflict((oc) =>
         oc
           .columns(['entity', 'id'])
@@ -169,13 +180,9 @@ export async function applyPlainChanges(trx: Trx, changes: readonly Change[], no
       .execute();
   }
   const gone = changes.filter((c) => c.op !== 'upsert');
-  for (let i = 0; i < gone.length; i += 400) {
-    const chunk = gone.slice(i, i + 400);
+  for (const chunk of inChunks(gone, rowsPerInsert)) {
     await trx.deleteFrom('records').where((eb) => eb.or(chunk.map((c) => eb.and([eb('entity', '=', c.entity), eb('id', '=', c.id)])))).execute();
-    // A work order that leaves takes its attachments along, as removeLocally does.
-    const workOrderIds = chunk.filter((c) => c.entity === 'workOrder').map((c) => c.id);
-    if (workOrderIds.length === 0) continue;
-    const attachments = await trx.selectFrom('records').select('id').where('entity', '=', 'attachment').where('work_order_id', 'in', workOrderIds).execute();
-    for (const attachment of attachments) await removeLocally(trx, 'attachment', attachment.id);
   }
+  // A work order that leaves takes its attachments along, as removeLocally does.
+  await removeAttachmentsOf(trx, gone.filter((c) => c.entity === 'workOrder').map((c) => c.id));
 }

@@ -303,8 +303,8 @@ export class SyncEngine implements SyncRunner {
   private async expireLocalData(): Promise<void> {
     try {
       if (!expiryDue(await readSyncState(this.o.db, 'expiry_run_at'), this.o.clock.now())) return;
-      await writeSyncState(this.o.db, 'expiry_run_at', isoAt(this.o.clock));
       const expired = await expireFinishedWorkOrders(this.o.db, this.o.clock, this.o.narrowing().workOrders);
+      await writeSyncState(this.o.db, 'expiry_run_at', isoAt(this.o.clock));
       if (expired === 0) return;
       await this.o.attachments?.cleanUp();
       this.o.logger.info({ expired }, 'closed work orders older than the retention left the device');

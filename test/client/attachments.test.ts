@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attachmentMetaSchema } from '../../src-shared/domain/entities';
+import type { WorkOrderStatus } from '../../src-shared/domain/work-order-status';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import { fixedNetworkCost } from '../../src-main/core/attachments/network-cost';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
-import { bytesFoundUnder } from '../support/files-under';
+import { attachmentFilesIn, bytesFoundUnder } from '../support/files-under';
 import { cameraPhoto, fiveMegabytePhoto, sha256 } from '../support/photos';
 import { makeOp, push } from '../support/sync-helpers';
 
@@ -27,6 +28,15 @@ describe('attachments', () => {
     await device.dispose();
     await t.stop();
   });
+
+  /** tech1 signed in on `on` (the test's laptop unless given) and synced, with a work order to attach to. */
+  async function signedInWithWorkOrder(on: TestClient = device, statuses: WorkOrderStatus[] = []) {
+    const session = await on.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const workOrder = (await session.queries.list({ limit: 1, statuses })).items[0];
+    if (!workOrder) throw new Error('tech1 has no work order');
+    return { session, workOrder };
+  }
 
   it('ten 5 MB photos attached offline reach the server byte for byte, none of it in plaintext on the device', async () => {
     const session = await device.core.signIn(t.url, 'tech1', demoPassword);
@@ -96,10 +106,7 @@ describe('attachments', () => {
   it('a large photo waits for an unmetered network when asked to; a small one goes', async () => {
     const metered = createTestClient(t.clock, { networkCost: fixedNetworkCost('metered') });
     try {
-      const session = await metered.core.signIn(t.url, 'tech1', demoPassword);
-      await session.engine.sync('start');
-      const workOrder = (await session.queries.list({ limit: 1 })).items[0];
-      if (!workOrder) throw new Error('no work order');
+      const { session, workOrder } = await signedInWithWorkOrder(metered);
       const large = await session.attachments.add({ workOrderId: workOrder.id, kind: 'photo', fileName: 'large.jpg', contentBase64: (await cameraPhoto(2400, 1800)).toString('base64') });
       const small = await session.attachments.add({ workOrderId: workOrder.id, kind: 'document', fileName: 'note.txt', contentBase64: Buffer.from('Pump 3: seal replaced, no leak after 30 min.\n').toString('base64') });
       expect(large.size).toBeGreaterThan(1024 * 1024);
@@ -120,10 +127,7 @@ describe('attachments', () => {
   });
 
   it('another device gets thumbnails with the pull, the full photo on demand, cached encrypted; removal cleans up both', async () => {
-    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
-    await session.engine.sync('start');
-    const workOrder = (await session.queries.list({ limit: 1 })).items[0];
-    if (!workOrder) throw new Error('no work order');
+    const { session, workOrder } = await signedInWithWorkOrder();
     const meta = await session.attachments.add({ workOrderId: workOrder.id, kind: 'photo', fileName: 'gauge.jpg', contentBase64: (await cameraPhoto(1200, 900)).toString('base64') });
     await session.engine.sync('manual');
     await session.engine.uploadsIdle();
@@ -151,18 +155,15 @@ describe('attachments', () => {
       expect(existsSync(join(t.attachmentsDir, 'uploads', meta.id))).toBe(false);
       expect((await other.engine.sync('manual')).ok).toBe(true);
       expect(await files()).toBeUndefined();
-      expect(readdirSync(other.paths.attachmentsDir).filter((name) => name.startsWith(meta.id))).toEqual([]);
-      expect(readdirSync(session.paths.attachmentsDir).filter((name) => name.startsWith(meta.id))).toEqual([]);
+      expect(attachmentFilesIn(other.paths.attachmentsDir, meta.id)).toEqual([]);
+      expect(attachmentFilesIn(session.paths.attachmentsDir, meta.id)).toEqual([]);
     } finally {
       await laptop.dispose();
     }
   });
 
   it('refuses what it cannot take, with the reason, and keeps nothing of it', async () => {
-    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
-    await session.engine.sync('start');
-    const workOrder = (await session.queries.list({ limit: 1 })).items[0];
-    if (!workOrder) throw new Error('no work order');
+    const { session, workOrder } = await signedInWithWorkOrder();
     const tryAttach = (kind: 'photo' | 'document', fileName: string, bytes: Buffer) => session.attachments.add({ workOrderId: workOrder.id, kind, fileName, contentBase64: bytes.toString('base64') });
     await expect(tryAttach('document', 'huge.pdf', Buffer.alloc(26 * 1024 * 1024, 0x25))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'huge.pdf is 26.0 MB; a document may be at most 25.0 MB' });
     await expect(tryAttach('photo', 'notes.txt', Buffer.from('not a photo'))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/not a photo Fieldline can read/) });
@@ -172,14 +173,11 @@ describe('attachments', () => {
   });
 
   it("a work order that leaves the laptop takes its attachments' files along", async () => {
-    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
-    await session.engine.sync('start');
-    const workOrder = (await session.queries.list({ statuses: ['assigned'], limit: 1 })).items[0];
-    if (!workOrder) throw new Error('no work order');
+    const { session, workOrder } = await signedInWithWorkOrder(device, ['assigned']);
     const meta = await session.attachments.add({ workOrderId: workOrder.id, kind: 'photo', fileName: 'valve.jpg', contentBase64: (await cameraPhoto(800, 600)).toString('base64') });
     await session.engine.sync('manual');
     await session.engine.uploadsIdle();
-    expect(readdirSync(session.paths.attachmentsDir).filter((name) => name.startsWith(meta.id)).length).toBe(2);
+    expect(attachmentFilesIn(session.paths.attachmentsDir, meta.id).length).toBe(2);
 
     // The office hands the work order to a colleague: it leaves tech1's scope.
     const office = await t.login('super1');
@@ -191,6 +189,6 @@ describe('attachments', () => {
     await expect(session.queries.get(workOrder.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await session.store.db.selectFrom('records').select('id').where('entity', '=', 'attachment').where('id', '=', meta.id).executeTakeFirst()).toBeUndefined();
     expect(await session.store.db.selectFrom('attachment_files').select('attachment_id').execute()).toEqual([]);
-    expect(readdirSync(session.paths.attachmentsDir).filter((name) => name.startsWith(meta.id))).toEqual([]);
+    expect(attachmentFilesIn(session.paths.attachmentsDir, meta.id)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
 import { FakeClock } from '../support/fake-clock';
+import { attachmentFilesIn } from '../support/files-under';
 import { cameraPhoto } from '../support/photos';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
@@ -18,9 +18,7 @@ async function attachNote(session: ActiveSession, workOrderId: string, text: str
   return session.attachments.add({ workOrderId, kind: 'document', fileName: 'note.txt', contentBase64: Buffer.from(text).toString('base64') });
 }
 
-/** The encrypted files under the profile that belong to an attachment. */
-const filesOf = (session: ActiveSession, attachmentId: string) =>
-  existsSync(session.paths.attachmentsDir) ? readdirSync(session.paths.attachmentsDir).filter((name) => name.startsWith(attachmentId)) : [];
+const filesOf = (session: ActiveSession, attachmentId: string) => attachmentFilesIn(session.paths.attachmentsDir, attachmentId);
 
 describe('data expiry and cache clear on the device (seed 003 §8.4)', () => {
   let t: TestServer;

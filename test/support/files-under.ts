@@ -14,3 +14,8 @@ export function filesUnder(dir: string): string[] {
 export function bytesFoundUnder(dir: string, needle: Buffer): boolean {
   return filesUnder(dir).some((path) => readFileSync(path).includes(needle));
 }
+
+/** An attachment's encrypted files (content, thumbnail) in a device's attachments folder. */
+export function attachmentFilesIn(attachmentsDir: string, attachmentId: string): string[] {
+  return existsSync(attachmentsDir) ? readdirSync(attachmentsDir).filter((name) => name.startsWith(attachmentId)) : [];
+}

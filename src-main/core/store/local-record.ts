@@ -3,6 +3,7 @@ import type { Json } from '../../../src-shared/domain/json';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { recordDataSchema } from '../../../src-shared/protocol/push';
 import type { LocalRecordsTable } from './client-schema';
+import { workOrderSearchText } from '../../../src-shared/domain/work-order-search';
 
 const str = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
 
@@ -10,7 +11,7 @@ const str = (value: Json | undefined): string | null => (typeof value === 'strin
 export function listColumns(entity: EntityName, data: JsonRecord): Pick<LocalRecordsTable, 'site_id' | 'status' | 'priority' | 'assigned_to' | 'scheduled_end' | 'work_order_id' | 'search_text'> {
   const search =
     entity === 'workOrder'
-      ? [data.number, data.title, data.description].filter((v) => typeof v === 'string').join(' ').toLowerCase()
+      ? workOrderSearchText(data)
       : entity === 'asset'
         ? [data.tag, data.name].filter((v) => typeof v === 'string').join(' ').toLowerCase()
         : null;

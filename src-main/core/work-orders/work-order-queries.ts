@@ -6,6 +6,7 @@ import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/error
 import { recordSyncStateSchema } from '../../../src-shared/sync/sync-status';
 import type { ClientDb } from '../store/client-schema';
 import { parseData } from '../store/local-record';
+import { searchMatchExpression } from '../../../src-shared/domain/work-order-search';
 
 export class WorkOrderQueries {
   constructor(private readonly db: ClientDb) {}
@@ -14,7 +15,8 @@ export class WorkOrderQueries {
   async list(input: WorkOrderListQuery) {
     const q: z.infer<typeof workOrderListQuerySchema> = parseOrThrow(workOrderListQuerySchema, input, 'work order query');
     let query = this.db.selectFrom('records').where('entity', '=', 'workOrder').where('pending_delete', '=', 0);
-    if (q.search) query = query.where('search_text', 'like', `%${q.search.toLowerCase().replace(/[%_]/g, (c) => `\\${c}`)}%`);
+    const match = q.search ? searchMatchExpression(q.search) : null;
+    if (match) query = query.where(sql<boolean>`records.rowid in (select rowid from records_search where records_search match ${match})`);
     if (q.statuses && q.statuses.length > 0) query = query.where('status', 'in', q.statuses);
     if (q.siteId) query = query.where('site_id', '=', q.siteId);
     if (q.priority) query = query.where('priority', '=', q.priority);

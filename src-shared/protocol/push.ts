@@ -50,9 +50,12 @@ export const pushOpSchema = pushOpShape.superRefine((op, ctx) => {
 });
 export type PushOp = z.infer<typeof pushOpSchema>;
 
+/** The most ops one push request may carry. */
+export const maxPushOps = 1000;
+
 export const pushRequestSchema = z.strictObject({
   deviceId: z.string().min(1).max(128),
-  ops: z.array(pushOpSchema).min(1).max(1000),
+  ops: z.array(pushOpSchema).min(1).max(maxPushOps),
 });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 

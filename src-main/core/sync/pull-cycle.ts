@@ -1,6 +1,6 @@
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { policyFor } from '../../../src-shared/domain/conflict-policies';
-import type { Change } from '../../../src-shared/protocol/pull';
+import { maxPullPageSize, type Change } from '../../../src-shared/protocol/pull';
 import type { ServerInfo } from '../../../src-shared/protocol/server-info';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { rebase } from '../../../src-shared/sync/rebase';
@@ -11,6 +11,9 @@ import type { SyncApi } from './sync-api';
 import { addNotice, applyPlainChanges, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 import { dropServerData } from './local-data-cleanup';
+
+/** The largest page the server serves: each page is one commit, and fewer commits rewrite fewer index pages. */
+export const defaultPageSize = maxPullPageSize;
 
 export interface PullContext {
   db: ClientDb;

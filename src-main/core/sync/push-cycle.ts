@@ -2,7 +2,7 @@ import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
 import type { Patch } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
-import type { PushOp, PushResult } from '../../../src-shared/protocol/push';
+import { maxPushOps, type PushOp, type PushResult } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { sendOrder } from '../../../src-shared/sync/outbox-order';
 import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
@@ -25,6 +25,12 @@ import {
   type OutboxRow,
   type Trx,
 } from './record-settlement';
+
+/**
+ * A push batch when the caller gives no limits: as many ops as a request may carry, but at most
+ * 512 KB, which a 3G link (750 kbit/s) sends in ~6 s, well inside the request timeout.
+ */
+export const defaultPushBatch = { maxOps: maxPushOps, maxBytes: 512 * 1024 } as const;
 
 export interface PushContext {
   db: ClientDb;

@@ -13,8 +13,8 @@ import type { ClientDb } from '../store/client-schema';
 import type { AuthSession } from './auth-session';
 import { expiryDue } from '../../../src-shared/domain/local-data-expiry';
 import { dropServerData, expireFinishedWorkOrders } from './local-data-cleanup';
-import { pullAll } from './pull-cycle';
-import { pushPending } from './push-cycle';
+import { defaultPageSize, pullAll } from './pull-cycle';
+import { defaultPushBatch, pushPending } from './push-cycle';
 import type { SyncApi } from './sync-api';
 import { readSyncState, writeSyncState } from './sync-state';
 import type { SyncRunner } from './sync-runner';
@@ -53,6 +53,7 @@ export interface SyncEngineOptions {
 }
 
 const editsPerCheckpoint = 256;
+
 
 export interface SyncResult {
   ok: boolean;
@@ -152,8 +153,8 @@ export class SyncEngine implements SyncRunner {
           clock: this.o.clock,
           random: this.random,
           deviceId: this.o.deviceId,
-          maxOps: this.o.maxOpsPerBatch ?? 200,
-          maxBytes: this.o.maxBytesPerBatch ?? 512 * 1024,
+          maxOps: this.o.maxOpsPerBatch ?? defaultPushBatch.maxOps,
+          maxBytes: this.o.maxBytesPerBatch ?? defaultPushBatch.maxBytes,
         },
         (done, total) => this.emit({ progress: { done, total } }),
       );
@@ -164,7 +165,7 @@ export class SyncEngine implements SyncRunner {
       bytesReceived += push.bytesReceived;
       for (const [kind, n] of Object.entries(push.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
       const pull = await pullAll(
-        { db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock, pageSize: this.o.pageSize ?? 1000, narrowing: this.o.narrowing },
+        { db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock, pageSize: this.o.pageSize ?? defaultPageSize, narrowing: this.o.narrowing },
         (n) => this.emit({ progress: { done: n, total: n } }),
       );
       pulled = pull.pulled;

@@ -172,7 +172,8 @@ const migrations: Record<string, Migration> = {
       await sql`create trigger records_search_delete after delete on records when old.search_text is not null begin
         insert into records_search(records_search, rowid, search_text) values ('delete', old.rowid, old.search_text);
       end`.execute(db);
-      await sql`create trigger records_search_update after update of search_text on records begin
+      // Only when the text changed: a pulled or acknowledged record assigns every list column.
+      await sql`create trigger records_search_update after update of search_text on records when old.search_text is not new.search_text begin
         insert into records_search(records_search, rowid, search_text) select 'delete', old.rowid, old.search_text where old.search_text is not null;
         insert into records_search(rowid, search_text) select new.rowid, new.search_text where new.search_text is not null;
       end`.execute(db);

@@ -26,7 +26,7 @@ export function listColumns(entity: EntityName, data: JsonRecord): Pick<LocalRec
   };
 }
 
-type ListColumns = ReturnType<typeof listColumns>;
+export type ListColumns = ReturnType<typeof listColumns>;
 const listColumnNames = ['site_id', 'status', 'priority', 'assigned_to', 'scheduled_end', 'work_order_id', 'search_text'] as const satisfies readonly (keyof ListColumns)[];
 
 /**
@@ -39,6 +39,11 @@ export function changedListColumns(entity: EntityName, data: JsonRecord, stored:
   const changed: Partial<ListColumns> = {};
   for (const column of listColumnNames) if (next[column] !== stored[column]) changed[column] = next[column];
   return changed;
+}
+
+/** Whether two rows hold the same list columns (a write that keeps them need not assign them). */
+export function sameListColumns(a: ListColumns, b: ListColumns): boolean {
+  return listColumnNames.every((column) => a[column] === b[column]);
 }
 
 export function parseData(text: string): JsonRecord {

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
+import { applyPlainChanges } from '../../src-main/core/sync/record-settlement';
+import { listColumns } from '../../src-main/core/store/local-record';
+
+let dir: string;
+let store: OpenStore;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fieldline-settle-'));
+  store = await openEncryptedStore(join(dir, 'store.db'), randomBytes(32).toString('hex'));
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Server states of one work order: list fields (status, title) and a field outside them (rootCause). */
+const state = fc.record({ version: fc.integer({ min: 1, max: 6 }), status: fc.constantFrom('open', 'assigned'), title: fc.constantFrom('Pump', 'Fan'), notes: fc.constantFrom('a', 'b', 'c') });
+
+describe('applying pulled or acknowledged server states (applyPlainChanges)', () => {
+  it('holds the newest version seen, its data and its list columns, whichever way each write went', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(state, { minLength: 1, maxLength: 8 }), async (states) => {
+        const id = uuidv7();
+        for (const s of states) {
+          const data = { id, number: 'WO-000007', title: s.title, description: 'x', rootCause: s.notes, status: s.status, siteId: 'site' };
+          await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: s.version, data }], '2026-11-02T00:00:00.000Z'));
+        }
+        // The last write of the highest version wins; an older version never overwrites a newer one.
+        const top = Math.max(...states.map((s) => s.version));
+        const winner = states.filter((s) => s.version === top).at(-1);
+        const row = await store.db.selectFrom('records').selectAll().where('entity', '=', 'workOrder').where('id', '=', id).executeTakeFirstOrThrow();
+        const expected = { id, number: 'WO-000007', title: winner?.title, description: 'x', rootCause: winner?.notes, status: winner?.status, siteId: 'site' };
+        expect(row.version).toBe(top);
+        expect(JSON.parse(row.data)).toEqual(expected);
+        expect(row.server_data).toBeNull();
+        const { site_id, status, priority, assigned_to, scheduled_end, work_order_id, search_text } = row;
+        expect({ site_id, status, priority, assigned_to, scheduled_end, work_order_id, search_text }).toEqual(listColumns('workOrder', expected));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -35,8 +35,9 @@ describe('applying pulled or acknowledged server states (applyPlainChanges)', ()
         // The last write of the highest version wins; an older version never overwrites a newer one.
         const top = Math.max(...states.map((s) => s.version));
         const winner = states.filter((s) => s.version === top).at(-1);
+        if (!winner) throw new Error('no state');
         const row = await store.db.selectFrom('records').selectAll().where('entity', '=', 'workOrder').where('id', '=', id).executeTakeFirstOrThrow();
-        const expected = { id, number: 'WO-000007', title: winner?.title, description: 'x', rootCause: winner?.notes, status: winner?.status, siteId: 'site' };
+        const expected = { id, number: 'WO-000007', title: winner.title, description: 'x', rootCause: winner.notes, status: winner.status, siteId: 'site' };
         expect(row.version).toBe(top);
         expect(JSON.parse(row.data)).toEqual(expected);
         expect(row.server_data).toBeNull();

@@ -59,7 +59,7 @@ export async function writeLocalChange(
     const row = await trx.selectFrom('records').selectAll().where('entity', '=', change.entity).where('id', '=', change.id).executeTakeFirst();
     if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `${change.entity} ${change.id} is not on this device`);
     const data = parseData(row.data);
-    const serverData = serverStateOf(row);
+    const serverData = serverStateOf(row, data);
     const latest = await trx
       .selectFrom('outbox')
       .selectAll()

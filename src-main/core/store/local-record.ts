@@ -53,10 +53,11 @@ export function parseData(text: string): JsonRecord {
 /**
  * The last server state of a record: `server_data` while local changes are pending, else `data`
  * itself (stored once). Null for a record created here and not yet acknowledged (version 0).
+ * `parsedData`: `data` already parsed by the caller, read, never changed.
  */
-export function serverStateOf(row: { version: number; data: string; server_data: string | null }): JsonRecord | null {
+export function serverStateOf(row: { version: number; data: string; server_data: string | null }, parsedData?: JsonRecord): JsonRecord | null {
   if (row.server_data !== null) return parseData(row.server_data);
-  return row.version > 0 ? parseData(row.data) : null;
+  return row.version > 0 ? (parsedData ?? parseData(row.data)) : null;
 }
 
 /** What a person recognises a record by in the queue and conflict views: its number, else its title. */

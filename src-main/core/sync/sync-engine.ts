@@ -79,6 +79,7 @@ export class SyncEngine implements SyncRunner {
   private readonly random: () => number;
   private readonly timers: Timers;
   private editsSinceCheckpoint = 0;
+  private countsDue = false;
   /** Callers of clearCache, answered by the next cycle before it syncs (never in the middle of one). */
   private clearRequests: { resolve: (cleared: CacheCleared) => void; reject: (error: unknown) => void }[] = [];
 
@@ -236,8 +237,16 @@ export class SyncEngine implements SyncRunner {
 
   /** A local change with priority 1–2 goes out at once (design.md §7). */
   onLocalChange(priority: number): void {
-    // The badge only; the store may be closing (sign-out right after an edit).
-    void this.refreshCounts().catch(() => undefined);
+    // The badge's counts, once per burst of edits and after the edit has answered: three queries
+    // per edit on the thread that wrote it were a tenth of an edit's time. The store may be closing
+    // by then (sign-out right after an edit).
+    if (!this.countsDue) {
+      this.countsDue = true;
+      setImmediate(() => {
+        this.countsDue = false;
+        void this.refreshCounts().catch(() => undefined);
+      });
+    }
     if (++this.editsSinceCheckpoint >= editsPerCheckpoint && !this.running) {
       this.editsSinceCheckpoint = 0;
       setImmediate(() => this.o.checkpoint?.());

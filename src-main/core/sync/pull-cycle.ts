@@ -66,8 +66,14 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
       continue;
     }
     // The next page travels while this one is written, so the server and the client work side by
-    // side. It is applied only after this page's transaction (and its cursor) committed.
-    if (page.hasMore) next = fetchPage(page.cursor);
+    // side. It is applied only after this page's transaction (and its cursor) committed. The
+    // transaction holds the thread from start to commit, so the request is given one turn of the
+    // event loop to leave first; without it the server started on the next page only after the
+    // commit (100k first sync: median 9.0k → 10.8k records/s in 4 runs each).
+    if (page.hasMore) {
+      next = fetchPage(page.cursor);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     await ctx.db.transaction().execute(async (trx) => {
       const nowIso = isoAt(ctx.clock);
       // Records with queued changes or an open conflict need the careful path; the rest (nearly

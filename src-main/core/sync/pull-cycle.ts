@@ -40,7 +40,7 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
   const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0 };
   const fetchPage = (cursor: string | null) => {
     const narrowing = ctx.narrowing();
-    const request = ctx.auth.authorized((token) => ctx.api.pullReceived(token, { cursor, limit: ctx.pageSize, sites: narrowing.sites, workOrders: narrowing.workOrders }));
+    const request = ctx.auth.authorized((token) => ctx.api.pull(token, { cursor, limit: ctx.pageSize, sites: narrowing.sites, workOrders: narrowing.workOrders }));
     // Awaited below; a prefetch abandoned because its predecessor failed must not go unhandled.
     request.catch(() => undefined);
     return request;

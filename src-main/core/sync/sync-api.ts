@@ -161,17 +161,7 @@ export class SyncApi {
     return sent;
   }
 
-  async pull(token: string, params: PullParams): Promise<Transferred<PullResponse>> {
-    const page = await this.pullReceived(token, params);
-    return { body: page.read(), bytesSent: page.bytesSent, bytesReceived: page.bytesReceived };
-  }
-
-  /**
-   * A pull page as it came off the wire. A first sync fetches the next page while it writes this
-   * one; held compressed (a few hundred KB) rather than parsed (tens of MB of objects), the page
-   * waiting costs next to no memory, and parsing it later costs no time: both run on one thread.
-   */
-  pullReceived(token: string, params: PullParams): Promise<Received<PullResponse>> {
+  pull(token: string, params: PullParams): Promise<Received<PullResponse>> {
     const query = new URLSearchParams({ limit: String(params.limit) });
     if (params.cursor) query.set('cursor', params.cursor);
     if (params.sites && params.sites.length > 0) query.set('sites', params.sites.join(','));

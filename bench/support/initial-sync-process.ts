@@ -1,0 +1,43 @@
+/**
+ * Figure 1 in a process of its own that holds only the client, as the laptop's app does: a fresh
+ * profile signs in, the sync worker thread runs the first sync, and this process's RSS is sampled
+ * throughout. Then the same rows go raw into a fresh encrypted database, for the ratio. Prints one
+ * JSON line. Run by bench/run.ts with the bench's private keyring in its environment.
+ */
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { z } from 'zod';
+import { ClientCore } from '../../src-main/core/session/client-core';
+import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store';
+
+const args = z.object({ serverUrl: z.string().url(), username: z.string(), password: z.string(), workDir: z.string(), service: z.string() }).parse(JSON.parse(process.argv[2] ?? '{}'));
+
+const client = new ClientCore({ profileDir: mkdtempSync(join(args.workDir, 'profile-')), secrets: new KeytarSecretStore(args.service), syncInWorkerThread: true });
+const session = await client.signIn(args.serverUrl, args.username, args.password);
+let peak = process.memoryUsage.rss();
+// memoryUsage.rss(), not memoryUsage(): the latter walks the heap spaces, ~1 ms every 10 ms.
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+const started = performance.now();
+const result = await session.engine.sync('start');
+const seconds = (performance.now() - started) / 1000;
+clearInterval(sampler);
+if (!result.ok) throw new Error(`initial sync failed: ${JSON.stringify(result.error)}`);
+
+const rows = session.store.sqlite.prepare('select entity, id, version, data, sync_state, site_id, status, priority, assigned_to, scheduled_end, work_order_id, search_text, updated_at from records').all();
+// The same rows, inserted raw into a fresh encrypted database in one transaction.
+const raw = new Database(join(args.workDir, `raw-${process.pid}.db`));
+raw.pragma(`cipher = 'sqlcipher'`);
+raw.pragma(`key = "x'${'ab'.repeat(32)}'"`);
+raw.pragma('journal_mode = WAL');
+raw.pragma('synchronous = NORMAL');
+raw.exec('create table records (entity text, id text, version integer, data text, sync_state text, site_id text, status text, priority text, assigned_to text, scheduled_end text, work_order_id text, search_text text, updated_at text, primary key (entity, id))');
+const insert = raw.prepare('insert into records values (@entity, @id, @version, @data, @sync_state, @site_id, @status, @priority, @assigned_to, @scheduled_end, @work_order_id, @search_text, @updated_at)');
+const rawStarted = performance.now();
+raw.transaction((all: unknown[]) => {
+  for (const row of all) insert.run(row);
+})(rows);
+const rawRate = rows.length / ((performance.now() - rawStarted) / 1000);
+raw.close();
+await client.signOut({ force: true });
+console.log(JSON.stringify({ records: rows.length, seconds, peakMb: peak / 1024 / 1024, rawRate }));

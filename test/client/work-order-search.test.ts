@@ -85,6 +85,10 @@ describe('searching the work-order list (FTS5 in the encrypted store)', () => {
     await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id: café.id, op: 'delete', version: 2 }], '2026-11-04T00:00:00.000Z'));
     expect(await found('compressor')).toEqual([]);
     expect(await found('c')).toEqual(['WO-004567']);
+    // Deleted here, not yet acknowledged: out of the list and out of its total.
+    await writeLocalChange(store.db, new FakeClock(Date.parse('2026-11-05T00:00:00Z')), { kind: 'delete', entity: 'workOrder', id: chiller.id, summary: 'delete' });
+    expect(await found('c')).toEqual([]);
+    expect(await found('impeller')).toEqual(['WO-000123']);
   });
 
   it('answers any text a technician types without a query error', async () => {

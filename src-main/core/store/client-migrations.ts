@@ -165,19 +165,21 @@ const migrations: Record<string, Migration> = {
       await sql`drop index records_due_order_idx`.execute(db);
       await sql`create index records_due_order_idx on records (entity, pending_delete, (scheduled_end is null), scheduled_end, id, status, site_id, priority)`.execute(db);
       await sql`create virtual table records_search using fts5(search_text, content='records', content_rowid='rowid', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2')`.execute(db);
-      // External content: the index follows the records table through these triggers, whoever writes.
-      await sql`create trigger records_search_insert after insert on records when new.search_text is not null begin
+      // External content: the index follows the records table through these triggers, whoever
+      // writes. Work orders only, the one list searched, so the index alone counts a search's hits.
+      // (A rebuild would index every row with a search_text; the index is filled below instead.)
+      await sql`create trigger records_search_insert after insert on records when new.entity = 'workOrder' and new.search_text is not null begin
         insert into records_search(rowid, search_text) values (new.rowid, new.search_text);
       end`.execute(db);
-      await sql`create trigger records_search_delete after delete on records when old.search_text is not null begin
+      await sql`create trigger records_search_delete after delete on records when old.entity = 'workOrder' and old.search_text is not null begin
         insert into records_search(records_search, rowid, search_text) values ('delete', old.rowid, old.search_text);
       end`.execute(db);
       // Only when the text changed: a pulled or acknowledged record assigns every list column.
-      await sql`create trigger records_search_update after update of search_text on records when old.search_text is not new.search_text begin
+      await sql`create trigger records_search_update after update of search_text on records when old.entity = 'workOrder' and old.search_text is not new.search_text begin
         insert into records_search(records_search, rowid, search_text) select 'delete', old.rowid, old.search_text where old.search_text is not null;
         insert into records_search(rowid, search_text) select new.rowid, new.search_text where new.search_text is not null;
       end`.execute(db);
-      await sql`insert into records_search(records_search) values ('rebuild')`.execute(db);
+      await sql`insert into records_search(rowid, search_text) select rowid, search_text from records where entity = 'workOrder' and search_text is not null`.execute(db);
     },
   },
 };

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Change } from '../../../src-shared/protocol/pull';
 import { v7 as uuidv7 } from 'uuid';
 import { idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
@@ -186,14 +186,12 @@ export async function applyPlainChanges(trx: Trx, changes: readonly Change[], no
     return before !== undefined && sameListColumns(before, r);
   });
   const keptKeys = new Set(kept.map((r) => recordKey(r.entity, r.id)));
-  for (const r of kept) {
-    await trx
-      .updateTable('records')
-      .set({ version: r.version, data: r.data, server_data: null, sync_state: 'synced', updated_at: r.updated_at })
-      .where('entity', '=', r.entity)
-      .where('id', '=', r.id)
-      .where('version', '<=', r.version)
-      .execute();
+  // One statement per chunk (UPDATE … FROM a VALUES list) rather than one per record.
+  for (const chunk of inChunks(kept, rowsPerInsert)) {
+    const values = sql.join(chunk.map((r) => sql`(${r.entity}, ${r.id}, ${r.version}, ${r.data})`));
+    await sql`with settled(entity, id, version, data) as (values ${values})
+      update records set version = settled.version, data = settled.data, server_data = null, sync_state = 'synced', updated_at = ${nowIso}
+      from settled where records.entity = settled.entity and records.id = settled.id and records.version <= settled.version`.execute(trx);
   }
   for (const chunk of inChunks(rows.filter((r) => !keptKeys.has(recordKey(r.entity, r.id))), rowsPerInsert)) {
     await trx

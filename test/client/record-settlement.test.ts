@@ -21,16 +21,23 @@ afterAll(async () => {
 });
 
 /** Server states of one work order: list fields (status, title) and a field outside them (rootCause). */
-const state = fc.record({ version: fc.integer({ min: 1, max: 6 }), status: fc.constantFrom('open', 'assigned'), title: fc.constantFrom('Pump', 'Fan'), notes: fc.constantFrom('a', 'b', 'c') });
+const state = fc.record({
+  version: fc.integer({ min: 1, max: 6 }),
+  status: fc.constantFrom('open', 'assigned'),
+  title: fc.constantFrom('Pump', 'Fan'),
+  notes: fc.constantFrom('a', 'b', 'c'),
+  // The full-sync hint skips reading what is stored; it must not matter when a record is there.
+  fullSync: fc.boolean(),
+});
 
 describe('applying pulled or acknowledged server states (applyPlainChanges)', () => {
-  it('holds the newest version seen, its data and its list columns, whichever way each write went', async () => {
+  it('holds the newest version seen, its data and its list columns, whichever way each write went (and whatever the full-sync hint said)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(state, { minLength: 1, maxLength: 8 }), async (states) => {
         const id = uuidv7();
         for (const s of states) {
           const data = { id, number: 'WO-000007', title: s.title, description: 'x', rootCause: s.notes, status: s.status, siteId: 'site' };
-          await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: s.version, data }], '2026-11-02T00:00:00.000Z'));
+          await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: s.version, data }], '2026-11-02T00:00:00.000Z', { fullSync: s.fullSync }));
         }
         // The last write of the highest version wins; an older version never overwrites a newer one.
         const top = Math.max(...states.map((s) => s.version));

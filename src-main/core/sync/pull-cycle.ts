@@ -45,7 +45,8 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
     request.catch(() => undefined);
     return request;
   };
-  let next = fetchPage(await readSyncState(ctx.db, 'cursor'));
+  let cursor = await readSyncState(ctx.db, 'cursor');
+  let next = fetchPage(cursor);
   for (;;) {
     const received = await next;
     const page = received.read();
@@ -62,9 +63,12 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
         ),
       );
       if (outcome.resets > 3) throw new Error('the server keeps asking for a reset');
-      next = fetchPage(await readSyncState(ctx.db, 'cursor'));
+      cursor = await readSyncState(ctx.db, 'cursor');
+      next = fetchPage(cursor);
       continue;
     }
+    // Pages of a full sync (it started with no cursor) hold records new here.
+    const fullSync = cursor === null;
     // The next page travels while this one is written, so the server and the client work side by
     // side. It is applied only after this page's transaction (and its cursor) committed. The
     // transaction holds the thread from start to commit, so the request is given one turn of the
@@ -83,7 +87,7 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
         ...(await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()).map((r) => `${r.entity}/${r.record_id}`),
       ]);
       const [careful, plain] = partition(page.changes, (c) => busy.has(`${c.entity}/${c.id}`));
-      await applyPlainChanges(trx, plain, nowIso);
+      await applyPlainChanges(trx, plain, nowIso, { fullSync });
       for (const change of careful) {
         const kind = await applyChange(trx, change, nowIso);
         if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;

@@ -163,7 +163,13 @@ export async function addNotice(trx: Trx, message: string, entity: string | null
  * indexed column rewrites its index entries even to the same value, which made settling 1000
  * acknowledged ops 2.7 times as costly.
  */
-export async function applyPlainChanges(trx: Trx, changes: readonly Change[], nowIso: string): Promise<void> {
+export async function applyPlainChanges(
+  trx: Trx,
+  changes: readonly Change[],
+  nowIso: string,
+  /** A full sync (no cursor): its records are new here, so what is stored is not read first; the upsert is right either way. */
+  options: { fullSync?: boolean } = {},
+): Promise<void> {
   const rows = changes
     .filter((c) => c.op === 'upsert')
     .map((c) => {
@@ -180,7 +186,7 @@ export async function applyPlainChanges(trx: Trx, changes: readonly Change[], no
         updated_at: nowIso,
       };
     });
-  const stored = await storedListColumns(trx, rows);
+  const stored = options.fullSync ? new Map<string, ListColumns>() : await storedListColumns(trx, rows);
   const kept = rows.filter((r) => {
     const before = stored.get(recordKey(r.entity, r.id));
     return before !== undefined && sameListColumns(before, r);

@@ -7,8 +7,7 @@ import type { FieldConflict, JsonRecord } from '../../../src-shared/merge/merge-
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDatabase, LocalConflictsTable, OutboxTable } from '../store/client-schema';
 import { listColumns, parseData, sameListColumns, type ListColumns } from '../store/local-record';
-import { recordKey } from '../outbox/local-writes';
-import { parseJson } from '../outbox/local-writes';
+import { parseJson, recordKey } from '../outbox/local-writes';
 
 export type Trx = Transaction<ClientDatabase>;
 export type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: number };
@@ -112,7 +111,11 @@ export async function removeAttachmentsOf(trx: Trx, workOrderIds: readonly strin
 async function storedListColumns(trx: Trx, records: readonly { entity: string; id: string }[]): Promise<Map<string, ListColumns>> {
   const stored = new Map<string, ListColumns>();
   const byEntity = new Map<string, string[]>();
-  for (const r of records) byEntity.set(r.entity, [...(byEntity.get(r.entity) ?? []), r.id]);
+  for (const r of records) {
+    const ids = byEntity.get(r.entity);
+    if (ids) ids.push(r.id);
+    else byEntity.set(r.entity, [r.id]);
+  }
   for (const [entity, ids] of byEntity) {
     for (const chunk of inChunks(ids, idsPerStatement)) {
       const found = await trx

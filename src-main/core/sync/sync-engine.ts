@@ -54,7 +54,6 @@ export interface SyncEngineOptions {
 
 const editsPerCheckpoint = 256;
 
-
 export interface SyncResult {
   ok: boolean;
   pushed: number;

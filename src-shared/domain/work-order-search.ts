@@ -4,8 +4,14 @@
  * (SQLite FTS5), which costs a 100k-record first sync far less than a substring index would.
  */
 
-/** Letters and digits; everything else separates words, as in FTS5's unicode61 tokenizer. */
-const word = /[\p{L}\p{N}]+/gu;
+/**
+ * Letters and digits that FTS5's unicode61 tokenizer certainly reads as one word: its tables are
+ * Unicode 6.1's, so a letter assigned or reclassified later (U+1CF2, found by the property test)
+ * would split a quoted word in two, a phrase query, which detail=none refuses. Latin, Greek,
+ * Cyrillic, Hebrew, Arabic, Thai, kana, Hangul and CJK as of 6.1; anything else separates words.
+ */
+const word =
+  /(?:(?=[\p{L}\p{N}])[0-9A-Za-z\u00AA\u00B5\u00BA\u00C0-\u024F\u0386-\u03CE\u0400-\u04FF\u05D0-\u05EA\u0621-\u064A\u0660-\u0669\u0E01-\u0E30\u3041-\u3096\u30A1-\u30FA\u4E00-\u9FCB\uAC00-\uD7A3])+/gu;
 
 /** The words of a search, lower-cased, in order, without repeats. */
 export function searchWords(search: string): string[] {

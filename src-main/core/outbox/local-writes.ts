@@ -14,6 +14,12 @@ import { changedListColumns, listColumns, parseData, serverStateOf } from '../st
 export type LocalChange =
   | { kind: 'create'; entity: EntityName; record: JsonRecord & { id: string }; summary: string; dependsOn?: string[] }
   | { kind: 'update'; entity: EntityName; id: string; values: FieldValues; summary: string; resolves?: string }
+  /**
+   * An update computed from the record as it is inside the write's transaction (appending to a
+   * list, a state machine step): the sync worker's connection may commit a pulled change between
+   * a separate read and the write, and values built on that stale read would overwrite it.
+   */
+  | { kind: 'edit'; entity: EntityName; id: string; edit: (current: JsonRecord) => { values: FieldValues; summary: string } }
   | { kind: 'delete'; entity: EntityName; id: string; summary: string };
 
 export interface LocalWriteResult {
@@ -98,13 +104,14 @@ export async function writeLocalChange(
       return { opId, priority };
     }
 
-    // update
-    const next: JsonRecord = { ...data, ...change.values };
+    // update, or an edit of the record as it is now
+    const update = change.kind === 'edit' ? { ...change.edit(data), resolves: undefined } : change;
+    const next: JsonRecord = { ...data, ...update.values };
     validate(change.entity, next);
     const baseRows = await trx.selectFrom('bases').select(['field', 'value']).where('entity', '=', change.entity).where('record_id', '=', change.id).execute();
     const bases: FieldValues = Object.fromEntries(baseRows.map((b) => [b.field, parseJson(b.value)]));
     if (serverData) {
-      for (const field of Object.keys(change.values)) {
+      for (const field of Object.keys(update.values)) {
         if (field in bases) continue;
         const base: Json = serverData[field] ?? null;
         bases[field] = base;
@@ -112,12 +119,12 @@ export async function writeLocalChange(
       }
     }
     let opId: string | null;
-    let priority = opPriority(change.entity, 'update', change.values);
+    let priority = opPriority(change.entity, 'update', update.values);
     if (queued) {
       const kind = queued.kind === 'create' ? 'create' : 'update';
-      const values = coalesceValues(parseData(queued.field_values), change.values, bases, kind);
+      const values = coalesceValues(parseData(queued.field_values), update.values, bases, kind);
       priority = Math.min(priority, queued.priority);
-      if (Object.keys(values).length === 0 && kind === 'update' && !queued.resolves && !change.resolves) {
+      if (Object.keys(values).length === 0 && kind === 'update' && !queued.resolves && !update.resolves) {
         await trx.deleteFrom('outbox').where('op_id', '=', queued.op_id).execute();
         opId = null;
       } else {
@@ -126,9 +133,9 @@ export async function writeLocalChange(
           .set({
             field_values: JSON.stringify(values),
             priority,
-            summary: mergeSummaries(queued.summary, change.summary),
+            summary: mergeSummaries(queued.summary, update.summary),
             client_time: nowIso,
-            resolves: change.resolves ?? queued.resolves,
+            resolves: update.resolves ?? queued.resolves,
           })
           .where('op_id', '=', queued.op_id)
           .execute();
@@ -138,7 +145,7 @@ export async function writeLocalChange(
       opId = uuidv7();
       await trx
         .insertInto('outbox')
-        .values(newOp(opId, change.entity, change.id, 'update', row.version, change.values, priority, change.summary, [], change.resolves ?? null, nowIso))
+        .values(newOp(opId, change.entity, change.id, 'update', row.version, update.values, priority, update.summary, [], update.resolves ?? null, nowIso))
         .execute();
     }
     const stillQueued = opId !== null || (await hasOps(trx, change.entity, change.id));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import { FieldlineError } from '../../../src-shared/protocol/errors';
 import type { SecretStore } from '../secrets/secret-store';
 import type { ClientDatabase, ClientDb } from './client-schema';
@@ -19,6 +19,29 @@ export interface OpenStore {
 }
 
 const keyPattern = /^[0-9a-f]{64}$/;
+
+/**
+ * Two connections write this store: the UI's (edits) and the sync worker's. A plain BEGIN reads
+ * first and asks for the write lock only at its first write; if the other connection committed in
+ * between, SQLite refuses the upgrade at once (SQLITE_BUSY_SNAPSHOT, no busy wait) and the edit or
+ * the page fails. BEGIN IMMEDIATE takes the write lock up front, waiting (busy_timeout) for the
+ * other side's commit, so a transaction always reads and writes the latest state.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
 const walCheckpointBytes = 4 * 1024 * 1024;
 
 /**
@@ -91,7 +114,7 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<ClientDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<ClientDatabase>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateClientStore(db);
   return {
     db,

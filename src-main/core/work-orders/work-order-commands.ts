@@ -39,73 +39,76 @@ export class WorkOrderCommands {
     return workOrderSchema.parse(parseData(row.data));
   }
 
-  private async update(id: string, values: FieldValues, summary: string): Promise<LocalWriteResult> {
-    const result = await writeLocalChange(this.db, this.clock, { kind: 'update', entity: 'workOrder', id, values, summary });
+  /**
+   * Writes a change computed from the work order as it is inside the write's transaction, never
+   * from an earlier read: the sync worker may commit a pulled change to the same list meanwhile.
+   */
+  private async edit(id: string, change: (wo: WorkOrder) => { values: FieldValues; summary: string }): Promise<LocalWriteResult> {
+    const result = await writeLocalChange(this.db, this.clock, { kind: 'edit', entity: 'workOrder', id, edit: (current) => change(workOrderSchema.parse(current)) });
     this.changed(result);
     return result;
   }
 
   async changeStatus(input: z.input<typeof changeStatusInputSchema>): Promise<LocalWriteResult> {
     const { workOrderId, status } = parseOrThrow(changeStatusInputSchema, input, 'status change');
-    const wo = await this.current(workOrderId);
     const user = this.user();
-    if (!canReachStatus(wo.status, status, user.role)) {
-      throw new FieldlineError('VALIDATION_ERROR', `A ${user.role} cannot move ${wo.number ?? 'this work order'} from ${wo.status} to ${status}`);
-    }
-    const now = isoAt(this.clock);
-    const values: FieldValues = { status };
-    if (status === 'in-progress' && wo.actualStart === null) values.actualStart = now;
-    if (status === 'completed') values.actualEnd = now;
-    return this.update(workOrderId, values, `Status → ${status}`);
+    return this.edit(workOrderId, (wo) => {
+      if (!canReachStatus(wo.status, status, user.role)) {
+        throw new FieldlineError('VALIDATION_ERROR', `A ${user.role} cannot move ${wo.number ?? 'this work order'} from ${wo.status} to ${status}`);
+      }
+      const now = isoAt(this.clock);
+      const values: FieldValues = { status };
+      if (status === 'in-progress' && wo.actualStart === null) values.actualStart = now;
+      if (status === 'completed') values.actualEnd = now;
+      return { values, summary: `Status → ${status}` };
+    });
   }
 
   async setTaskDone(input: z.input<typeof setTaskDoneInputSchema>): Promise<LocalWriteResult> {
     const { workOrderId, taskId, done } = parseOrThrow(setTaskDoneInputSchema, input, 'task');
-    const wo = await this.current(workOrderId);
-    const task = wo.tasks.find((t) => t.id === taskId);
-    if (!task) throw new FieldlineError('NOT_FOUND', `Task ${taskId} is not on this work order`);
-    const now = isoAt(this.clock);
-    const tasks = wo.tasks.map((t) => (t.id === taskId ? { ...t, done, doneAt: done ? now : null, doneBy: done ? this.user().id : null } : t));
-    return this.update(workOrderId, { tasks }, `Task "${task.title}" ${done ? 'done' : 'reopened'}`);
+    return this.edit(workOrderId, (wo) => {
+      const task = wo.tasks.find((t) => t.id === taskId);
+      if (!task) throw new FieldlineError('NOT_FOUND', `Task ${taskId} is not on this work order`);
+      const now = isoAt(this.clock);
+      const tasks = wo.tasks.map((t) => (t.id === taskId ? { ...t, done, doneAt: done ? now : null, doneBy: done ? this.user().id : null } : t));
+      return { values: { tasks }, summary: `Task "${task.title}" ${done ? 'done' : 'reopened'}` };
+    });
   }
 
   async addPartUsed(input: z.input<typeof addPartUsedInputSchema>): Promise<LocalWriteResult> {
     const { workOrderId, partId, quantity } = parseOrThrow(addPartUsedInputSchema, input, 'part used');
-    const wo = await this.current(workOrderId);
     const usage = { id: uuidv7(), partId, quantity, recordedAt: isoAt(this.clock), recordedBy: this.user().id };
-    return this.update(workOrderId, { partsUsed: [...wo.partsUsed, usage] }, `Part used ×${quantity}`);
+    return this.edit(workOrderId, (wo) => ({ values: { partsUsed: [...wo.partsUsed, usage] }, summary: `Part used ×${quantity}` }));
   }
 
   async removePartUsed(input: z.input<typeof removePartUsedInputSchema>): Promise<LocalWriteResult> {
     const { workOrderId, usageId } = parseOrThrow(removePartUsedInputSchema, input, 'part used');
-    const wo = await this.current(workOrderId);
-    if (!wo.partsUsed.some((p) => p.id === usageId)) throw new FieldlineError('NOT_FOUND', 'That part use is not on this work order');
-    return this.update(workOrderId, { partsUsed: wo.partsUsed.filter((p) => p.id !== usageId) }, 'Part use removed');
+    return this.edit(workOrderId, (wo) => {
+      if (!wo.partsUsed.some((p) => p.id === usageId)) throw new FieldlineError('NOT_FOUND', 'That part use is not on this work order');
+      return { values: { partsUsed: wo.partsUsed.filter((p) => p.id !== usageId) }, summary: 'Part use removed' };
+    });
   }
 
   async addLabor(input: z.input<typeof addLaborInputSchema>): Promise<LocalWriteResult> {
     const labor = parseOrThrow(addLaborInputSchema, input, 'labor record');
-    const wo = await this.current(labor.workOrderId);
     const record = { id: uuidv7(), userId: this.user().id, start: labor.start, end: labor.end, minutes: labor.minutes, note: labor.note };
-    return this.update(labor.workOrderId, { laborRecords: [...wo.laborRecords, record] }, `Labor ${labor.minutes} min`);
+    return this.edit(labor.workOrderId, (wo) => ({ values: { laborRecords: [...wo.laborRecords, record] }, summary: `Labor ${labor.minutes} min` }));
   }
 
   async recordMeasurement(input: z.input<typeof recordMeasurementInputSchema>): Promise<LocalWriteResult> {
     const m = parseOrThrow(recordMeasurementInputSchema, input, 'measurement');
-    const wo = await this.current(m.workOrderId);
     const measurement = { id: uuidv7(), name: m.name, value: m.value, unit: m.unit, recordedAt: isoAt(this.clock) };
-    return this.update(m.workOrderId, { measurements: [...wo.measurements, measurement] }, `Measured ${m.name} ${m.value} ${m.unit}`.trim());
+    return this.edit(m.workOrderId, (wo) => ({ values: { measurements: [...wo.measurements, measurement] }, summary: `Measured ${m.name} ${m.value} ${m.unit}`.trim() }));
   }
 
   async editNotes(input: z.input<typeof editNotesInputSchema>): Promise<LocalWriteResult> {
     const { workOrderId, ...fields } = parseOrThrow(editNotesInputSchema, input, 'notes');
-    await this.current(workOrderId);
     const values: FieldValues = {};
     if (fields.completionNotes !== undefined) values.completionNotes = fields.completionNotes;
     if (fields.rootCause !== undefined) values.rootCause = fields.rootCause;
     if (fields.description !== undefined) values.description = fields.description;
     if (Object.keys(values).length === 0) throw new FieldlineError('VALIDATION_ERROR', 'Nothing to change: give notes, root cause or description');
-    return this.update(workOrderId, values, `Edited ${Object.keys(values).join(', ')}`);
+    return this.edit(workOrderId, () => ({ values, summary: `Edited ${Object.keys(values).join(', ')}` }));
   }
 
   /** A new work order, made offline; an emergency goes out with priority 1. */

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { idsPerStatement, inChunks, rowsPerInsert } from '../../src-shared/sqlite/statement-chunks';
+import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
 import { jsonEqual } from '../../src-shared/domain/json';
 import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
@@ -43,9 +43,7 @@ export class RecordUnitOfWork {
     const missing = [...new Map(keys.map((k) => [keyOf(k.entity, k.id), k])).values()]
       .filter((k) => !this.original.has(keyOf(k.entity, k.id)))
       .sort((a, b) => (keyOf(a.entity, a.id) < keyOf(b.entity, b.id) ? -1 : 1));
-    const byEntity = new Map<EntityName, string[]>();
-    for (const k of missing) byEntity.set(k.entity, [...(byEntity.get(k.entity) ?? []), k.id]);
-    for (const [entity, ids] of byEntity) {
+    for (const [entity, ids] of idsByEntity(missing)) {
       for (const chunk of inChunks(ids, idsPerStatement)) {
         const rows = await this.trx
           .selectFrom('records')

@@ -1,5 +1,5 @@
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
-import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
+import { idsByEntity, idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
 import type { Patch } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import { maxPushOps, type PushOp, type PushResult } from '../../../src-shared/protocol/push';
@@ -93,19 +93,15 @@ async function nextBatch(ctx: PushContext): Promise<OutboxRow[]> {
   return batch;
 }
 
-function groupIdsByEntity(batch: readonly OutboxRow[]): Map<string, Set<string>> {
-  const groups = new Map<string, Set<string>>();
-  for (const op of batch) groups.set(op.entity, (groups.get(op.entity) ?? new Set()).add(op.record_id));
-  return groups;
-}
+/** The records a batch's ops are on, as idsByEntity wants them. */
+const recordsOf = (ops: readonly OutboxRow[]) => ops.map((op) => ({ entity: op.entity, id: op.record_id }));
 
 /** The wire ops of a batch: record versions and bases read in two queries, at send time. */
 async function toPushOps(ctx: PushContext, batch: readonly OutboxRow[]): Promise<PushOp[]> {
   const versions = new Map<string, number>();
   const bases = new Map<string, Map<string, Json>>();
   // By entity, so each lookup is a primary-key search (entity, id), never a scan of every record.
-  for (const [entity, idSet] of groupIdsByEntity(batch)) {
-    const ids = [...idSet];
+  for (const [entity, ids] of idsByEntity(recordsOf(batch))) {
     for (const chunk of inChunks(ids, idsPerStatement)) {
       for (const r of await ctx.db.selectFrom('records').select(['entity', 'id', 'version']).where('entity', '=', entity).where('id', 'in', chunk).execute()) versions.set(recordKey(r.entity, r.id), r.version);
       for (const b of await ctx.db.selectFrom('bases').select(['entity', 'record_id', 'field', 'value']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
@@ -205,16 +201,14 @@ async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results
   const opIds = candidates.map((op) => op.op_id);
   for (const chunk of inChunks(opIds, idsPerStatement)) await trx.deleteFrom('outbox').where('op_id', 'in', chunk).execute();
   const busy = new Set<string>();
-  for (const [entity, idSet] of groupIdsByEntity(candidates)) {
-    const ids = [...idSet];
+  for (const [entity, ids] of idsByEntity(recordsOf(candidates))) {
     for (const chunk of inChunks(ids, idsPerStatement)) {
       for (const r of await trx.selectFrom('outbox').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) busy.add(recordKey(r.entity, r.record_id));
       for (const r of await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).where('status', '=', 'open').execute()) busy.add(recordKey(r.entity, r.record_id));
     }
   }
   const plain = candidates.filter((op) => !busy.has(recordKey(op.entity, op.record_id)));
-  for (const [entity, idSet] of groupIdsByEntity(plain)) {
-    const ids = [...idSet];
+  for (const [entity, ids] of idsByEntity(recordsOf(plain))) {
     for (const chunk of inChunks(ids, idsPerStatement)) await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', chunk).execute();
   }
   const changes: Change[] = plain.flatMap((op) => {

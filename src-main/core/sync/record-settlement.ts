@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Change } from '../../../src-shared/protocol/pull';
 import { v7 as uuidv7 } from 'uuid';
-import { idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
+import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { FieldConflict, JsonRecord } from '../../../src-shared/merge/merge-patch';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
@@ -110,13 +110,7 @@ export async function removeAttachmentsOf(trx: Trx, workOrderIds: readonly strin
 /** The list columns stored for these records, by entity/id (absent: not on the device). */
 async function storedListColumns(trx: Trx, records: readonly { entity: string; id: string }[]): Promise<Map<string, ListColumns>> {
   const stored = new Map<string, ListColumns>();
-  const byEntity = new Map<string, string[]>();
-  for (const r of records) {
-    const ids = byEntity.get(r.entity);
-    if (ids) ids.push(r.id);
-    else byEntity.set(r.entity, [r.id]);
-  }
-  for (const [entity, ids] of byEntity) {
+  for (const [entity, ids] of idsByEntity(records)) {
     for (const chunk of inChunks(ids, idsPerStatement)) {
       const found = await trx
         .selectFrom('records')

@@ -1,32 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src-server/demo/seed-demo';
-import { fixedNetworkCost } from '../../src-main/core/attachments/network-cost';
-import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store';
-import { ClientCore } from '../../src-main/core/session/client-core';
 import { SyncWorkerHost } from '../../src-main/core/sync/sync-worker-host';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createTestClient, type TestClient } from '../support/test-client';
 
 describe('the sync worker thread, as the desktop app runs it', () => {
   let t: TestServer;
-  let profileDir: string;
-  let core: ClientCore;
+  let device: TestClient;
   beforeEach(async () => {
     t = await startTestServer('sqlite', { workOrders: 20 });
-    profileDir = mkdtempSync(join(tmpdir(), 'fieldline-profile-'));
-    core = new ClientCore({ profileDir, secrets: new KeytarSecretStore(`FieldlineTest-${uuidv7()}`), syncInWorkerThread: true, networkCost: fixedNetworkCost('unmetered') });
+    device = createTestClient(t.clock, { syncInWorkerThread: true });
   });
   afterEach(async () => {
-    await core.close();
-    rmSync(profileDir, { recursive: true, force: true });
+    await device.dispose();
     await t.stop();
   });
 
   it('syncs, and when the thread dies the badge says so while edits are still saved', async () => {
-    const session = await core.signIn(t.url, 'tech1', demoPassword);
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
     const host = session.engine;
     if (!(host instanceof SyncWorkerHost)) throw new Error('expected the worker thread');
     expect((await host.sync('start')).ok).toBe(true);

@@ -18,13 +18,14 @@ export interface TestClient {
 }
 
 /** A device: a temp profile dir and the real OS keychain (a private keytar service per device). */
-export function createTestClient(clock: Clock, options: { pageSize?: number; maxOpsPerBatch?: number; networkCost?: NetworkCostProbe } = {}): TestClient {
+export function createTestClient(clock: Clock, options: { pageSize?: number; maxOpsPerBatch?: number; networkCost?: NetworkCostProbe; syncInWorkerThread?: boolean } = {}): TestClient {
   const profileDir = mkdtempSync(join(tmpdir(), 'fieldline-profile-'));
   const service = `FieldlineTest-${uuidv7()}`;
   const secrets = new KeytarSecretStore(service);
-  const { networkCost, ...sync } = options;
+  const { networkCost, syncInWorkerThread, ...sync } = options;
   // Tests never ask the machine's network: unmetered unless a test says otherwise.
-  const make = () => new ClientCore({ profileDir, secrets, clock, random: () => 0.5, sync, networkCost: networkCost ?? fixedNetworkCost('unmetered') });
+  const make = () =>
+    new ClientCore({ profileDir, secrets, clock, random: () => 0.5, sync, networkCost: networkCost ?? fixedNetworkCost('unmetered'), ...(syncInWorkerThread ? { syncInWorkerThread } : {}) });
   const client: TestClient = {
     core: make(),
     profileDir,

@@ -1,9 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
 import { jsonEqual } from '../../src-shared/domain/json';
 import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
-import { scopeColumnsOf, stateFromRow, type RecordState } from './record-state';
+import { scopeColumnsOf, stateFromRow, type RecordState, type ScopeColumns } from './record-state';
 
 export interface RecordKey {
   entity: EntityName;
@@ -146,11 +146,12 @@ export class RecordUnitOfWork {
         workOrderNumbers.set(state.id, number);
       });
       const rows: RecordsTable[] = [];
+      const keptScope: RecordsTable[] = [];
       dirty.forEach((state, i) => {
         const columns = scopeColumnsOf(state, this.parentOf(state));
         const before = this.original.get(keyOf(state.entity, state.id)) ?? null;
         const prev = before ? scopeColumnsOf(before, this.parentOf(before)) : null;
-        rows.push({
+        (prev && sameScope(prev, columns) ? keptScope : rows).push({
           entity: state.entity,
           id: state.id,
           version: state.version,
@@ -175,6 +176,15 @@ export class RecordUnitOfWork {
         });
       });
       beforeWrite(workOrderNumbers);
+      // A record whose scope columns stay (a note, a measurement, a tag) is updated without
+      // assigning them: SQLite rewrites an assigned column's index entries even to the same value,
+      // six indexes here, each entry on a page of its own that the commit then writes.
+      for (const chunk of inChunks(keptScope, rowsPerInsert)) {
+        const values = sql.join(chunk.map((r) => sql`(${r.entity}, ${r.id}, cast(${r.version} as integer), ${r.data}, cast(${r.deleted} as integer), ${r.updated_at})`));
+        await sql`with kept(entity, id, version, data, deleted, updated_at) as (values ${values})
+          update records set version = kept.version, data = kept.data, deleted = kept.deleted, updated_at = kept.updated_at
+          from kept where records.entity = kept.entity and records.id = kept.id`.execute(this.trx);
+      }
       for (const chunk of inChunks(rows, 200)) {
         await this.trx
           .insertInto('records')
@@ -212,6 +222,12 @@ export class RecordUnitOfWork {
     for (const chunk of inChunks(opRows, rowsPerInsert)) await this.trx.insertInto('applied_ops').values(chunk).execute();
     return { head, changes, workOrderNumbers };
   }
+}
+
+const scopeColumnNames = ['site_id', 'assigned_to', 'created_by', 'status', 'asset_id', 'work_order_id', 'natural_key'] as const satisfies readonly (keyof ScopeColumns)[];
+
+function sameScope(a: ScopeColumns, b: ScopeColumns): boolean {
+  return scopeColumnNames.every((column) => a[column] === b[column]);
 }
 
 function isOpen(state: RecordState): boolean {

@@ -7,7 +7,7 @@ import { rebase } from '../../../src-shared/sync/rebase';
 import type { ClientDb } from '../store/client-schema';
 import { listColumns, parseData } from '../store/local-record';
 import type { AuthSession } from './auth-session';
-import type { SyncApi } from './sync-api';
+import { letRequestLeave, type SyncApi } from './sync-api';
 import { addNotice, applyPlainChanges, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 import { dropServerData } from './local-data-cleanup';
@@ -76,7 +76,7 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
     // commit (100k first sync: median 9.0k → 10.8k records/s in 4 runs each).
     if (page.hasMore) {
       next = fetchPage(page.cursor);
-      await new Promise((resolve) => setImmediate(resolve));
+      await letRequestLeave();
     }
     await ctx.db.transaction().execute(async (trx) => {
       const nowIso = isoAt(ctx.clock);

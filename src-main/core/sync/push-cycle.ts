@@ -11,7 +11,7 @@ import type { ClientDb } from '../store/client-schema';
 import { parseData } from '../store/local-record';
 import { recordKey } from '../outbox/local-writes';
 import type { AuthSession } from './auth-session';
-import type { SyncApi } from './sync-api';
+import { letRequestLeave, type SyncApi } from './sync-api';
 import type { Json } from '../../../src-shared/domain/json';
 import { parseJson } from '../outbox/local-writes';
 import type { Change } from '../../../src-shared/protocol/pull';
@@ -132,52 +132,102 @@ async function toPushOps(ctx: PushContext, batch: readonly OutboxRow[]): Promise
   });
 }
 
+/** A batch marked in flight, with its wire ops read. */
+interface PreparedBatch {
+  ops: OutboxRow[];
+  wire: PushOp[];
+}
+
+/** The next sendable batch, marked in flight so the next choice passes over its records; null when nothing is sendable. */
+async function prepareBatch(ctx: PushContext, maxOps: number): Promise<PreparedBatch | null> {
+  const ops = await nextBatch({ ...ctx, maxOps });
+  if (ops.length === 0) return null;
+  await ctx.db.updateTable('outbox').set({ state: 'in-flight' }).where('op_id', 'in', ops.map((op) => op.op_id)).execute();
+  return { ops, wire: await toPushOps(ctx, ops) };
+}
+
+/** A prepared batch that was never sent goes back to the queue as it was. */
+async function release(ctx: PushContext, batch: PreparedBatch | null): Promise<void> {
+  if (batch) await ctx.db.updateTable('outbox').set({ state: 'pending' }).where('op_id', 'in', batch.ops.map((op) => op.op_id)).execute();
+}
+
 /**
  * Pushes until nothing sendable is left. A transport failure puts the batch back (NETWORK_ERROR
  * does not count as an attempt: a week offline must not fail ops) and ends the cycle with the error.
+ *
+ * Batches are pipelined, one request at a time: the next batch is chosen and read while the server
+ * applies this one, and sent as soon as this one is answered, before this one is settled here. The
+ * server still receives batch N+1 only after it has answered batch N, so it applies them in order.
+ * Nothing in N+1 can depend on how N settles: sendOrder never chooses an op whose record has an op
+ * in flight, nor one that references a record whose create is in flight (it is still unsynced).
+ * Ops held back for that reason go in the batch chosen after N settled.
  */
 export async function pushPending(ctx: PushContext, onProgress: (done: number, total: number) => void): Promise<PushOutcome> {
   const outcome: PushOutcome = { sent: 0, bytesSent: 0, bytesReceived: 0, conflicts: {} };
   const total = Number((await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
   let maxOps = ctx.maxOps;
-  for (;;) {
-    const batch = await nextBatch({ ...ctx, maxOps });
-    if (batch.length === 0) return outcome;
-    await ctx.db.updateTable('outbox').set({ state: 'in-flight' }).where('op_id', 'in', batch.map((op) => op.op_id)).execute();
-    const ops = await toPushOps(ctx, batch);
+  const send = (batch: PreparedBatch) => {
+    const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, ops: batch.wire }));
+    // Awaited below, unless settling the batch before it fails and ends the cycle.
+    request.catch(() => undefined);
+    return request;
+  };
+  let batch = await prepareBatch(ctx, maxOps);
+  let request = batch && send(batch);
+  while (batch && request) {
+    await letRequestLeave();
+    const following = await prepareBatch(ctx, maxOps);
     let response;
     try {
-      response = await ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, ops }));
+      response = await request;
     } catch (error) {
+      await release(ctx, following);
       const envelope = error instanceof FieldlineError ? error.toEnvelope() : { code: 'NETWORK_ERROR' as const, message: String(error) };
       if (envelope.code === 'PAYLOAD_TOO_LARGE' && maxOps > 1) {
-        await ctx.db.updateTable('outbox').set({ state: 'pending' }).where('op_id', 'in', batch.map((op) => op.op_id)).execute();
+        await release(ctx, batch);
         maxOps = Math.max(1, Math.floor(maxOps / 2));
+        batch = await prepareBatch(ctx, maxOps);
+        request = batch && send(batch);
         continue;
       }
-      await putBack(ctx, batch, envelope);
+      await putBack(ctx, batch.ops, envelope);
       throw error;
     }
+    const followingRequest = following && send(following);
+    if (followingRequest) await letRequestLeave();
     outcome.bytesSent += response.bytesSent;
     outcome.bytesReceived += response.bytesReceived;
-    const results = new Map(response.body.results.map((r) => [r.opId, r]));
-    const nowIso = isoAt(ctx.clock);
-    await ctx.db.transaction().execute(async (trx) => {
-      const settled = await settlePlainResults(trx, batch, results, nowIso);
-      for (const op of batch) {
-        if (settled.has(op.op_id)) continue;
-        const result = results.get(op.op_id);
-        if (!result) {
-          await trx.updateTable('outbox').set({ state: 'pending' }).where('op_id', '=', op.op_id).execute();
-          continue;
-        }
-        const kind = await applyResult(trx, ctx, op, result, nowIso);
-        if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
-      }
-    });
-    outcome.sent += batch.length;
+    await settleBatch(ctx, batch.ops, response.body.results, outcome);
+    outcome.sent += batch.ops.length;
     onProgress(Math.min(outcome.sent, total), Math.max(total, outcome.sent));
+    if (following) {
+      batch = following;
+      request = followingRequest;
+    } else {
+      batch = await prepareBatch(ctx, maxOps);
+      request = batch && send(batch);
+    }
   }
+  return outcome;
+}
+
+/** Settles an answered batch in one transaction. */
+async function settleBatch(ctx: PushContext, batch: readonly OutboxRow[], answers: readonly PushResult[], outcome: PushOutcome): Promise<void> {
+  const results = new Map(answers.map((r) => [r.opId, r]));
+  const nowIso = isoAt(ctx.clock);
+  await ctx.db.transaction().execute(async (trx) => {
+    const settled = await settlePlainResults(trx, batch, results, nowIso);
+    for (const op of batch) {
+      if (settled.has(op.op_id)) continue;
+      const result = results.get(op.op_id);
+      if (!result) {
+        await trx.updateTable('outbox').set({ state: 'pending' }).where('op_id', '=', op.op_id).execute();
+        continue;
+      }
+      const kind = await applyResult(trx, ctx, op, result, nowIso);
+      if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
+    }
+  });
 }
 
 /** What happened to an op: a replayed op's answer is the first one's. */

@@ -189,6 +189,15 @@ export class SyncApi {
   }
 }
 
+/**
+ * One turn of the event loop, in which a request just issued is written to its socket. A caller
+ * that goes on to hold the thread with synchronous database work (a page's or a batch's
+ * transaction) awaits it first, so that the server works on the request meanwhile instead of after.
+ */
+export function letRequestLeave(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

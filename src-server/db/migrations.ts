@@ -109,6 +109,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('refresh_tokens_family_idx').on('refresh_tokens').column('family_id').execute();
       },
     },
+    '0002_drop_change_record_index': {
+      async up(db: Kysely<unknown>) {
+        // No query looks changes up by record: pulls walk them by seq, retention prunes by seq. The
+        // index cost every push a random insert per op (a tenth of a 1000-op batch's writes).
+        await db.schema.dropIndex('changes_record_idx').execute();
+      },
+    },
   };
 }
 

@@ -110,4 +110,51 @@ describe('pipelined push batches', () => {
     expect((await serverData(created.id)).measurements.map((m) => m.name)).toEqual(['first', 'second']);
     for (const wo of existing) expect((await session.queries.get(wo.id)).workOrder).toEqual(await serverData(wo.id));
   });
+
+  it('an emergency logged while a long push runs goes out in one of the next batches, not after the whole queue', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    await session.engine.sync('start');
+    const workOrders = (await session.queries.list({ limit: 10 })).items;
+    for (const [i, wo] of workOrders.entries()) await session.workOrders.recordMeasurement({ workOrderId: wo.id, name: `round ${i}`, value: i, unit: 'V' });
+    const emergency: { id?: string } = {};
+    const seen = watchPushes(session, async (call) => {
+      if (call === 2) emergency.id = (await session.workOrders.create({ siteId: workOrders[0]?.siteId ?? '', assetId: null, type: 'emergency', title: 'Gas smell in plant room', priority: 'critical' })).id;
+    });
+
+    const result = await session.engine.sync('manual');
+
+    expect(result.error).toBeNull();
+    expect(seen.batches.length).toBe(6);
+    const batch = seen.batches.findIndex((ops) => ops.some((op) => op.id === emergency.id));
+    expect(batch).toBeGreaterThanOrEqual(2);
+    expect(batch).toBeLessThanOrEqual(3);
+    expect(await session.queue.list()).toEqual([]);
+  });
+
+  it('an op on a record created in the batch before waits until that create is settled here', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const [existing] = (await session.queries.list({ statuses: ['assigned', 'in-progress'], limit: 1 })).items;
+    if (!existing) throw new Error('setup');
+    // Send order: the create and the edit (priority 5), then the document on the new work order (8).
+    const created = await session.workOrders.create({ siteId: existing.siteId, assetId: null, type: 'corrective', title: 'Found on rounds', priority: 'medium' });
+    await session.workOrders.recordMeasurement({ workOrderId: existing.id, name: 'reading', value: 1, unit: 'V' });
+    const document = await session.attachments.add({ workOrderId: created.id, kind: 'document', fileName: 'note.txt', contentBase64: Buffer.from('Seal weeps.\n').toString('base64') });
+    const versionAtSend: number[] = [];
+    const seen = watchPushes(session, async () => {
+      const row = await session.store.db.selectFrom('records').select('version').where('entity', '=', 'workOrder').where('id', '=', created.id).executeTakeFirstOrThrow();
+      versionAtSend.push(row.version);
+    });
+
+    const result = await session.engine.sync('manual');
+    await session.engine.uploadsIdle();
+
+    expect(result.error).toBeNull();
+    const withDocument = seen.batches.findIndex((ops) => ops.some((op) => op.id === document.id));
+    expect(seen.batches.findIndex((ops) => ops.some((op) => op.id === created.id))).toBe(0);
+    expect(withDocument).toBe(1);
+    // Chosen while the create was in flight, it would have left before the create's answer was written.
+    expect(versionAtSend[withDocument]).toBeGreaterThan(0);
+    expect(await session.queue.list()).toEqual([]);
+  });
 });

@@ -179,6 +179,7 @@ export class RecordUnitOfWork {
       // A record whose scope columns stay (a note, a measurement, a tag) is updated without
       // assigning them: SQLite rewrites an assigned column's index entries even to the same value,
       // six indexes here, each entry on a page of its own that the commit then writes.
+      // The casts: PostgreSQL reads the parameters of a VALUES list as text.
       for (const chunk of inChunks(keptScope, rowsPerInsert)) {
         const values = sql.join(chunk.map((r) => sql`(${r.entity}, ${r.id}, cast(${r.version} as integer), ${r.data}, cast(${r.deleted} as integer), ${r.updated_at})`));
         await sql`with kept(entity, id, version, data, deleted, updated_at) as (values ${values})

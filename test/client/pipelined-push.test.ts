@@ -157,4 +157,29 @@ describe('pipelined push batches', () => {
     expect(versionAtSend[withDocument]).toBeGreaterThan(0);
     expect(await session.queue.list()).toEqual([]);
   });
+
+  it('a change made while an earlier one on the same work order is in flight goes out in its turn by priority once that one is settled', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    await session.engine.sync('start');
+    const [started] = (await session.queries.list({ statuses: ['in-progress'], limit: 1 })).items;
+    if (!started) throw new Error('setup: no work order in progress');
+    const others = (await session.queries.list({ statuses: ['open', 'assigned', 'in-progress', 'on-hold'], limit: 10 })).items.filter((wo) => wo.id !== started.id).slice(0, 9);
+    if (others.length < 9) throw new Error('setup: too few open work orders');
+    // Queued first, so the first batch carries it.
+    await session.workOrders.recordMeasurement({ workOrderId: started.id, name: 'before completion', value: 1, unit: 'V' });
+    for (const [i, wo] of others.entries()) await session.workOrders.recordMeasurement({ workOrderId: wo.id, name: `round ${i}`, value: i, unit: 'V' });
+    const seen = watchPushes(session, async (call) => {
+      // Completion (priority 3) while the reading on the same work order is on the wire: a new op behind it.
+      if (call === 1) await session.workOrders.changeStatus({ workOrderId: started.id, status: 'completed' });
+    });
+
+    const result = await session.engine.sync('manual');
+
+    expect(result.error).toBeNull();
+    expect(seen.batches.length).toBe(6);
+    expect(seen.batches[0]?.some((op) => op.id === started.id)).toBe(true);
+    // Batch 2 was chosen while batch 1 was in flight; batch 3, after it was settled, starts with the completion.
+    expect(seen.batches[2]?.[0]).toMatchObject({ id: started.id, priority: 3 });
+    expect(await session.queue.list()).toEqual([]);
+  });
 });

@@ -67,6 +67,12 @@ interface SendPlan {
   unsynced: ReadonlySet<string>;
   /** Those of them whose op went out in a batch taken from this plan. */
   sentUnsynced: Set<string>;
+  /**
+   * Some op waits only for an op in flight (an earlier one on its record, or the create of a
+   * record it references): the plan serves one batch, so that the op goes in its priority's turn
+   * once that answer is settled, not after everything else.
+   */
+  oneBatch: boolean;
 }
 
 async function newestSeq(ctx: PushContext): Promise<number> {
@@ -100,16 +106,22 @@ async function planSends(ctx: PushContext, taken: ReadonlySet<string> = new Set(
     dependsOn: dependsOnSchema.parse(JSON.parse(op.depends_on)),
     notBefore: op.next_attempt_at,
   }));
-  const order = sendOrder(refs, unsynced, ctx.clock.now()).filter((ref) => !taken.has(ref.opId));
-  return { order, next: 0, newestSeq: newest, unsynced, sentUnsynced: new Set() };
+  const now = ctx.clock.now();
+  const order = sendOrder(refs, unsynced, now);
+  const planned = new Set(order.map((ref) => ref.opId));
+  const inFlight = new Set(refs.filter((ref) => ref.state === 'in-flight').map((ref) => ref.recordKey));
+  const oneBatch = refs.some(
+    (ref) => ref.state === 'pending' && ref.notBefore <= now && !planned.has(ref.opId) && (inFlight.has(ref.recordKey) || ref.dependsOn.some((dep) => inFlight.has(dep))),
+  );
+  return { order: order.filter((ref) => !taken.has(ref.opId)), next: 0, newestSeq: newest, unsynced, sentUnsynced: new Set(), oneBatch };
 }
 
 /**
  * Chooses the next batch from the plan: send order, bounded by op count and by (uncompressed)
- * bytes. A new plan is made when this one is used up or the queue has a newer op, and at an op
- * that references a record created in an earlier batch of this plan: that create may not be
- * settled here yet (a create-create rewrites references to the record the server kept), and the
- * new plan holds such an op back until it is, as choosing every batch afresh did.
+ * bytes. A new plan is made when this one is used up (see oneBatch) or the queue has a newer op,
+ * and at an op that references a record created in an earlier batch of this plan: that create
+ * may not be settled here yet (a create-create rewrites references to the record the server
+ * kept), and the new plan holds such an op back until it is, as choosing every batch afresh did.
  */
 async function nextBatch(ctx: PushContext, current: SendPlan | null): Promise<{ ops: OutboxRow[]; plan: SendPlan }> {
   let plan = current;
@@ -148,6 +160,7 @@ async function nextBatch(ctx: PushContext, current: SendPlan | null): Promise<{ 
     if (replan) plan = await planSends(ctx, new Set(batch.map((op) => op.op_id)));
   }
   for (const key of createdHere) plan.sentUnsynced.add(key);
+  if (plan.oneBatch) plan.next = plan.order.length;
   return { ops: batch, plan };
 }
 

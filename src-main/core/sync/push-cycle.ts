@@ -4,14 +4,13 @@ import type { Patch } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import { maxPushOps, type PushOp, type PushResult } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
-import { sendOrder, type QueuedOpRef } from '../../../src-shared/sync/outbox-order';
 import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
-import { z } from 'zod';
 import type { ClientDb } from '../store/client-schema';
 import { parseData } from '../store/local-record';
 import { recordKey } from '../outbox/local-writes';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
+import { PushPlanner } from './push-plan';
 import type { Json } from '../../../src-shared/domain/json';
 import { parseJson } from '../outbox/local-writes';
 import type { Change } from '../../../src-shared/protocol/pull';
@@ -48,120 +47,6 @@ export interface PushOutcome {
   bytesSent: number;
   bytesReceived: number;
   conflicts: Record<string, number>;
-}
-
-const dependsOnSchema = z.array(z.string());
-
-/**
- * The send order of a push cycle, worked out once over the whole queue and then taken batch by
- * batch. Worked out again for each batch, it read every queued op each time: quadratic in the
- * queue (10k ops: a tenth of the client's push time; a week offline with 50k ops, 50 full reads).
- */
-interface SendPlan {
-  order: QueuedOpRef[];
-  /** Position of the next op to take. */
-  next: number;
-  /** The queue's newest op when the plan was made: a newer one (a critical edit meanwhile) makes a new plan. */
-  newestSeq: number;
-  /** Records not yet acknowledged when the plan was made. */
-  unsynced: ReadonlySet<string>;
-  /** Those of them whose op went out in a batch taken from this plan. */
-  sentUnsynced: Set<string>;
-  /**
-   * Some op waits only for an op in flight (an earlier one on its record, or the create of a
-   * record it references): the plan serves one batch, so that the op goes in its priority's turn
-   * once that answer is settled, not after everything else.
-   */
-  oneBatch: boolean;
-}
-
-async function newestSeq(ctx: PushContext): Promise<number> {
-  const row = await ctx.db.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  return Number(row?.seq ?? 0);
-}
-
-/** `taken`: ops chosen for the batch being filled, still queued as pending; they are not planned again. */
-async function planSends(ctx: PushContext, taken: ReadonlySet<string> = new Set()): Promise<SendPlan> {
-  const newest = await newestSeq(ctx);
-  const queued = await ctx.db.selectFrom('outbox').select(['op_id', 'entity', 'record_id', 'seq', 'priority', 'state', 'depends_on', 'next_attempt_at']).execute();
-  // Records created here and not yet acknowledged, looked up from the queue by primary key: a
-  // filter on version alone would read every record on the device.
-  const unsynced = new Set(
-    (
-      await ctx.db
-        .selectFrom('outbox as o')
-        .innerJoin('records as r', (join) => join.onRef('r.entity', '=', 'o.entity').onRef('r.id', '=', 'o.record_id'))
-        .select(['r.entity', 'r.id'])
-        .where('r.version', '=', 0)
-        .distinct()
-        .execute()
-    ).map((r) => recordKey(r.entity, r.id)),
-  );
-  const refs = queued.map((op) => ({
-    opId: op.op_id,
-    recordKey: recordKey(op.entity, op.record_id),
-    seq: op.seq,
-    priority: op.priority,
-    state: op.state,
-    dependsOn: dependsOnSchema.parse(JSON.parse(op.depends_on)),
-    notBefore: op.next_attempt_at,
-  }));
-  const now = ctx.clock.now();
-  const order = sendOrder(refs, unsynced, now);
-  const planned = new Set(order.map((ref) => ref.opId));
-  const inFlight = new Set(refs.filter((ref) => ref.state === 'in-flight').map((ref) => ref.recordKey));
-  const oneBatch = refs.some(
-    (ref) => ref.state === 'pending' && ref.notBefore <= now && !planned.has(ref.opId) && (inFlight.has(ref.recordKey) || ref.dependsOn.some((dep) => inFlight.has(dep))),
-  );
-  return { order: order.filter((ref) => !taken.has(ref.opId)), next: 0, newestSeq: newest, unsynced, sentUnsynced: new Set(), oneBatch };
-}
-
-/**
- * Chooses the next batch from the plan: send order, bounded by op count and by (uncompressed)
- * bytes. A new plan is made when this one is used up (see oneBatch) or the queue has a newer op,
- * and at an op that references a record created in an earlier batch of this plan: that create
- * may not be settled here yet (a create-create rewrites references to the record the server
- * kept), and the new plan holds such an op back until it is, as choosing every batch afresh did.
- */
-async function nextBatch(ctx: PushContext, current: SendPlan | null): Promise<{ ops: OutboxRow[]; plan: SendPlan }> {
-  let plan = current;
-  if (!plan || plan.next >= plan.order.length || (await newestSeq(ctx)) > plan.newestSeq) plan = await planSends(ctx);
-  const batch: OutboxRow[] = [];
-  let bytes = 0;
-  const createdHere = new Set<string>();
-  let full = false;
-  while (!full && batch.length < ctx.maxOps && plan.next < plan.order.length) {
-    let replan = false;
-    const sentUnsynced = plan.sentUnsynced;
-    const window = plan.order.slice(plan.next, plan.next + ctx.maxOps - batch.length);
-    const rows = new Map<string, OutboxRow>();
-    for (const chunk of inChunks(window.map((ref) => ref.opId), idsPerStatement)) {
-      // Still queued and not sent: the person may have discarded an op since the plan was made.
-      for (const op of await ctx.db.selectFrom('outbox').selectAll().where('op_id', 'in', chunk).where('state', '=', 'pending').execute()) rows.set(op.op_id, op);
-    }
-    for (const ref of window) {
-      if (ref.dependsOn.some((dep) => sentUnsynced.has(dep))) {
-        replan = true;
-        break;
-      }
-      const op = rows.get(ref.opId);
-      if (op) {
-        const size = op.field_values.length + 200;
-        if (batch.length > 0 && bytes + size > ctx.maxBytes) {
-          full = true;
-          break;
-        }
-        batch.push(op);
-        bytes += size;
-        if (plan.unsynced.has(ref.recordKey)) createdHere.add(ref.recordKey);
-      }
-      plan.next++;
-    }
-    if (replan) plan = await planSends(ctx, new Set(batch.map((op) => op.op_id)));
-  }
-  for (const key of createdHere) plan.sentUnsynced.add(key);
-  if (plan.oneBatch) plan.next = plan.order.length;
-  return { ops: batch, plan };
 }
 
 /** The records a batch's ops are on, as idsByEntity wants them. */
@@ -210,19 +95,18 @@ interface PreparedBatch {
 }
 
 /** The next sendable batch, marked in flight so the next choice passes over its records; null when nothing is sendable. */
-async function prepareBatch(ctx: PushContext, maxOps: number, plans: { current: SendPlan | null }): Promise<PreparedBatch | null> {
-  const { ops, plan } = await nextBatch({ ...ctx, maxOps }, plans.current);
-  plans.current = plan;
+async function prepareBatch(ctx: PushContext, planner: PushPlanner, maxOps: number): Promise<PreparedBatch | null> {
+  const ops = await planner.nextBatch(maxOps);
   if (ops.length === 0) return null;
   await ctx.db.updateTable('outbox').set({ state: 'in-flight' }).where('op_id', 'in', ops.map((op) => op.op_id)).execute();
   return { ops, wire: await toPushOps(ctx, ops) };
 }
 
 /** A prepared batch that was never sent goes back to the queue as it was, and the plan is made again to take it in its turn. */
-async function release(ctx: PushContext, batch: PreparedBatch | null, plans: { current: SendPlan | null }): Promise<void> {
+async function release(ctx: PushContext, planner: PushPlanner, batch: PreparedBatch | null): Promise<void> {
   if (!batch) return;
   await ctx.db.updateTable('outbox').set({ state: 'pending' }).where('op_id', 'in', batch.ops.map((op) => op.op_id)).execute();
-  plans.current = null;
+  planner.forget();
 }
 
 /**
@@ -234,34 +118,34 @@ async function release(ctx: PushContext, batch: PreparedBatch | null, plans: { c
  * server still receives batch N+1 only after it has answered batch N, so it applies them in order.
  * Nothing in N+1 can depend on how N settles: a plan holds one op per record, and an op that
  * references a record created in N makes a new plan, in which it waits while that create is in
- * flight (nextBatch). Ops held back for that reason go in the batch chosen after N settled.
+ * flight (push-plan.ts). Ops held back for that reason go in the batch chosen after N settled.
  */
 export async function pushPending(ctx: PushContext, onProgress: (done: number, total: number) => void): Promise<PushOutcome> {
   const outcome: PushOutcome = { sent: 0, bytesSent: 0, bytesReceived: 0, conflicts: {} };
   const total = Number((await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
   let maxOps = ctx.maxOps;
-  const plans: { current: SendPlan | null } = { current: null };
+  const planner = new PushPlanner(ctx);
   const send = (batch: PreparedBatch) => {
     const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, ops: batch.wire }));
     // Awaited below, unless settling the batch before it fails and ends the cycle.
     request.catch(() => undefined);
     return request;
   };
-  let batch = await prepareBatch(ctx, maxOps, plans);
+  let batch = await prepareBatch(ctx, planner, maxOps);
   let request = batch && send(batch);
   while (batch && request) {
     await letRequestLeave();
-    const following = await prepareBatch(ctx, maxOps, plans);
+    const following = await prepareBatch(ctx, planner, maxOps);
     let response;
     try {
       response = await request;
     } catch (error) {
-      await release(ctx, following, plans);
+      await release(ctx, planner, following);
       const envelope = error instanceof FieldlineError ? error.toEnvelope() : { code: 'NETWORK_ERROR' as const, message: String(error) };
       if (envelope.code === 'PAYLOAD_TOO_LARGE' && maxOps > 1) {
-        await release(ctx, batch, plans);
+        await release(ctx, planner, batch);
         maxOps = Math.max(1, Math.floor(maxOps / 2));
-        batch = await prepareBatch(ctx, maxOps, plans);
+        batch = await prepareBatch(ctx, planner, maxOps);
         request = batch && send(batch);
         continue;
       }
@@ -279,7 +163,7 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
       batch = following;
       request = followingRequest;
     } else {
-      batch = await prepareBatch(ctx, maxOps, plans);
+      batch = await prepareBatch(ctx, planner, maxOps);
       request = batch && send(batch);
     }
   }

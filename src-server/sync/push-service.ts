@@ -11,6 +11,7 @@ import type { PushOp, PushRequest, PushResponse, PushResult } from '../../src-sh
 import { pushResultSchema } from '../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../src-shared/sync/clock';
 import type { Transaction } from 'kysely';
+import { z } from 'zod';
 import type { DialectName, ServerDatabase, ServerDb } from '../db/schema';
 import { conflictFromRow, newConflictRow } from '../conflicts/conflict-record';
 import type { ChangeHub } from './change-hub';
@@ -175,6 +176,31 @@ function validateRecord(entity: EntityName, data: JsonRecord): void {
   if (!parsed.success) throw validationError(`${entity} record`, parsed.error);
 }
 
+/** Strict schemas of a few fields of an entity, by entity and field list. */
+const fieldSchemas = new Map<string, z.ZodType>();
+
+/**
+ * Validates a write to a stored record by the fields it changed: the rest passed when stored.
+ * Validating the whole work order (tasks, parts, labor, measurements) for every op was a sixth of
+ * the server's CPU for a push of 10k edits of one field each (scratch profile, 173 of 1050 ms).
+ * A field the entity does not have is reported by the whole record's validation.
+ */
+function validateChangedFields(entity: EntityName, before: JsonRecord, after: JsonRecord): void {
+  const changed = [...new Set([...Object.keys(after), ...Object.keys(before)])].filter((field) => after[field] !== before[field]);
+  const shape: Record<string, z.ZodType> = entitySchemas[entity].shape;
+  if (changed.some((field) => !Object.hasOwn(shape, field))) return validateRecord(entity, after);
+  const key = `${entity}:${changed.join(',')}`;
+  let schema = fieldSchemas.get(key);
+  if (schema === undefined) {
+    schema = z.strictObject(Object.fromEntries(changed.map((field) => [field, shape[field]])));
+    // Bounded: the field lists come from devices.
+    if (fieldSchemas.size >= 512) fieldSchemas.clear();
+    fieldSchemas.set(key, schema);
+  }
+  const parsed = schema.safeParse(Object.fromEntries(changed.map((field) => [field, after[field]])));
+  if (!parsed.success) throw validationError(`${entity} record`, parsed.error);
+}
+
 function parentOf(uow: RecordUnitOfWork, entity: EntityName, data: JsonRecord): RecordState | null {
   return entity === 'attachment' && typeof data.workOrderId === 'string' ? uow.get('workOrder', data.workOrderId) : null;
 }
@@ -269,7 +295,7 @@ function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushRe
   let state = survivor;
   if (merge.changedFields.length > 0) {
     const data = touch(op.entity, merge.merged, nowIso);
-    validateRecord(op.entity, data);
+    validateChangedFields(op.entity, survivor.data, data);
     state = { ...survivor, data, version: survivor.version + 1, updatedAt: nowIso };
     uow.put(state);
   }
@@ -306,7 +332,7 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   let state = current;
   if (merge.changedFields.length > 0) {
     const data = touch(op.entity, merge.merged, nowIso);
-    validateRecord(op.entity, data);
+    validateChangedFields(op.entity, current.data, data);
     state = { ...current, data, version: current.version + 1, updatedAt: nowIso };
     uow.put(state);
   }

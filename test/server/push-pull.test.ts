@@ -52,6 +52,21 @@ describe.each(dialects)('push and pull on %s', (dialect) => {
     expect(users.map((u) => u.id)).toEqual([tech1.id]);
   });
 
+  it('a merge that would break the record (a union of tags past 100) is rejected and changes nothing; an edit beside it applies', async () => {
+    const { wo, version } = await assignedWorkOrder();
+    const office = Array.from({ length: 60 }, (_, i) => `office-${i}`);
+    const officeWrite = await push(t.url, super1.token, [makeOp('workOrder', wo.id, 'update', { tags: { base: wo.tags, value: office } }, version)]);
+    expect(officeWrite.results[0]).toMatchObject({ status: 'applied', version: version + 1 });
+    const before = await t.server.db.selectFrom('records').select(['version', 'data']).where('id', '=', wo.id).executeTakeFirstOrThrow();
+    // The device edited the tags it last saw: server ≠ base, so the union policy merges 60 + 60.
+    const field = Array.from({ length: 60 }, (_, i) => `field-${i}`);
+    const merged = await push(t.url, tech1.token, [makeOp('workOrder', wo.id, 'update', { tags: { base: wo.tags, value: field } }, version)]);
+    expect(merged.results[0]).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('tags') } });
+    expect(await t.server.db.selectFrom('records').select(['version', 'data']).where('id', '=', wo.id).executeTakeFirstOrThrow()).toEqual(before);
+    const note = await push(t.url, tech1.token, [makeOp('workOrder', wo.id, 'update', { description: { base: wo.description, value: 'checked' } }, version + 1)]);
+    expect(note.results[0]).toMatchObject({ status: 'applied', version: version + 2, record: { description: 'checked', tags: office } });
+  });
+
   it('round trip: a pushed change is applied once and pulled by the next delta', async () => {
     const { wo, version, cursor } = await assignedWorkOrder();
     const op = makeOp('workOrder', wo.id, 'update', { status: { base: 'assigned', value: 'in-progress' } }, version, 5);

@@ -59,7 +59,8 @@ async function initialSync(server: ServerProcess) {
   const peaks: number[] = [];
   let records = 0;
   const entry = await bundleInitialSyncProcess();
-  for (let run = 0; run < runs; run++) {
+  // Five runs, not three: on this machine one run of the same code lands anywhere in ±20 %.
+  for (let run = 0; run < (quick ? 1 : 5); run++) {
     const measured = initialSyncRunSchema.parse(JSON.parse(await runInitialSyncProcess(entry, { serverUrl: server.url, username: 'super1', password: demoPassword, workDir: work, service })));
     records = measured.records;
     rates.push(measured.records / measured.seconds);
@@ -68,10 +69,12 @@ async function initialSync(server: ServerProcess) {
     log(`initial sync run ${run + 1}: ${records} records, ${Math.round(rates[run] ?? 0)}/s, raw ${Math.round(raws[run] ?? 0)}/s, peak ${Math.round(peaks[run] ?? 0)} MB`);
   }
   const rate = median(rates);
-  const rawRate = median(raws);
+  // Each run's sync against that run's raw insert, then the median of those ratios.
+  const ratios = rates.map((r, i) => r / (raws[i] ?? Number.NaN));
+  const ratio = median(ratios);
   const peak = median(peaks);
   figures.push({ id: '1a', what: `initial sync of ${records} records, server → empty encrypted client`, value: Math.round(rate), unit: `records/s (runs ${rates.map(Math.round).join(', ')})`, target: '≥ 40000', pass: rate >= 40_000 });
-  figures.push({ id: '1b', what: 'initial sync ÷ raw encrypted bulk insert of the same rows (same run)', value: Number((rate / rawRate).toFixed(2)), unit: `× of ${Math.round(rawRate)}/s`, target: '≥ 0.5', pass: rate / rawRate >= 0.5 });
+  figures.push({ id: '1b', what: 'initial sync ÷ raw encrypted bulk insert of the same rows (same run)', value: Number(ratio.toFixed(2)), unit: `× (runs ${ratios.map((r) => r.toFixed(2)).join(', ')}; raw ${raws.map(Math.round).join(', ')}/s)`, target: '≥ 0.5', pass: ratio >= 0.5 });
   figures.push({ id: '1c', what: 'client peak RSS during the initial sync (a client-only process per run)', value: Math.round(peak), unit: `MB (runs ${peaks.map(Math.round).join(', ')})`, target: '≤ 300', pass: peak <= 300 });
 }
 

@@ -21,6 +21,7 @@ import { PullService } from './sync/pull-service';
 import { PushService } from './sync/push-service';
 import { registerSyncRoutes } from './sync/sync-routes';
 import { readHead } from './sync/unit-of-work';
+import { scheduleRetention, type PruneOutcome } from './sync/log-retention';
 
 export const serverVersion = '0.1.0';
 
@@ -35,6 +36,8 @@ export interface SyncServerOptions {
   attachments: { dir: string } | { store: AttachmentStore };
   /** Extra hooks or plugins, registered before the routes (diagnostics; fault injection in tests). */
   extend?: (app: FastifyInstance) => void;
+  /** Days of change log, tombstones and op results kept (pruned at start and daily); omitted or 0: kept for ever. */
+  retentionDays?: number;
 }
 
 export interface SyncServer {
@@ -43,6 +46,8 @@ export interface SyncServer {
   serverId: string;
   hub: ChangeHub;
   attachments: AttachmentService;
+  /** Prunes what is older than the retention window now; null without one. */
+  sweepRetention: (() => Promise<PruneOutcome>) | null;
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -103,6 +108,12 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     attachments.onCommitted(changes).catch((error: unknown) => app.log.error({ err: error }, 'removing a deleted attachment failed'));
   });
   registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log });
+  const retention = options.retentionDays
+    ? scheduleRetention(db, clock, options.retentionDays, (outcome) => {
+        if (outcome instanceof Error) app.log.error({ err: outcome }, 'pruning the change log failed; it runs again tomorrow');
+        else app.log.info({ retentionDays: options.retentionDays, ...outcome }, 'change log pruned');
+      })
+    : null;
 
   return {
     app,
@@ -110,6 +121,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     serverId,
     hub,
     attachments,
+    sweepRetention: retention ? retention.sweep : null,
     async listen(port, host = '127.0.0.1') {
       await app.listen({ port, host });
       const address = app.server.address();
@@ -117,6 +129,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
       return `http://${host}:${bound}`;
     },
     async close() {
+      retention?.stop();
       await app.close();
       await db.destroy();
     },

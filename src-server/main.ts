@@ -8,9 +8,12 @@ import { demoPassword, seedDemo } from './demo/seed-demo';
 
 const usage = `Fieldline reference sync server
 
-  npm run server -- [--port 8787] [--host 127.0.0.1] [--data DIR] [--demo] [--demo-work-orders N]
+  npm run server -- [--port 8787] [--host 127.0.0.1] [--data DIR] [--retention-days 30] [--demo] [--demo-work-orders N]
 
   --data DIR   where the SQLite database and the attachment files live (default ./.fieldline-data/server)
+  --retention-days N  days of change log, tombstones and recorded op results kept, pruned at start
+               and daily (default 30; 0 keeps everything). A device away longer syncs in full again
+               and keeps its unsynced changes.
   --demo       seed sites, assets, parts, users tech1/tech2/super1 (password "${demoPassword}") and work orders
   DATABASE_URL=postgres://...  use PostgreSQL instead of SQLite (same migrations)
   LOG_LEVEL=debug|info|warn    log verbosity (default info)`;
@@ -23,6 +26,7 @@ async function main() {
       data: { type: 'string', default: './.fieldline-data/server' },
       demo: { type: 'boolean', default: false },
       'demo-work-orders': { type: 'string', default: '300' },
+      'retention-days': { type: 'string', default: '30' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -34,6 +38,9 @@ async function main() {
   const demoWorkOrders = Number(values['demo-work-orders']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
   if (!Number.isInteger(demoWorkOrders) || demoWorkOrders < 0) throw new Error('--demo-work-orders must be a whole number');
+  const retentionDays = Number(values['retention-days']);
+  // Shorter than a week would reset devices that are offline as long as they are meant to be.
+  if (!Number.isInteger(retentionDays) || (retentionDays !== 0 && retentionDays < 8)) throw new Error(`--retention-days must be 0 (keep everything) or a whole number of days from 8, got "${values['retention-days']}"`);
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', name: 'fieldline-server' });
   const target: DatabaseTarget = process.env.DATABASE_URL
     ? { kind: 'postgres', url: process.env.DATABASE_URL }
@@ -45,7 +52,7 @@ async function main() {
     const summary = await seedDemo(database.db, database.dialect, systemClock, { workOrders: demoWorkOrders });
     logger.info({ seeded: summary.seeded, users: summary.users.map((u) => u.username), workOrders: summary.workOrders }, summary.seeded ? 'demo data seeded' : 'demo data already present');
   }
-  const server = await createSyncServer({ database, logger, attachments: { dir: join(resolve(values.data), 'attachments') } });
+  const server = await createSyncServer({ database, logger, retentionDays, attachments: { dir: join(resolve(values.data), 'attachments') } });
   const url = await server.listen(port, values.host);
   logger.info({ url, database: database.dialect, serverId: server.serverId }, 'Fieldline sync server listening');
   let closing = false;

@@ -116,6 +116,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropIndex('changes_record_idx').execute();
       },
     },
+    '0003_applied_ops_by_age': {
+      async up(db: Kysely<unknown>) {
+        // Retention drops recorded op results by age every day; without this it read them all.
+        await db.schema.createIndex('applied_ops_created_idx').on('applied_ops').column('created_at').execute();
+      },
+    },
   };
 }
 

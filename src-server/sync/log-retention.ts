@@ -1,3 +1,4 @@
+import type { Clock } from '../../src-shared/sync/clock';
 import type { ServerDb } from '../db/schema';
 
 const floorKey = 'log_floor';
@@ -8,19 +9,31 @@ export async function readLogFloor(db: ServerDb): Promise<number> {
   return row ? Number(row.value) : 0;
 }
 
+export interface PruneOutcome {
+  /** The new floor: cursors below it get `reset`. */
+  floor: number;
+  removedChanges: number;
+  /** Recorded op results dropped: an op older than the window is no longer recognised if sent again. */
+  removedOps: number;
+}
+
 /**
- * Drops change-log entries and tombstones older than the retention window. A device whose cursor
- * is older is told to reset: a full resync that keeps its pending ops (design.md §5).
+ * Drops change-log entries, tombstones and recorded op results older than the retention window.
+ * A device whose cursor is older is told to reset: a full resync that keeps its pending ops
+ * (design.md §5). An op is sent again only when its answer was lost, and a device retries within
+ * minutes once it is back; the window must be far longer than a device stays offline (7 days).
  */
-export async function pruneChangeLog(db: ServerDb, olderThanIso: string): Promise<{ floor: number; removedChanges: number }> {
+export async function pruneChangeLog(db: ServerDb, olderThanIso: string): Promise<PruneOutcome> {
   return db.transaction().execute(async (trx) => {
+    const ops = await trx.deleteFrom('applied_ops').where('created_at', '<', olderThanIso).executeTakeFirst();
+    const removedOps = Number(ops.numDeletedRows);
     const newest = await trx
       .selectFrom('changes')
       .select((eb) => eb.fn.max('seq').as('seq'))
       .where('committed_at', '<', olderThanIso)
       .executeTakeFirst();
     const floor = Number(newest?.seq ?? 0);
-    if (floor === 0) return { floor: await readLogFloor(db), removedChanges: 0 };
+    if (floor === 0) return { floor: await readLogFloor(trx), removedChanges: 0, removedOps };
     const removed = await trx.deleteFrom('changes').where('seq', '<=', floor).executeTakeFirst();
     await trx.deleteFrom('records').where('deleted', '=', 1).where('updated_at', '<', olderThanIso).execute();
     await trx
@@ -28,6 +41,23 @@ export async function pruneChangeLog(db: ServerDb, olderThanIso: string): Promis
       .values({ key: floorKey, value: String(floor) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(floor) }))
       .execute();
-    return { floor, removedChanges: Number(removed.numDeletedRows) };
+    return { floor, removedChanges: Number(removed.numDeletedRows), removedOps };
   });
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Keeps `days` of history: prunes once now and then once a day. `sweep` prunes at once (the timer
+ * and the tests call it); the clock says what "now" is.
+ */
+export function scheduleRetention(db: ServerDb, clock: Clock, days: number, onSwept: (outcome: PruneOutcome | Error) => void): { sweep(): Promise<PruneOutcome>; stop(): void } {
+  const sweep = () => pruneChangeLog(db, new Date(clock.now() - days * dayMs).toISOString());
+  const run = () => {
+    sweep().then(onSwept, (error: unknown) => onSwept(error instanceof Error ? error : new Error(String(error))));
+  };
+  run();
+  const timer = setInterval(run, dayMs);
+  timer.unref();
+  return { sweep, stop: () => clearInterval(timer) };
 }

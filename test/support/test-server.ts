@@ -27,7 +27,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(dialect: TestDialect, options: { workOrders?: number; clock?: FakeClock; extend?: SyncServerOptions['extend'] } = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: TestDialect,
+  options: { workOrders?: number; clock?: FakeClock; extend?: SyncServerOptions['extend']; retentionDays?: number } = {},
+): Promise<TestServer> {
   const clock = options.clock ?? new FakeClock();
   const { target, drop } = await freshDatabase(dialect);
   const database = await openServerDatabase(target);
@@ -35,7 +38,8 @@ export async function startTestServer(dialect: TestDialect, options: { workOrder
   // The attachment files outlive a restart, like the database.
   const attachmentsDir = mkdtempSync(join(tmpdir(), 'fieldline-server-files-'));
   const attachments = { dir: attachmentsDir };
-  let server = await createSyncServer({ database, clock, attachments, ...(options.extend ? { extend: options.extend } : {}) });
+  const retention = options.retentionDays ? { retentionDays: options.retentionDays } : {};
+  let server = await createSyncServer({ database, clock, attachments, ...retention, ...(options.extend ? { extend: options.extend } : {}) });
   const url = await server.listen(0);
   const port = Number(new URL(url).port);
   const handle: TestServer = {
@@ -60,12 +64,12 @@ export async function startTestServer(dialect: TestDialect, options: { workOrder
       await server.close();
     },
     async resume() {
-      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...(options.extend ? { extend: options.extend } : {}) });
+      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...retention, ...(options.extend ? { extend: options.extend } : {}) });
       await server.listen(port);
     },
     async restart() {
       await server.close();
-      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments });
+      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...retention });
       await server.listen(port);
     },
     async stop() {

@@ -23,7 +23,7 @@ export interface PruneOutcome {
  * (design.md §5). An op is sent again only when its answer was lost, and a device retries within
  * minutes once it is back; the window must be far longer than a device stays offline (7 days).
  */
-export async function pruneChangeLog(db: ServerDb, olderThanIso: string): Promise<PruneOutcome> {
+export async function pruneHistory(db: ServerDb, olderThanIso: string): Promise<PruneOutcome> {
   return db.transaction().execute(async (trx) => {
     const ops = await trx.deleteFrom('applied_ops').where('created_at', '<', olderThanIso).executeTakeFirst();
     const removedOps = Number(ops.numDeletedRows);
@@ -52,7 +52,7 @@ const dayMs = 24 * 60 * 60 * 1000;
  * and the tests call it); the clock says what "now" is.
  */
 export function scheduleRetention(db: ServerDb, clock: Clock, days: number, onSwept: (outcome: PruneOutcome | Error) => void): { sweep(): Promise<PruneOutcome>; stop(): void } {
-  const sweep = () => pruneChangeLog(db, new Date(clock.now() - days * dayMs).toISOString());
+  const sweep = () => pruneHistory(db, new Date(clock.now() - days * dayMs).toISOString());
   const run = () => {
     sweep().then(onSwept, (error: unknown) => onSwept(error instanceof Error ? error : new Error(String(error))));
   };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { workOrderSchema, type WorkOrder } from '../../src-shared/domain/entities';
 import { conflictListResponseSchema, resolveConflictResponseSchema } from '../../src-shared/protocol/conflicts';
-import { pruneChangeLog } from '../../src-server/sync/log-retention';
+import { pruneHistory } from '../../src-server/sync/log-retention';
 import { dialects } from '../support/test-database';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 import { makeOp, pullAll, pullPage, push, replica } from '../support/sync-helpers';
@@ -232,7 +232,7 @@ describe.each(dialects)('push and pull on %s', (dialect) => {
     const { wo, version } = await assignedWorkOrder();
     await push(t.url, super1.token, [makeOp('workOrder', wo.id, 'update', { description: { base: wo.description, value: 'x' } }, version)]);
     t.clock.advance(60_000);
-    const pruned = await pruneChangeLog(t.server.db, new Date(t.clock.now()).toISOString());
+    const pruned = await pruneHistory(t.server.db, new Date(t.clock.now()).toISOString());
     expect(pruned.removedChanges).toBeGreaterThan(0);
     const stale = await pullPage(t.url, tech1.token, cursor);
     expect(stale.reset).toBe(true);

@@ -116,10 +116,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.dropIndex('changes_record_idx').execute();
       },
     },
-    '0003_applied_ops_by_age': {
+    '0003_history_by_age': {
       async up(db: Kysely<unknown>) {
-        // Retention drops recorded op results by age every day; without this it read them all.
+        // Retention (log-retention.ts) drops recorded op results and tombstones by age every day;
+        // without these it read every op result and every record, in a write transaction.
         await db.schema.createIndex('applied_ops_created_idx').on('applied_ops').column('created_at').execute();
+        await sql`create index records_tombstone_age_idx on records (updated_at) where deleted = 1`.execute(db);
       },
     },
   };

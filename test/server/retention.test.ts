@@ -10,7 +10,7 @@ describe.each(dialects)('retention on %s', (dialect) => {
   let t: TestServer;
   afterEach(async () => t.stop());
 
-  it('keeps the window of change log and op results, prunes what is older, and resets a device that was away longer', async () => {
+  it('keeps the window of change log, tombstones and op results, prunes what is older, and resets a device that was away longer', async () => {
     t = await startTestServer(dialect, { retentionDays: 30 });
     const sweep = t.server.sweepRetention;
     if (!sweep) throw new Error('the server was started with a retention window');
@@ -19,11 +19,13 @@ describe.each(dialects)('retention on %s', (dialect) => {
     let device = await t.login('tech1');
     const { cursor: awayCursor } = await pullAll(t.url, device.accessToken);
     const workOrders = [...replica((await pullAll(t.url, office.accessToken)).changes).values()].filter((c) => c.entity === 'workOrder');
-    const [first, second] = workOrders;
-    if (!first || !second) throw new Error('demo data has two work orders');
+    const [first, second, third] = workOrders;
+    if (!first || !second || !third) throw new Error('demo data has three work orders');
     const edit = (change: typeof first, text: string) => makeOp('workOrder', change.id, 'update', { description: { base: workOrderSchema.parse(change.data).description, value: text } }, change.version);
     const old = edit(first, 'forty days ago');
     expect((await push(t.url, office.accessToken, [old])).results[0]).toMatchObject({ status: 'applied' });
+    const deletion = makeOp('workOrder', third.id, 'delete', {}, third.version);
+    expect((await push(t.url, office.accessToken, [deletion])).results[0]).toMatchObject({ status: 'applied', deleted: true });
     t.clock.advance(20 * dayMs);
     office = await t.login('super1');
     device = await t.login('tech1');
@@ -35,7 +37,10 @@ describe.each(dialects)('retention on %s', (dialect) => {
     device = await t.login('tech1');
 
     const outcome = await sweep();
-    expect(outcome.removedOps).toBe(1);
+    expect(outcome.removedOps).toBe(2);
+    // The tombstone went with the log; the record edited then stays.
+    const left = await t.server.db.selectFrom('records').select('id').where('id', 'in', [first.id, third.id]).execute();
+    expect(left.map((r) => r.id)).toEqual([first.id]);
     expect(outcome.removedChanges).toBeGreaterThan(0);
     const kept = await t.server.db.selectFrom('applied_ops').select('op_id').execute();
     expect(kept.map((r) => r.op_id)).toEqual([recent.opId]);

@@ -108,12 +108,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     attachments.onCommitted(changes).catch((error: unknown) => app.log.error({ err: error }, 'removing a deleted attachment failed'));
   });
   registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log });
-  const retention = options.retentionDays
-    ? scheduleRetention(db, clock, options.retentionDays, (outcome) => {
-        if (outcome instanceof Error) app.log.error({ err: outcome }, 'pruning the change log failed; it runs again tomorrow');
-        else app.log.info({ retentionDays: options.retentionDays, ...outcome }, 'change log pruned');
-      })
-    : null;
+  const retention = options.retentionDays ? scheduleRetention(db, clock, options.retentionDays, app.log) : null;
 
   return {
     app,

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../src-shared/sync/clock';
 import type { ServerDb } from '../db/schema';
 
@@ -48,13 +49,16 @@ export async function pruneHistory(db: ServerDb, olderThanIso: string): Promise<
 const dayMs = 24 * 60 * 60 * 1000;
 
 /**
- * Keeps `days` of history: prunes once now and then once a day. `sweep` prunes at once (the timer
- * and the tests call it); the clock says what "now" is.
+ * Keeps `days` of history: prunes once now and then once a day, logging what went. `sweep` prunes
+ * at once (the timer and the tests call it); the clock says what "now" is.
  */
-export function scheduleRetention(db: ServerDb, clock: Clock, days: number, onSwept: (outcome: PruneOutcome | Error) => void): { sweep(): Promise<PruneOutcome>; stop(): void } {
+export function scheduleRetention(db: ServerDb, clock: Clock, days: number, log: Pick<FastifyBaseLogger, 'info' | 'error'>): { sweep(): Promise<PruneOutcome>; stop(): void } {
   const sweep = () => pruneHistory(db, new Date(clock.now() - days * dayMs).toISOString());
   const run = () => {
-    sweep().then(onSwept, (error: unknown) => onSwept(error instanceof Error ? error : new Error(String(error))));
+    sweep().then(
+      (outcome) => log.info({ retentionDays: days, ...outcome }, 'change log pruned'),
+      (error: unknown) => log.error({ err: error }, 'pruning the change log failed; it runs again tomorrow'),
+    );
   };
   run();
   const timer = setInterval(run, dayMs);

@@ -129,43 +129,39 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
     const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, ops: batch.wire }));
     // Awaited below, unless settling the batch before it fails and ends the cycle.
     request.catch(() => undefined);
-    return request;
+    return { batch, request };
   };
-  let batch = await prepareBatch(ctx, planner, maxOps);
-  let request = batch && send(batch);
-  while (batch && request) {
+  const sendNext = async () => {
+    const batch = await prepareBatch(ctx, planner, maxOps);
+    return batch && send(batch);
+  };
+  let sent = await sendNext();
+  while (sent) {
     await letRequestLeave();
     const following = await prepareBatch(ctx, planner, maxOps);
     let response;
     try {
-      response = await request;
+      response = await sent.request;
     } catch (error) {
       await release(ctx, planner, following);
       const envelope = error instanceof FieldlineError ? error.toEnvelope() : { code: 'NETWORK_ERROR' as const, message: String(error) };
       if (envelope.code === 'PAYLOAD_TOO_LARGE' && maxOps > 1) {
-        await release(ctx, planner, batch);
+        await release(ctx, planner, sent.batch);
         maxOps = Math.max(1, Math.floor(maxOps / 2));
-        batch = await prepareBatch(ctx, planner, maxOps);
-        request = batch && send(batch);
+        sent = await sendNext();
         continue;
       }
-      await putBack(ctx, batch.ops, envelope);
+      await putBack(ctx, sent.batch.ops, envelope);
       throw error;
     }
-    const followingRequest = following && send(following);
-    if (followingRequest) await letRequestLeave();
+    const next = following && send(following);
+    if (next) await letRequestLeave();
     outcome.bytesSent += response.bytesSent;
     outcome.bytesReceived += response.bytesReceived;
-    await settleBatch(ctx, batch.ops, response.body.results, outcome);
-    outcome.sent += batch.ops.length;
+    await settleBatch(ctx, sent.batch.ops, response.body.results, outcome);
+    outcome.sent += sent.batch.ops.length;
     onProgress(Math.min(outcome.sent, total), Math.max(total, outcome.sent));
-    if (following) {
-      batch = following;
-      request = followingRequest;
-    } else {
-      batch = await prepareBatch(ctx, planner, maxOps);
-      request = batch && send(batch);
-    }
+    sent = next ?? (await sendNext());
   }
   return outcome;
 }

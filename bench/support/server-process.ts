@@ -7,6 +7,8 @@ const root = join(import.meta.dirname, '..', '..');
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** The process the server runs under (tsx's launcher; the server is its child). */
+  pid: number;
   seedMs: number;
   stop(): Promise<void>;
 }
@@ -25,9 +27,11 @@ export function startServerProcess(options: { dataDir: string; workOrders: numbe
     lines.on('line', (line) => {
       const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
       if (!match?.[1]) return;
+      if (child.pid === undefined) return reject(new Error('the server process has no pid'));
       resolve({
         url: match[1],
         child,
+        pid: child.pid,
         seedMs: Date.now() - started,
         stop: () =>
           new Promise((done) => {

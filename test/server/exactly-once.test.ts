@@ -66,4 +66,27 @@ describe.each(dialects)('exactly-once push on %s', (dialect) => {
     expect(record.version).toBe(target.version + 1);
     expect(workOrderSchema.parse(JSON.parse(record.data)).measurements.filter((m) => m.id === 'm-lost')).toHaveLength(1);
   });
+  it('a replay answers with the record as it is now; the recorded result does not keep the record', async () => {
+    const tech = await t.login('tech1');
+    const office = await t.login('super1');
+    const [target, other] = await someWorkOrders(tech.accessToken, tech.user.id, 2);
+    if (!target || !other) throw new Error('no work orders');
+    const op = makeOp('workOrder', target.wo.id, 'update', { description: { base: target.wo.description, value: 'replayed later' } }, target.version);
+    expect((await push(t.url, tech.accessToken, [op])).results[0]).toMatchObject({ status: 'applied', version: target.version + 1 });
+    const stored = await t.server.db.selectFrom('applied_ops').select('result').where('op_id', '=', op.opId).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.result)).not.toHaveProperty('record');
+    // The office changes the same work order after the op was applied.
+    const later = makeOp('workOrder', target.wo.id, 'update', { title: { base: target.wo.title, value: 'renamed by the office' } }, target.version + 1);
+    expect((await push(t.url, office.accessToken, [later], 'office')).results[0]?.status).toBe('applied');
+    const replay = (await push(t.url, tech.accessToken, [op])).results[0];
+    expect(replay).toMatchObject({ status: 'duplicate', replayOf: 'applied', version: target.version + 2 });
+    expect(replay?.record).toMatchObject({ description: 'replayed later', title: 'renamed by the office' });
+    // A record deleted since is answered as deleted, so the device drops its copy.
+    const edit = makeOp('workOrder', other.wo.id, 'update', { description: { base: other.wo.description, value: 'then deleted' } }, other.version);
+    await push(t.url, tech.accessToken, [edit]);
+    expect((await push(t.url, office.accessToken, [makeOp('workOrder', other.wo.id, 'delete', {}, other.version + 1)], 'office')).results[0]?.status).toBe('applied');
+    const gone = (await push(t.url, tech.accessToken, [edit])).results[0];
+    expect(gone).toMatchObject({ status: 'duplicate', replayOf: 'applied', deleted: true, version: other.version + 2 });
+    expect(gone).not.toHaveProperty('record');
+  });
 });

@@ -2,8 +2,8 @@
  * Figure 1 in a process of its own that holds only the client, as the laptop's app does: a fresh
  * profile signs in, the sync worker thread runs the first sync, and this process's RSS is sampled
  * throughout. Then the same rows go raw into a fresh encrypted database, for the ratio, and into an
- * unencrypted one, for the cipher's share. Prints one
- * JSON line. Run by bench/run.ts with the bench's private keyring in its environment.
+ * unencrypted one, for the cipher's share. Prints one JSON line. Run by bench/run.ts with the
+ * bench's private keyring in its environment.
  */
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';

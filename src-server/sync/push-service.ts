@@ -117,8 +117,7 @@ function withoutRecord(result: PushResult): Omit<PushResult, 'record'> {
  * A record gone from the server since is answered as deleted, so the device does not keep it.
  */
 function replayed(uow: RecordUnitOfWork, op: PushOp, earlier: PushResult): PushResult {
-  const { record: _stored, ...recorded } = earlier;
-  const answer: PushResult = { ...recorded, status: 'duplicate', replayOf: earlier.status === 'duplicate' ? (earlier.replayOf ?? 'applied') : earlier.status };
+  const answer: PushResult = { ...withoutRecord(earlier), status: 'duplicate', replayOf: earlier.status === 'duplicate' ? (earlier.replayOf ?? 'applied') : earlier.status };
   if (answer.replayOf === 'rejected' || earlier.deleted) return answer;
   const current = uow.get(op.entity, earlier.survivorId ?? op.id);
   if (!current || current.deleted) return { ...answer, version: current?.version ?? earlier.version, deleted: true };

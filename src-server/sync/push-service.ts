@@ -103,7 +103,7 @@ export class PushService {
 
 /**
  * An op's result as recorded for replays: without the record, which is nearly all of its bytes
- * (~1.3 KB of a work order's JSON per op, kept for the retention window; a tenth of the server's
+ * (~1.6 KB of a work order's JSON per op, kept for the retention window; a tenth of the server's
  * CPU for a push of 10k). A replay answers with the record as it is now instead (replayed).
  */
 function withoutRecord(result: PushResult): Omit<PushResult, 'record'> {

@@ -7,10 +7,10 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
 import { ClientCore } from '../../src-main/core/session/client-core';
 import { KeytarSecretStore } from '../../src-main/core/secrets/keytar-secret-store';
+import { openRawDatabase } from './raw-database';
 
 const args = z.object({ serverUrl: z.string().url(), username: z.string(), password: z.string(), workDir: z.string(), service: z.string() }).parse(JSON.parse(process.argv[2] ?? '{}'));
 
@@ -36,15 +36,7 @@ const rows = session.store.sqlite.prepare('select entity, id, version, data, syn
  * cipher itself costs on this machine.
  */
 function rawInsertRate(encrypted: boolean): number {
-  const raw = new Database(join(args.workDir, `raw-${encrypted ? 'encrypted' : 'plain'}-${process.pid}.db`));
-  if (encrypted) {
-    raw.pragma(`cipher = 'sqlcipher'`);
-    raw.pragma(`key = "x'${'ab'.repeat(32)}'"`);
-  }
-  // The store's page size (openEncryptedStore).
-  raw.pragma('page_size = 8192');
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
+  const raw = openRawDatabase(join(args.workDir, `raw-${encrypted ? 'encrypted' : 'plain'}-${process.pid}.db`), { encrypted });
   raw.exec('create table records (entity text, id text, version integer, data text, sync_state text, site_id text, status text, priority text, assigned_to text, scheduled_end text, work_order_id text, search_text text, updated_at text, primary key (entity, id))');
   const insert = raw.prepare('insert into records values (@entity, @id, @version, @data, @sync_state, @site_id, @status, @priority, @assigned_to, @scheduled_end, @work_order_id, @search_text, @updated_at)');
   const started = performance.now();

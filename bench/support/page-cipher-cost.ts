@@ -1,5 +1,7 @@
 import { rmSync } from 'node:fs';
-import Database from 'better-sqlite3-multiple-ciphers';
+import { idsPerStatement, inChunks } from '../../src-shared/sqlite/statement-chunks';
+import { maxPushOps } from '../../src-shared/protocol/push';
+import { openRawDatabase } from './raw-database';
 
 export interface RecordRow {
   entity: string;
@@ -18,17 +20,7 @@ export function pushPageCost(file: string, rows: readonly RecordRow[], ids: read
   const measure = (encrypted: boolean) => {
     rmSync(file, { force: true });
     rmSync(`${file}-wal`, { force: true });
-    const open = () => {
-      const db = new Database(file);
-      if (encrypted) {
-        db.pragma(`cipher = 'sqlcipher'`);
-        db.pragma(`key = "x'${'ab'.repeat(32)}'"`);
-      }
-      return db;
-    };
-    const setup = open();
-    setup.pragma('page_size = 8192');
-    setup.pragma('journal_mode = WAL');
+    const setup = openRawDatabase(file, { encrypted });
     setup.exec('create table records (entity text, id text, version integer, data text, primary key (entity, id))');
     const insert = setup.prepare('insert into records values (@entity, @id, @version, @data)');
     setup.transaction(() => {
@@ -37,19 +29,16 @@ export function pushPageCost(file: string, rows: readonly RecordRow[], ids: read
     setup.pragma('wal_checkpoint(TRUNCATE)');
     setup.close();
     // Reopened: nothing of it in the page cache, as for records edited hours before the push.
-    const db = open();
-    db.pragma('synchronous = NORMAL');
-    // 500 ids a statement, as the push reads and writes them (idsPerStatement).
-    const chunk = 500;
+    const db = openRawDatabase(file, { encrypted });
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
     const select = (some: string[]) => db.prepare(`select id, version from records where entity = 'workOrder' and id in (${marks(some.length)})`).all(some);
     const update = (some: string[]) => db.prepare(`update records set version = version + 1, data = data where entity = 'workOrder' and id in (${marks(some.length)})`).run(some);
     const started = performance.now();
-    for (let batch = 0; batch < ids.length; batch += 1000) {
-      const batchIds = ids.slice(batch, batch + 1000);
-      for (let i = 0; i < batchIds.length; i += chunk) select(batchIds.slice(i, i + chunk));
+    // Ids in statements as the push sends them; a transaction per push batch.
+    for (const batch of inChunks(ids, maxPushOps)) {
+      for (const some of inChunks(batch, idsPerStatement)) select(some);
       db.transaction(() => {
-        for (let i = 0; i < batchIds.length; i += chunk) update(batchIds.slice(i, i + chunk));
+        for (const some of inChunks(batch, idsPerStatement)) update(some);
       })();
     }
     const ms = performance.now() - started;

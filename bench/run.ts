@@ -149,7 +149,7 @@ async function deviceFigures(server: ServerProcess) {
       const row = await session.store.db.selectFrom('records').select('version').where('entity', '=', 'workOrder').where('id', '=', wo.id).executeTakeFirstOrThrow();
       ops.push({ opId: uuidv7(), entity: 'workOrder' as const, id: wo.id, kind: 'update' as const, baseVersion: row.version, priority: 5, patch: { description: { base: workOrder.description, value: `${workOrder.description} (office note ${run})` } } });
     }
-    await office.push(officeTokens.accessToken, { deviceId: 'office', ops });
+    await office.push(officeTokens.accessToken, { deviceId: 'office', answers: 'records', ops });
     const before = session.api.requests;
     const started = performance.now();
     const result = await session.engine.sync('manual');
@@ -178,7 +178,7 @@ async function deviceFigures(server: ServerProcess) {
   if (!big) throw new Error('no work order');
   const { workOrder } = await session.queries.get(big.id);
   const version = (await session.store.db.selectFrom('records').select('version').where('entity', '=', 'workOrder').where('id', '=', big.id).executeTakeFirstOrThrow()).version;
-  await office.push(officeTokens.accessToken, { deviceId: 'office', ops: [{ opId: uuidv7(), entity: 'workOrder', id: big.id, kind: 'update', baseVersion: version, priority: 5, patch: { description: { base: workOrder.description, value: 'x'.repeat(20_000) } } }] });
+  await office.push(officeTokens.accessToken, { deviceId: 'office', answers: 'records', ops: [{ opId: uuidv7(), entity: 'workOrder', id: big.id, kind: 'update', baseVersion: version, priority: 5, patch: { description: { base: workOrder.description, value: 'x'.repeat(20_000) } } }] });
   await session.engine.sync('manual');
   const size = JSON.stringify((await session.queries.get(big.id)).workOrder).length;
   await session.workOrders.changeStatus({ workOrderId: big.id, status: workOrder.status === 'assigned' ? 'in-progress' : 'on-hold' });
@@ -298,6 +298,7 @@ async function slowLink(small: ServerProcess) {
       const rows = await session.store.db.selectFrom('records').select(['id', 'version', 'data']).where('entity', '=', 'workOrder').limit(10).execute();
       await office.push(tokens.accessToken, {
         deviceId: 'office',
+        answers: 'records',
         ops: rows.map((r) => ({ opId: uuidv7(), entity: 'workOrder' as const, id: r.id, kind: 'update' as const, baseVersion: r.version, priority: 5, patch: { tags: { base: workOrderSchema.parse(JSON.parse(r.data)).tags, value: ['3g'] } } })),
       });
       const deltaStarted = performance.now();
@@ -338,7 +339,7 @@ async function fleet(server: ServerProcess, label: string) {
       const ops = mine.map((c) => ({ opId: uuidv7(), entity: 'workOrder' as const, id: c.id, kind: 'update' as const, baseVersion: c.version, priority: 5, patch: { tags: { base: workOrderSchema.parse(c.data).tags, value: [`device-${d}`] } } }));
       try {
         let t0 = performance.now();
-        const pushed = await api.push(token, { deviceId: `device-${d}`, ops });
+        const pushed = await api.push(token, { deviceId: `device-${d}`, answers: 'as-sent', ops });
         latencies.push(performance.now() - t0);
         if (pushed.body.results.some((r) => r.status !== 'applied')) errors++;
         t0 = performance.now();

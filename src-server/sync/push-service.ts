@@ -33,6 +33,7 @@ interface OpContext {
   user: User;
   deviceId: string;
   nowIso: string;
+  answers: PushRequest['answers'];
 }
 
 const maxTransactionAttempts = 5;
@@ -71,7 +72,7 @@ export class PushService {
       await uow.load(request.ops.flatMap((op) => storedParentKey(uow, op)));
       // A replayed create-create answers with the survivor as it is now.
       await uow.load(request.ops.flatMap((op) => survivorKey(op, recorded.get(op.opId))));
-      const ctx: OpContext = { uow, user: principal.user, deviceId: request.deviceId, nowIso };
+      const ctx: OpContext = { uow, user: principal.user, deviceId: request.deviceId, nowIso, answers: request.answers };
       const results: PushResult[] = [];
       for (const op of request.ops) {
         const earlier = recorded.get(op.opId);
@@ -104,10 +105,11 @@ export class PushService {
 /**
  * An op's result as recorded for replays: without the record, which is nearly all of its bytes
  * (~1.6 KB of a work order's JSON per op, kept for the retention window; a tenth of the server's
- * CPU for a push of 10k). A replay answers with the record as it is now instead (replayed).
+ * CPU for a push of 10k). A replay answers with the whole record as it is now instead (replayed),
+ * so `asSent`, which describes the record the op produced, goes too.
  */
-function withoutRecord(result: PushResult): Omit<PushResult, 'record'> {
-  const { record: _record, ...rest } = result;
+function withoutRecord(result: PushResult): Omit<PushResult, 'record' | 'asSent'> {
+  const { record: _record, asSent: _asSent, ...rest } = result;
   return rest;
 }
 
@@ -274,8 +276,13 @@ function serverManagedOnCreate(entity: EntityName, user: User, nowIso: string): 
   }
 }
 
+/** The fields the server sets on every change of a record. */
+function touchedFields(entity: EntityName, nowIso: string): JsonRecord {
+  return entity === 'workOrder' ? { updatedAt: nowIso } : {};
+}
+
 function touch(entity: EntityName, data: JsonRecord, nowIso: string): JsonRecord {
-  return entity === 'workOrder' ? { ...data, updatedAt: nowIso } : data;
+  return { ...data, ...touchedFields(entity, nowIso) };
 }
 
 async function applyCreate(ctx: OpContext, op: PushOp): Promise<PushResult> {
@@ -365,7 +372,14 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
     state = { ...current, data, version: current.version + 1, updatedAt: nowIso };
     uow.put(state);
   }
-  if (merge.conflicts.length === 0) return { opId: op.opId, status: 'applied', version: state.version, record: state.data };
+  if (merge.conflicts.length === 0) {
+    // Without a conflict every field took the op's value (mergePatch), so on the record the device
+    // based the op on, the result is recordAsSent(its record, the patch, the touched fields).
+    if (ctx.answers === 'as-sent' && state !== current && current.version === op.baseVersion) {
+      return { opId: op.opId, status: 'applied', version: state.version, asSent: touchedFields(op.entity, nowIso) };
+    }
+    return { opId: op.opId, status: 'applied', version: state.version, record: state.data };
+  }
   const conflict = recordConflict(ctx, op, 'update-update', merge.conflicts, { ...current, data: state.data });
   return { opId: op.opId, status: hasManualConflict(merge.conflicts) ? 'conflict' : 'applied', version: state.version, record: state.data, conflict };
 }

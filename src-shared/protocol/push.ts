@@ -53,9 +53,16 @@ export type PushOp = z.infer<typeof pushOpSchema>;
 /** The most ops one push request may carry. */
 export const maxPushOps = 1000;
 
+/**
+ * records: every applied op is answered with the whole record. as-sent: an update applied exactly
+ * as sent is answered with `asSent` instead (see recordAsSent); devices that predate it ask for neither.
+ */
+export const pushAnswersSchema = z.enum(['records', 'as-sent']);
+
 export const pushRequestSchema = z.strictObject({
   deviceId: z.string().min(1).max(128),
   ops: z.array(pushOpSchema).min(1).max(maxPushOps),
+  answers: pushAnswersSchema.default('records'),
 });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 
@@ -76,6 +83,12 @@ export const pushResultSchema = z.object({
   replayOf: z.enum(['applied', 'conflict', 'rejected']).optional(),
   version: z.number().int().min(0).optional(),
   record: recordDataSchema.optional(),
+  /**
+   * Instead of `record`, for an update applied exactly as sent when the device asked for `as-sent`
+   * answers: the op applied without a conflict on the record at its `baseVersion`, and these are the
+   * fields the server set besides the op's (a work order's `updatedAt`). See recordAsSent.
+   */
+  asSent: recordDataSchema.optional(),
   deleted: z.boolean().optional(),
   conflict: conflictSchema.optional(),
   /** create-create: the record that already existed by natural key; the device rewrites references to it. */

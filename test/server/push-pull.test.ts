@@ -7,6 +7,7 @@ import { dialects } from '../support/test-database';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 import { makeOp, pullAll, pullPage, push, replica } from '../support/sync-helpers';
 import { workOrderCreatePatch } from '../support/work-order-patch';
+import { recordAsSent } from '../../src-shared/sync/as-sent-record';
 
 describe.each(dialects)('push and pull on %s', (dialect) => {
   let t: TestServer;
@@ -77,6 +78,38 @@ describe.each(dialects)('push and pull on %s', (dialect) => {
     expect(delta.changes[0]).toMatchObject({ id: wo.id, op: 'upsert', version: version + 1 });
     expect(delta.changes[0]?.data?.status).toBe('in-progress');
     expect(delta.server.head).toBe(result.server.head);
+  });
+
+  it('as-sent answers: an update applied as sent comes back without its record, which the device rebuilds exactly; anything else brings the record', async () => {
+    const { wo, version, cursor } = await assignedWorkOrder();
+    const patch = { description: { base: wo.description, value: 'checked on site' }, tags: { base: wo.tags, value: [...wo.tags, 'field'] } };
+    const op = makeOp('workOrder', wo.id, 'update', patch, version);
+    t.clock.advance(60_000);
+    const answered = await push(t.url, tech1.token, [op], 'device-a', 'as-sent');
+    const result = answered.results[0];
+    expect(result).toEqual({ opId: op.opId, status: 'applied', version: version + 1, asSent: { updatedAt: new Date(t.clock.now()).toISOString() } });
+    const delta = await pullPage(t.url, tech1.token, cursor);
+    expect(delta.changes[0]?.data).toEqual(recordAsSent(wo, patch, result?.asSent ?? {}));
+
+    // Replayed, it is answered with the whole record as it is now.
+    const replay = await push(t.url, tech1.token, [op], 'device-a', 'as-sent');
+    expect(replay.results[0]).toMatchObject({ status: 'duplicate', replayOf: 'applied', version: version + 1, record: delta.changes[0]?.data });
+    expect(replay.results[0]?.asSent).toBeUndefined();
+
+    // Based on an older version (the office changed another field meanwhile): the device cannot rebuild it.
+    await push(t.url, super1.token, [makeOp('workOrder', wo.id, 'update', { priority: { base: wo.priority, value: wo.priority === 'low' ? 'high' : 'low' } }, version + 1)]);
+    const stale = await push(t.url, tech1.token, [makeOp('workOrder', wo.id, 'update', { description: { base: 'checked on site', value: 'checked twice' } }, version + 1)], 'device-a', 'as-sent');
+    expect(stale.results[0]).toMatchObject({ status: 'applied', version: version + 3, record: { description: 'checked twice', priority: wo.priority === 'low' ? 'high' : 'low' } });
+    expect(stale.results[0]?.asSent).toBeUndefined();
+
+    // A conflict, even one its policy settles, brings the record.
+    const merged = await push(t.url, tech1.token, [makeOp('workOrder', wo.id, 'update', { tags: { base: wo.tags, value: [...wo.tags, 'other'] } }, version + 3)], 'device-a', 'as-sent');
+    expect(merged.results[0]).toMatchObject({ status: 'applied', conflict: { kind: 'update-update' }, record: { tags: [...wo.tags, 'field', 'other'] } });
+
+    // A device that does not ask for them gets the record, as before.
+    const plain = await push(t.url, tech1.token, [makeOp('workOrder', wo.id, 'update', { description: { base: 'checked twice', value: 'done' } }, version + 4)]);
+    expect(plain.results[0]).toMatchObject({ status: 'applied', version: version + 5, record: { description: 'done' } });
+    expect(plain.results[0]?.asSent).toBeUndefined();
   });
 
   it('update-update: each field ends as its policy says, and manual ones wait for a person', async () => {

@@ -7,6 +7,7 @@ import { resolveStatusConflict } from '../../src-shared/merge/status-resolution'
 import { resolveFieldConflict } from '../../src-shared/merge/field-resolution';
 import { fieldPolicies, policyFor, type FieldPolicy } from '../../src-shared/domain/conflict-policies';
 import { jsonEqual, type Json } from '../../src-shared/domain/json';
+import { recordAsSent } from '../../src-shared/sync/as-sent-record';
 
 const T0 = '2026-11-01T10:00:00.000Z';
 const T1 = '2026-11-01T11:00:00.000Z';
@@ -141,6 +142,25 @@ describe('mergePatch properties', () => {
           else if (!conflicted.has(field)) expect(merged[field]).toEqual(change.value);
           else expect(jsonEqual(serverValue, change.base) || jsonEqual(serverValue, change.value)).toBe(false);
         }
+      }),
+    );
+  });
+
+  it('without a conflict, merges to recordAsSent: the device rebuilds an as-sent answer exactly', () => {
+    fc.assert(
+      fc.property(scenario, fc.constantFrom({}, { updatedAt: T1 }), (input, touched) => {
+        const { merged, conflicts } = mergePatch(input);
+        fc.pre(conflicts.length === 0);
+        expect(recordAsSent(input.server, input.patch, touched)).toEqual({ ...merged, ...touched });
+      }),
+    );
+  });
+
+  it('an op based on the server record as it is never conflicts, so its answer can be as-sent', () => {
+    fc.assert(
+      fc.property(scenario, (input) => {
+        const based = Object.fromEntries(Object.entries(input.patch).map(([field, change]) => [field, { ...change, base: input.server[field] ?? null }]));
+        expect(mergePatch({ ...input, patch: based }).conflicts).toEqual([]);
       }),
     );
   });

@@ -3,15 +3,16 @@ import { expect } from 'vitest';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
 import type { Json } from '../../src-shared/domain/json';
 import { pullResponseSchema, type Change, type PullResponse } from '../../src-shared/protocol/pull';
-import { pushResponseSchema, type PushOp, type PushResponse } from '../../src-shared/protocol/push';
+import { pushResponseSchema, type PushOp, type PushRequest, type PushResponse } from '../../src-shared/protocol/push';
 import { api } from './test-server';
 
 export function makeOp(entity: EntityName, id: string, kind: PushOp['kind'], patch: Record<string, { base: Json; value: Json }>, baseVersion: number, priority = 5): PushOp {
   return { opId: uuidv7(), entity, id, kind, patch, baseVersion, priority };
 }
 
-export async function push(url: string, token: string, ops: PushOp[], deviceId = 'device-a'): Promise<PushResponse> {
-  const response = await api(url, '/api/v1/sync/push', { token, body: { deviceId, ops } });
+/** Pushes as a device that predates `as-sent` answers unless `answers` says otherwise. */
+export async function push(url: string, token: string, ops: PushOp[], deviceId = 'device-a', answers?: PushRequest['answers']): Promise<PushResponse> {
+  const response = await api(url, '/api/v1/sync/push', { token, body: { deviceId, ops, ...(answers ? { answers } : {}) } });
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return pushResponseSchema.parse(response.body);
 }

@@ -11,6 +11,7 @@ import { recordKey } from '../outbox/local-writes';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
+import { withAsSentRecords } from './as-sent-answers';
 import type { Json } from '../../../src-shared/domain/json';
 import { parseJson } from '../outbox/local-writes';
 import type { Change } from '../../../src-shared/protocol/pull';
@@ -126,7 +127,7 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
   let maxOps = ctx.maxOps;
   const planner = new PushPlanner(ctx);
   const send = (batch: PreparedBatch) => {
-    const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, ops: batch.wire }));
+    const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, answers: 'as-sent', ops: batch.wire }));
     // Awaited below, unless settling the batch before it fails and ends the cycle.
     request.catch(() => undefined);
     return { batch, request };
@@ -158,7 +159,7 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
     if (next) await letRequestLeave();
     outcome.bytesSent += response.bytesSent;
     outcome.bytesReceived += response.bytesReceived;
-    await settleBatch(ctx, sent.batch.ops, response.body.results, outcome);
+    await settleBatch(ctx, sent.batch, response.body.results, outcome);
     outcome.sent += sent.batch.ops.length;
     onProgress(Math.min(outcome.sent, total), Math.max(total, outcome.sent));
     sent = next ?? (await sendNext());
@@ -167,10 +168,11 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
 }
 
 /** Settles an answered batch in one transaction. */
-async function settleBatch(ctx: PushContext, batch: readonly OutboxRow[], answers: readonly PushResult[], outcome: PushOutcome): Promise<void> {
-  const results = new Map(answers.map((r) => [r.opId, r]));
+async function settleBatch(ctx: PushContext, sent: PreparedBatch, answers: readonly PushResult[], outcome: PushOutcome): Promise<void> {
+  const batch = sent.ops;
   const nowIso = isoAt(ctx.clock);
   await ctx.db.transaction().execute(async (trx) => {
+    const results = new Map((await withAsSentRecords(trx, sent.wire, answers)).map((r) => [r.opId, r]));
     const settled = await settlePlainResults(trx, batch, results, nowIso);
     for (const op of batch) {
       if (settled.has(op.op_id)) continue;

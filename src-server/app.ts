@@ -21,6 +21,7 @@ import { PullService } from './sync/pull-service';
 import { PushService } from './sync/push-service';
 import { registerSyncRoutes } from './sync/sync-routes';
 import { readHead } from './sync/unit-of-work';
+import { describeServer } from './sync/server-description';
 import { scheduleRetention, type PruneOutcome } from './sync/log-retention';
 
 export const serverVersion = '0.1.0';
@@ -86,7 +87,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
 
   app.get('/api/v1/health', async () => ({
     status: 'ok' as const,
-    server: { id: serverId, head: await readHead(db) },
+    server: describeServer(serverId, await readHead(db)),
     database: dialect,
     version: serverVersion,
   }));

@@ -5,6 +5,7 @@ import type { ServerDb } from '../db/schema';
 import { decodeCursor, encodeCursor, type PullCursor } from './cursor';
 import { changeRelevanceSql, inScopeNowSql, relevanceRules, type Narrowing, type Principal } from './scope';
 import { readHead } from './unit-of-work';
+import { describeServer } from './server-description';
 import { readLogFloor } from './log-retention';
 
 interface PulledRow {
@@ -149,7 +150,7 @@ function body(changes: readonly PulledRow[], cursor: string, hasMore: boolean, s
       : `{"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}}`,
   );
   const resetPart = reset ? ',"reset":true' : '';
-  return `{"changes":[${items.join(',')}],"cursor":${JSON.stringify(cursor)},"hasMore":${hasMore}${resetPart},"server":{"id":${JSON.stringify(serverId)},"head":${head}}}`;
+  return `{"changes":[${items.join(',')}],"cursor":${JSON.stringify(cursor)},"hasMore":${hasMore}${resetPart},"server":${JSON.stringify(describeServer(serverId, head))}}`;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { RecordState } from './record-state';
 import type { Principal } from './scope';
 import { isRetryableTransactionError, RecordUnitOfWork, type RecordKey } from './unit-of-work';
 import { canWrite } from './write-access';
+import { describeServer } from './server-description';
 
 export interface SyncServiceDeps {
   db: ServerDb;
@@ -98,7 +99,7 @@ export class PushService {
       return { results, commit };
     });
     hub.publish(commit.head, commit.changes);
-    return { results, server: { id: serverId, head: commit.head } };
+    return { results, server: describeServer(serverId, commit.head) };
   }
 }
 

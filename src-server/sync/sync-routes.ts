@@ -11,6 +11,7 @@ import type { PullService } from './pull-service';
 import type { PushService } from './push-service';
 import type { Principal } from './scope';
 import { readHead } from './unit-of-work';
+import { describeServer } from './server-description';
 import type { ServerDb } from '../db/schema';
 
 export interface SyncRouteDeps {
@@ -62,7 +63,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
         unsubscribe();
       });
       socket.on('message', () => undefined);
-      send({ type: 'hello', server: { id: deps.serverId, head: await readHead(deps.db) } });
+      send({ type: 'hello', server: describeServer(deps.serverId, await readHead(deps.db)) });
     },
   );
 }

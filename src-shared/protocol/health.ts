@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { serverInfoSchema } from './server-info';
 
 export const healthResponseSchema = z.object({
   status: z.literal('ok'),
-  server: z.object({ id: z.string(), head: z.number().int() }),
+  server: serverInfoSchema,
   database: z.enum(['sqlite', 'postgres']),
   version: z.string(),
 });

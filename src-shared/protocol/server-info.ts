@@ -8,5 +8,15 @@ import { z } from 'zod';
 export const serverInfoSchema = z.object({
   id: z.string().min(1),
   head: z.number().int().min(0),
+  /**
+   * Additions to the protocol this server understands (serverFeatureSchema): a device uses one only
+   * once its server has named it, so a device updated before its server keeps working. Names this
+   * device does not know come from a newer server and are ignored.
+   */
+  features: z.array(z.string().max(64)).max(64).optional(),
 });
 export type ServerInfo = z.infer<typeof serverInfoSchema>;
+
+/** as-sent-answers: push requests may ask for `answers: "as-sent"` (protocol/push.ts). */
+export const serverFeatureSchema = z.enum(['as-sent-answers']);
+export type ServerFeature = z.infer<typeof serverFeatureSchema>;

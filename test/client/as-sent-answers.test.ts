@@ -3,7 +3,7 @@ import { demoPassword } from '../../src-server/demo/seed-demo';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
 import { pushPending, type PushContext } from '../../src-main/core/sync/push-cycle';
 import { pullAll } from '../../src-main/core/sync/pull-cycle';
-import type { PushResult } from '../../src-shared/protocol/push';
+import type { PushRequest, PushResult } from '../../src-shared/protocol/push';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 import { makeOp, push } from '../support/sync-helpers';
@@ -37,10 +37,11 @@ describe('as-sent push answers', () => {
   });
 
   /** Every push answer, as it came from the server; `beforeSettle` runs between the answer and its settling. */
-  function watchAnswers(session: ActiveSession, beforeSettle?: () => Promise<void>): PushResult[] {
+  function watchAnswers(session: ActiveSession, beforeSettle?: () => Promise<void>, asked: PushRequest['answers'][] = []): PushResult[] {
     const answers: PushResult[] = [];
     const send = session.api.push.bind(session.api);
     session.api.push = async (token, request) => {
+      asked.push(request.answers);
       const answered = await send(token, request);
       answers.push(...answered.body.results);
       await beforeSettle?.();
@@ -78,6 +79,30 @@ describe('as-sent push answers', () => {
       expect(stored).toEqual({ version: server.version, data: server.data, server_data: null, sync_state: 'synced' });
     }
     expect(await session.queue.list()).toEqual([]);
+  });
+
+  it('asks for them only once its server has named the feature in a pull', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const [wo] = (await session.queries.list({ statuses: ['assigned', 'in-progress'], limit: 1 })).items;
+    if (!wo) throw new Error('setup: no work order');
+    // As a device knows a server that predates the feature: its pages named none.
+    await session.store.db.updateTable('sync_state').set({ value: '[]' }).where('key', '=', 'server_features').execute();
+    await session.workOrders.editNotes({ workOrderId: wo.id, description: 'First visit' });
+    const asked: PushRequest['answers'][] = [];
+    const answers = watchAnswers(session, undefined, asked);
+    await pushPending(pushContext(session), () => undefined);
+    expect(asked).toEqual(['records']);
+    expect(answers[0]?.record).toMatchObject({ description: 'First visit' });
+
+    // This server names it on its pull pages; the next push asks for as-sent answers.
+    await pullAll({ db: session.store.db, api: session.api, auth: session.auth, clock: t.clock, pageSize: 1000, narrowing: () => ({ sites: [], workOrders: [] }) }, () => undefined);
+    await session.workOrders.editNotes({ workOrderId: wo.id, description: 'Second visit' });
+    await pushPending(pushContext(session), () => undefined);
+    expect(asked).toEqual(['records', 'as-sent']);
+    expect(answers[1]?.asSent).toBeDefined();
+    const { stored, server } = await storedAndServer(session, wo.id);
+    expect(stored).toEqual({ version: server.version, data: server.data, server_data: null, sync_state: 'synced' });
   });
 
   it('a record pulled at a newer version before the answer settles keeps that version', async () => {

@@ -91,6 +91,10 @@ describe.each(dialects)('push and pull on %s', (dialect) => {
     const delta = await pullPage(t.url, tech1.token, cursor);
     expect(delta.changes[0]?.data).toEqual(recordAsSent(wo, patch, result?.asSent ?? {}));
 
+    // The server names the feature in every sync answer, so devices know they may ask for it.
+    expect(answered.server.features).toContain('as-sent-answers');
+    expect(delta.server.features).toContain('as-sent-answers');
+
     // Replayed, it is answered with the whole record as it is now.
     const replay = await push(t.url, tech1.token, [op], 'device-a', 'as-sent');
     expect(replay.results[0]).toMatchObject({ status: 'duplicate', replayOf: 'applied', version: version + 1, record: delta.changes[0]?.data });

@@ -148,7 +148,7 @@ describe('mergePatch properties', () => {
 
   it('without a conflict, merges to recordAsSent: the device rebuilds an as-sent answer exactly', () => {
     fc.assert(
-      fc.property(scenario, fc.constantFrom({}, { updatedAt: T1 }), (input, touched) => {
+      fc.property(scenario, fc.constantFrom<JsonRecord>({}, { updatedAt: T1 }), (input, touched) => {
         const { merged, conflicts } = mergePatch(input);
         fc.pre(conflicts.length === 0);
         expect(recordAsSent(input.server, input.patch, touched)).toEqual({ ...merged, ...touched });

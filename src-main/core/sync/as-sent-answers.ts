@@ -1,9 +1,21 @@
 import { idsByEntity, idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
-import type { PushOp, PushResult } from '../../../src-shared/protocol/push';
+import type { PushOp, PushRequest, PushResult } from '../../../src-shared/protocol/push';
+import { serverInfoSchema } from '../../../src-shared/protocol/server-info';
 import { recordAsSent } from '../../../src-shared/sync/as-sent-record';
 import { recordKey } from '../outbox/local-writes';
 import { serverStateOf } from '../store/local-record';
+import type { ClientDb } from '../store/client-schema';
 import type { Trx } from './record-settlement';
+import { readSyncState } from './sync-state';
+
+const featuresSchema = serverInfoSchema.shape.features.unwrap();
+
+/** as-sent once the server has said it gives them (a pull page's `server.features`), records until then. */
+export async function answersToAsk(db: ClientDb): Promise<PushRequest['answers']> {
+  const stored = await readSyncState(db, 'server_features');
+  const features = featuresSchema.safeParse(stored === null ? [] : JSON.parse(stored));
+  return features.success && features.data.includes('as-sent-answers') ? 'as-sent' : 'records';
+}
 
 /**
  * The push answers of a batch with every `asSent` answer turned back into the record it stands for,

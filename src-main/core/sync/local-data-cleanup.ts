@@ -35,7 +35,7 @@ export async function dropServerData(trx: Trx, clock: Clock, notice: string): Pr
       not(exists(selectFrom('outbox as o').select('o.seq').whereRef('o.entity', '=', 'bases.entity').whereRef('o.record_id', '=', 'bases.record_id'))),
     )
     .execute();
-  await trx.deleteFrom('sync_state').where('key', 'in', ['cursor', 'server_id', 'server_head']).execute();
+  await trx.deleteFrom('sync_state').where('key', 'in', ['cursor', 'server_id', 'server_head', 'server_features']).execute();
   await addNotice(trx, notice, null, null, isoAt(clock));
   const kept = await trx.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { removed: Number(deleted.numDeletedRows), kept: Number(kept.n) };

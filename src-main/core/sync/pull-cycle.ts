@@ -95,6 +95,7 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
       await writeSyncState(trx, 'cursor', page.cursor);
       await writeSyncState(trx, 'server_id', page.server.id);
       await writeSyncState(trx, 'server_head', String(page.server.head));
+      await writeSyncState(trx, 'server_features', JSON.stringify(page.server.features ?? []));
     });
     outcome.pulled += page.changes.length;
     onPage(outcome.pulled);

@@ -11,7 +11,7 @@ import { recordKey } from '../outbox/local-writes';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
-import { withAsSentRecords } from './as-sent-answers';
+import { answersToAsk, withAsSentRecords } from './as-sent-answers';
 import type { Json } from '../../../src-shared/domain/json';
 import { parseJson } from '../outbox/local-writes';
 import type { Change } from '../../../src-shared/protocol/pull';
@@ -126,8 +126,9 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
   const total = Number((await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
   let maxOps = ctx.maxOps;
   const planner = new PushPlanner(ctx);
+  const answers = await answersToAsk(ctx.db);
   const send = (batch: PreparedBatch) => {
-    const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, answers: 'as-sent', ops: batch.wire }));
+    const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, answers, ops: batch.wire }));
     // Awaited below, unless settling the batch before it fails and ends the cycle.
     request.catch(() => undefined);
     return { batch, request };

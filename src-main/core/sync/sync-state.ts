@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { ClientDatabase } from '../store/client-schema';
 
-type SyncStateKey = 'cursor' | 'server_id' | 'server_head' | 'last_sync_at' | 'expiry_run_at';
+/** server_features: the server's `features` as of its last pull page (JSON list). */
+type SyncStateKey = 'cursor' | 'server_id' | 'server_head' | 'server_features' | 'last_sync_at' | 'expiry_run_at';
 
 export async function readSyncState(db: Kysely<ClientDatabase>, key: SyncStateKey): Promise<string | null> {
   const row = await db.selectFrom('sync_state').select('value').where('key', '=', key).executeTakeFirst();

@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoPassword } from '../../src-server/demo/seed-demo';
+import { accessTokenTtlSeconds } from '../../src-server/auth/tokens';
+import type { ActiveSession } from '../../src-main/core/session/client-core';
+import { pullAll, type PullContext } from '../../src-main/core/sync/pull-cycle';
+import { FieldlineError } from '../../src-shared/protocol/errors';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { createTestClient, type TestClient } from '../support/test-client';
+
+/**
+ * A pull of many pages, each written with its cursor while the next one travels. Pages of 7 make
+ * the 60-work-order demo (plus its assets, parts, sites and users) many pages.
+ */
+describe('a pull of many pages', () => {
+  let t: TestServer;
+  let device: TestClient;
+  beforeEach(async () => {
+    t = await startTestServer('sqlite', { workOrders: 60 });
+    device = createTestClient(t.clock);
+  });
+  afterEach(async () => {
+    await device.dispose();
+    await t.stop();
+  });
+
+  const pullContext = (session: ActiveSession): PullContext => ({
+    db: session.store.db,
+    api: session.api,
+    auth: session.auth,
+    clock: t.clock,
+    pageSize: 7,
+    narrowing: () => ({ sites: [], workOrders: [] }),
+  });
+
+  /** What the device holds: entity, id, version and the record. */
+  async function held(session: ActiveSession) {
+    const rows = await session.store.db.selectFrom('records').select(['entity', 'id', 'version', 'data']).orderBy('entity').orderBy('id').execute();
+    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
+  }
+
+  /** Every live record on the server (a supervisor's scope here), in the same shape. */
+  async function onServer() {
+    const rows = await t.server.db.selectFrom('records').select(['entity', 'id', 'version', 'data']).where('deleted', '=', 0).orderBy('entity').orderBy('id').execute();
+    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
+  }
+
+  it('brings every record exactly', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    const outcome = await pullAll(pullContext(session), () => undefined);
+    expect(outcome.pages).toBeGreaterThan(10);
+    expect(await held(session)).toEqual(await onServer());
+  });
+
+  it('an access token that expires between pages is renewed and the pull goes on', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    const firstToken = session.auth.currentAccessToken();
+    let pages = 0;
+    const outcome = await pullAll(pullContext(session), () => {
+      if (++pages === 3) t.clock.advance((accessTokenTtlSeconds + 60) * 1000);
+    });
+    expect(outcome.pages).toBeGreaterThan(10);
+    expect(session.auth.currentAccessToken()).not.toBe(firstToken);
+    expect(await held(session)).toEqual(await onServer());
+  });
+
+  it('a server that goes away mid-pull fails it with NETWORK_ERROR; the next pull resumes after the last page written', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    let pages = 0;
+    const stopped = pullAll(pullContext(session), () => {
+      if (++pages === 4) void t.pause();
+    });
+    const error: unknown = await stopped.catch((e: unknown) => e);
+    expect(error instanceof FieldlineError && error.code).toBe('NETWORK_ERROR');
+    expect((await held(session)).length).toBeGreaterThanOrEqual(4 * 7);
+
+    await t.resume();
+    const rest = await pullAll(pullContext(session), () => undefined);
+    expect(rest.pulled).toBeLessThan((await onServer()).length);
+    expect(await held(session)).toEqual(await onServer());
+  });
+});

@@ -35,13 +35,20 @@ describe('applying pulled or acknowledged server states (applyPlainChanges)', ()
     await fc.assert(
       fc.asyncProperty(fc.array(state, { minLength: 1, maxLength: 8 }), async (states) => {
         const id = uuidv7();
+        // A version is one server state: the first drawn for it; later draws of it resend that state.
+        const atVersion = new Map<number, (typeof states)[number]>();
+        for (const s of states) if (!atVersion.has(s.version)) atVersion.set(s.version, s);
+        const dataAt = (version: number) => {
+          const s = atVersion.get(version);
+          if (!s) throw new Error('no state');
+          return { id, number: 'WO-000007', title: s.title, description: 'x', rootCause: s.notes, status: s.status, siteId: 'site' };
+        };
         for (const s of states) {
-          const data = { id, number: 'WO-000007', title: s.title, description: 'x', rootCause: s.notes, status: s.status, siteId: 'site' };
-          await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: s.version, data }], '2026-11-02T00:00:00.000Z', { fullSync: s.fullSync }));
+          await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: s.version, data: dataAt(s.version) }], '2026-11-02T00:00:00.000Z', { fullSync: s.fullSync }));
         }
-        // The last write of the highest version wins; an older version never overwrites a newer one.
+        // The highest version wins; an older version never overwrites a newer one.
         const top = Math.max(...states.map((s) => s.version));
-        const winner = states.filter((s) => s.version === top).at(-1);
+        const winner = atVersion.get(top);
         if (!winner) throw new Error('no state');
         const row = await store.db.selectFrom('records').selectAll().where('entity', '=', 'workOrder').where('id', '=', id).executeTakeFirstOrThrow();
         const expected = { id, number: 'WO-000007', title: winner.title, description: 'x', rootCause: winner.notes, status: winner.status, siteId: 'site' };
@@ -53,5 +60,19 @@ describe('applying pulled or acknowledged server states (applyPlainChanges)', ()
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('does not write again a server state the device holds (a pushed record that the next pull brings back), unless something is kept beside it', async () => {
+    const id = uuidv7();
+    const data = { id, number: 'WO-000008', title: 'Fan', description: 'x', rootCause: 'a', status: 'open', siteId: 'site' };
+    const apply = (nowIso: string) => store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: 3, data }], nowIso));
+    const row = () => store.db.selectFrom('records').select(['version', 'data', 'server_data', 'updated_at']).where('entity', '=', 'workOrder').where('id', '=', id).executeTakeFirstOrThrow();
+    await apply('2026-11-02T00:00:00.000Z');
+    await apply('2026-11-03T00:00:00.000Z');
+    expect(await row()).toMatchObject({ version: 3, updated_at: '2026-11-02T00:00:00.000Z' });
+    // A view of the record left beside it (an edit that was undone): the same version clears it.
+    await store.db.updateTable('records').set({ server_data: JSON.stringify(data) }).where('id', '=', id).execute();
+    await apply('2026-11-04T00:00:00.000Z');
+    expect(await row()).toMatchObject({ version: 3, server_data: null, updated_at: '2026-11-04T00:00:00.000Z' });
   });
 });

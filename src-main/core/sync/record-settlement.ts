@@ -107,18 +107,26 @@ export async function removeAttachmentsOf(trx: Trx, workOrderIds: readonly strin
   }
 }
 
-/** The list columns stored for these records, by entity/id (absent: not on the device). */
-async function storedListColumns(trx: Trx, records: readonly { entity: string; id: string }[]): Promise<Map<string, ListColumns>> {
-  const stored = new Map<string, ListColumns>();
+interface StoredRow {
+  columns: ListColumns;
+  version: number;
+  /** Synced with nothing kept beside it: the row is exactly the server's state at its version. */
+  clean: boolean;
+}
+
+/** What is stored of these records, by entity/id (absent: not on the device). */
+async function storedRows(trx: Trx, records: readonly { entity: string; id: string }[]): Promise<Map<string, StoredRow>> {
+  const stored = new Map<string, StoredRow>();
   for (const [entity, ids] of idsByEntity(records)) {
     for (const chunk of inChunks(ids, idsPerStatement)) {
       const found = await trx
         .selectFrom('records')
-        .select(['id', 'site_id', 'status', 'priority', 'assigned_to', 'scheduled_end', 'work_order_id', 'search_text'])
+        .select(['id', 'version', 'site_id', 'status', 'priority', 'assigned_to', 'scheduled_end', 'work_order_id', 'search_text'])
+        .select(sql<number>`sync_state = 'synced' and server_data is null`.as('clean'))
         .where('entity', '=', entity)
         .where('id', 'in', chunk)
         .execute();
-      for (const { id, ...columns } of found) stored.set(recordKey(entity, id), columns);
+      for (const { id, version, clean, ...columns } of found) stored.set(recordKey(entity, id), { columns, version, clean: clean === 1 });
     }
   }
   return stored;
@@ -202,10 +210,16 @@ export async function applyPlainChanges(
         ...listColumns(c.entity, data),
       };
     });
-  const stored = options.fullSync ? new Map<string, ListColumns>() : await storedListColumns(trx, rows);
-  const kept = rows.filter((r) => {
+  const stored = options.fullSync ? new Map<string, StoredRow>() : await storedRows(trx, rows);
+  // A server state this device holds already is not written again: above all the records it just
+  // pushed, which the next pull brings back (rewriting 10k of them cost ~1 s of encrypted writes).
+  const fresh = rows.filter((r) => {
     const before = stored.get(recordKey(r.entity, r.id));
-    return before !== undefined && sameListColumns(before, r);
+    return !(before?.clean && before.version === r.version);
+  });
+  const kept = fresh.filter((r) => {
+    const before = stored.get(recordKey(r.entity, r.id));
+    return before !== undefined && sameListColumns(before.columns, r);
   });
   const keptKeys = new Set(kept.map((r) => recordKey(r.entity, r.id)));
   // One statement per chunk (UPDATE … FROM a VALUES list) rather than one per record.
@@ -215,7 +229,7 @@ export async function applyPlainChanges(
       update records set version = settled.version, data = settled.data, server_data = null, sync_state = 'synced', updated_at = ${nowIso}
       from settled where records.entity = settled.entity and records.id = settled.id and records.version <= settled.version`.execute(trx);
   }
-  for (const chunk of inChunks(rows.filter((r) => !keptKeys.has(recordKey(r.entity, r.id))), rowsPerInsert)) {
+  for (const chunk of inChunks(fresh.filter((r) => !keptKeys.has(recordKey(r.entity, r.id))), rowsPerInsert)) {
     const parameters = chunk.flatMap((r) => [r.entity, r.id, r.version, r.data, r.site_id, r.status, r.priority, r.assigned_to, r.scheduled_end, r.work_order_id, r.search_text, nowIso]);
     await trx.executeQuery(CompiledQuery.raw(pulledRecordsUpsert(chunk.length), parameters));
   }

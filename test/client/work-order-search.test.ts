@@ -34,8 +34,8 @@ const pump = workOrder('WO-000123', 'Replace pump seal', 'Leaks at the gland');
 const chiller = workOrder('WO-004567', 'Chiller service', 'Clean the condenser coils', 'assigned');
 const café = workOrder('WO-000089', 'Café fridge', 'Compressor noisy');
 
-async function pulled(...orders: WorkOrder[]) {
-  await store.db.transaction().execute((trx) => applyPlainChanges(trx, orders.map((wo) => ({ entity: 'workOrder', id: wo.id, op: 'upsert', version: 1, data: wo })), '2026-11-02T00:00:00.000Z'));
+async function pulled(version: number, ...orders: WorkOrder[]) {
+  await store.db.transaction().execute((trx) => applyPlainChanges(trx, orders.map((wo) => ({ entity: 'workOrder', id: wo.id, op: 'upsert', version, data: wo })), '2026-11-02T00:00:00.000Z'));
 }
 const found = async (search: string, statuses?: WorkOrder['status'][]) => {
   const { items, total } = await queries.list({ search, limit: 50, ...(statuses ? { statuses } : {}) });
@@ -47,7 +47,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fieldline-search-'));
   store = await openEncryptedStore(join(dir, 'store.db'), randomBytes(32).toString('hex'));
   queries = new WorkOrderQueries(store.db);
-  await pulled(pump, chiller, café);
+  await pulled(1, pump, chiller, café);
 });
 afterEach(async () => {
   await store.close();
@@ -79,7 +79,7 @@ describe('searching the work-order list (FTS5 in the encrypted store)', () => {
     await writeLocalChange(store.db, new FakeClock(Date.parse('2026-11-03T00:00:00Z')), { kind: 'update', entity: 'workOrder', id: pump.id, values: { title: 'Replace impeller' }, summary: 'title' });
     expect(await found('impeller')).toEqual(['WO-000123']);
     expect(await found('seal')).toEqual([]);
-    await pulled({ ...chiller, description: 'Refrigerant top-up' });
+    await pulled(2, { ...chiller, description: 'Refrigerant top-up' });
     expect(await found('condenser')).toEqual([]);
     expect(await found('refrigerant')).toEqual(['WO-004567']);
     await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id: café.id, op: 'delete', version: 2 }], '2026-11-04T00:00:00.000Z'));

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
-import { pushPending, type PushContext } from '../../src-main/core/sync/push-cycle';
+import { pushPending } from '../../src-main/core/sync/push-cycle';
 import { pullAll } from '../../src-main/core/sync/pull-cycle';
 import type { PushRequest, PushResult } from '../../src-shared/protocol/push';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 import { makeOp, push } from '../support/sync-helpers';
+import { pullContextOf, pushContextOf } from '../support/sync-contexts';
 
 /**
  * The device asks for as-sent answers: an update the server applied exactly as sent comes back
@@ -23,17 +24,6 @@ describe('as-sent push answers', () => {
   afterEach(async () => {
     await device.dispose();
     await t.stop();
-  });
-
-  const pushContext = (session: ActiveSession): PushContext => ({
-    db: session.store.db,
-    api: session.api,
-    auth: session.auth,
-    clock: t.clock,
-    random: () => 0.5,
-    deviceId: 'as-sent-device',
-    maxOps: 100,
-    maxBytes: 512 * 1024,
   });
 
   /** Every push answer, as it came from the server; `beforeSettle` runs between the answer and its settling. */
@@ -67,7 +57,7 @@ describe('as-sent push answers', () => {
     await session.workOrders.recordMeasurement({ workOrderId: readings.id, name: 'outlet', value: 3.9, unit: 'bar' });
     const answers = watchAnswers(session);
 
-    const outcome = await pushPending(pushContext(session), () => undefined);
+    const outcome = await pushPending(pushContextOf(session, t.clock), () => undefined);
 
     expect(outcome.sent).toBe(2);
     expect(answers.map((a) => [a.status, a.record === undefined, a.asSent !== undefined])).toEqual([
@@ -91,14 +81,14 @@ describe('as-sent push answers', () => {
     await session.workOrders.editNotes({ workOrderId: wo.id, description: 'First visit' });
     const asked: PushRequest['answers'][] = [];
     const answers = watchAnswers(session, undefined, asked);
-    await pushPending(pushContext(session), () => undefined);
+    await pushPending(pushContextOf(session, t.clock), () => undefined);
     expect(asked).toEqual(['records']);
     expect(answers[0]?.record).toMatchObject({ description: 'First visit' });
 
     // This server names it on its pull pages; the next push asks for as-sent answers.
-    await pullAll({ db: session.store.db, api: session.api, auth: session.auth, clock: t.clock, pageSize: 1000, narrowing: () => ({ sites: [], workOrders: [] }) }, () => undefined);
+    await pullAll(pullContextOf(session, t.clock), () => undefined);
     await session.workOrders.editNotes({ workOrderId: wo.id, description: 'Second visit' });
-    await pushPending(pushContext(session), () => undefined);
+    await pushPending(pushContextOf(session, t.clock), () => undefined);
     expect(asked).toEqual(['records', 'as-sent']);
     expect(answers[1]?.asSent).toBeDefined();
     const { stored, server } = await storedAndServer(session, wo.id);
@@ -116,10 +106,10 @@ describe('as-sent push answers', () => {
     const answers = watchAnswers(session, async () => {
       const { server } = await storedAndServer(session, wo.id);
       await push(t.url, office.accessToken, [makeOp('workOrder', wo.id, 'update', { title: { base: server.data.title, value: 'Pump P-7 (office)' } }, server.version)]);
-      await pullAll({ db: session.store.db, api: session.api, auth: session.auth, clock: t.clock, pageSize: 1000, narrowing: () => ({ sites: [], workOrders: [] }) }, () => undefined);
+      await pullAll(pullContextOf(session, t.clock), () => undefined);
     });
 
-    await pushPending(pushContext(session), () => undefined);
+    await pushPending(pushContextOf(session, t.clock), () => undefined);
 
     expect(answers[0]?.asSent).toBeDefined();
     const { stored, server } = await storedAndServer(session, wo.id);

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import { accessTokenTtlSeconds } from '../../src-server/auth/tokens';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
-import { pullAll, type PullContext } from '../../src-main/core/sync/pull-cycle';
+import { pullAll } from '../../src-main/core/sync/pull-cycle';
+import { pullContextOf } from '../support/sync-contexts';
 import { FieldlineError } from '../../src-shared/protocol/errors';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
@@ -23,14 +24,7 @@ describe('a pull of many pages', () => {
     await t.stop();
   });
 
-  const pullContext = (session: ActiveSession): PullContext => ({
-    db: session.store.db,
-    api: session.api,
-    auth: session.auth,
-    clock: t.clock,
-    pageSize: 7,
-    narrowing: () => ({ sites: [], workOrders: [] }),
-  });
+  const pullContext = (session: ActiveSession) => pullContextOf(session, t.clock, 7);
 
   /** What the device holds: entity, id, version and the record. */
   async function held(session: ActiveSession) {

@@ -4,6 +4,7 @@ import type { ActiveSession } from '../../src-main/core/session/client-core';
 import { pushPending } from '../../src-main/core/sync/push-cycle';
 import { pullAll } from '../../src-main/core/sync/pull-cycle';
 import type { PushRequest, PushResult } from '../../src-shared/protocol/push';
+import { FieldlineError } from '../../src-shared/protocol/errors';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 import { makeOp, push } from '../support/sync-helpers';
@@ -93,6 +94,33 @@ describe('as-sent push answers', () => {
     expect(answers[1]?.asSent).toBeDefined();
     const { stored, server } = await storedAndServer(session, wo.id);
     expect(stored).toEqual({ version: server.version, data: server.data, server_data: null, sync_state: 'synced' });
+  });
+
+  it('a server that rejects them after naming them (restored from an older version) is asked for records at once', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    await session.engine.sync('start');
+    const [wo] = (await session.queries.list({ statuses: ['assigned', 'in-progress'], limit: 1 })).items;
+    if (!wo) throw new Error('setup: no work order');
+    await session.workOrders.editNotes({ workOrderId: wo.id, description: 'After the restore' });
+    // What a server from before the feature answers: its request schema knows no `answers`.
+    const asked: PushRequest['answers'][] = [];
+    const send = session.api.push.bind(session.api);
+    session.api.push = async (token, request) => {
+      asked.push(request.answers);
+      if (request.answers === 'as-sent') throw new FieldlineError('VALIDATION_ERROR', 'Invalid push request: (root): Unrecognized key: "answers"');
+      return send(token, request);
+    };
+
+    const outcome = await pushPending(pushContextOf(session, t.clock), () => undefined);
+
+    expect(asked).toEqual(['as-sent', 'records']);
+    expect(outcome.sent).toBe(1);
+    expect(await session.queue.list()).toEqual([]);
+    const { stored, server } = await storedAndServer(session, wo.id);
+    expect(stored).toEqual({ version: server.version, data: server.data, server_data: null, sync_state: 'synced' });
+    await session.workOrders.editNotes({ workOrderId: wo.id, description: 'Until a pull says otherwise' });
+    await pushPending(pushContextOf(session, t.clock), () => undefined);
+    expect(asked).toEqual(['as-sent', 'records', 'records']);
   });
 
   it('a record pulled at a newer version before the answer settles keeps that version', async () => {

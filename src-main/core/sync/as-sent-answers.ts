@@ -6,7 +6,7 @@ import { recordKey } from '../outbox/local-writes';
 import { serverStateOf } from '../store/local-record';
 import type { ClientDb } from '../store/client-schema';
 import type { Trx } from './record-settlement';
-import { readSyncState } from './sync-state';
+import { readSyncState, writeSyncState } from './sync-state';
 
 const featuresSchema = serverInfoSchema.shape.features.unwrap();
 
@@ -15,6 +15,11 @@ export async function answersToAsk(db: ClientDb): Promise<PushRequest['answers']
   const stored = await readSyncState(db, 'server_features');
   const features = featuresSchema.safeParse(stored === null ? [] : JSON.parse(stored));
   return features.success && features.data.includes('as-sent-answers') ? 'as-sent' : 'records';
+}
+
+/** Until the next pull page says again what the server understands. */
+export async function forgetServerFeatures(db: ClientDb): Promise<void> {
+  await writeSyncState(db, 'server_features', '[]');
 }
 
 /**

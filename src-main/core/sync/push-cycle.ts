@@ -11,7 +11,7 @@ import { recordKey } from '../outbox/local-writes';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
-import { answersToAsk, withAsSentRecords } from './as-sent-answers';
+import { answersToAsk, forgetServerFeatures, withAsSentRecords } from './as-sent-answers';
 import type { Json } from '../../../src-shared/domain/json';
 import { parseJson } from '../outbox/local-writes';
 import type { Change } from '../../../src-shared/protocol/pull';
@@ -126,7 +126,7 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
   const total = Number((await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
   let maxOps = ctx.maxOps;
   const planner = new PushPlanner(ctx);
-  const answers = await answersToAsk(ctx.db);
+  let answers = await answersToAsk(ctx.db);
   const send = (batch: PreparedBatch) => {
     const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, answers, ops: batch.wire }));
     // Awaited below, unless settling the batch before it fails and ends the cycle.
@@ -150,6 +150,15 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
       if (envelope.code === 'PAYLOAD_TOO_LARGE' && maxOps > 1) {
         await release(ctx, planner, sent.batch);
         maxOps = Math.max(1, Math.floor(maxOps / 2));
+        sent = await sendNext();
+        continue;
+      }
+      if (envelope.code === 'VALIDATION_ERROR' && answers === 'as-sent') {
+        // A server that named the feature and now rejects the request (restored from an older
+        // version): ask it for records, in this cycle and until a pull names the feature again.
+        await forgetServerFeatures(ctx.db);
+        answers = 'records';
+        await release(ctx, planner, sent.batch);
         sent = await sendNext();
         continue;
       }

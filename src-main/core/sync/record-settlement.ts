@@ -198,8 +198,16 @@ export async function applyPlainChanges(
   /** A full sync (no cursor): its records are new here, so what is stored is not read first; the upsert is right either way. */
   options: { fullSync?: boolean } = {},
 ): Promise<void> {
-  const rows = changes
-    .filter((c) => c.op === 'upsert')
+  const upserts = changes.filter((c) => c.op === 'upsert');
+  const stored = options.fullSync ? new Map<string, StoredRow>() : await storedRows(trx, upserts);
+  // A server state this device holds already is not written again (nor turned into text first):
+  // above all the records it just pushed, which the next pull brings back (rewriting 10k of them
+  // cost ~1 s of encrypted writes).
+  const fresh = upserts
+    .filter((c) => {
+      const before = stored.get(recordKey(c.entity, c.id));
+      return !(before?.clean && before.version === c.version);
+    })
     .map((c) => {
       const data = c.data ?? {};
       return {
@@ -210,13 +218,6 @@ export async function applyPlainChanges(
         ...listColumns(c.entity, data),
       };
     });
-  const stored = options.fullSync ? new Map<string, StoredRow>() : await storedRows(trx, rows);
-  // A server state this device holds already is not written again: above all the records it just
-  // pushed, which the next pull brings back (rewriting 10k of them cost ~1 s of encrypted writes).
-  const fresh = rows.filter((r) => {
-    const before = stored.get(recordKey(r.entity, r.id));
-    return !(before?.clean && before.version === r.version);
-  });
   const kept = fresh.filter((r) => {
     const before = stored.get(recordKey(r.entity, r.id));
     return before !== undefined && sameListColumns(before.columns, r);

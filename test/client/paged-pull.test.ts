@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import { accessTokenTtlSeconds } from '../../src-server/auth/tokens';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
-import { pullAll } from '../../src-main/core/sync/pull-cycle';
+import { defaultPageSize, firstFullSyncPageSize, pullAll } from '../../src-main/core/sync/pull-cycle';
 import { pullContextOf } from '../support/sync-contexts';
 import { FieldlineError } from '../../src-shared/protocol/errors';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -71,5 +71,29 @@ describe('a pull of many pages', () => {
     const rest = await pullAll(pullContext(session), () => undefined);
     expect(rest.pulled).toBeLessThan((await onServer()).length);
     expect(await held(session)).toEqual(await onServer());
+  });
+});
+
+describe('the pages of a full sync', () => {
+  let t: TestServer;
+  let device: TestClient;
+  beforeEach(async () => {
+    t = await startTestServer('sqlite', { workOrders: 1200 });
+    device = createTestClient(t.clock);
+  });
+  afterEach(async () => {
+    await device.dispose();
+    await t.stop();
+  });
+
+  it('start with a small page, written while the server prepares full-size ones', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    const pulledAfterEachPage: number[] = [];
+    const outcome = await pullAll(pullContextOf(session, t.clock), (pulled) => pulledAfterEachPage.push(pulled));
+    const records = Number((await t.server.db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).where('deleted', '=', 0).executeTakeFirstOrThrow()).n);
+    expect(records).toBeGreaterThan(firstFullSyncPageSize);
+    expect(records).toBeLessThanOrEqual(firstFullSyncPageSize + defaultPageSize);
+    expect(pulledAfterEachPage).toEqual([firstFullSyncPageSize, records]);
+    expect(outcome.pages).toBe(2);
   });
 });

@@ -15,6 +15,14 @@ import { dropServerData } from './local-data-cleanup';
 /** The largest page the server serves: each page is one commit, and fewer commits rewrite fewer index pages. */
 export const defaultPageSize = maxPullPageSize;
 
+/**
+ * The first page of a full sync: small, so the device writes (and lists) its first records while the
+ * server prepares the next, full-size page, instead of waiting idle for a full one. At 100k (scratch,
+ * 6 runs each way): first records written after 81–170 ms instead of 366–525 ms; the whole sync
+ * takes as long as before.
+ */
+export const firstFullSyncPageSize = 1000;
+
 export interface PullContext {
   db: ClientDb;
   api: SyncApi;
@@ -40,7 +48,8 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
   const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0 };
   const fetchPage = (cursor: string | null) => {
     const narrowing = ctx.narrowing();
-    const request = ctx.auth.authorized((token) => ctx.api.pull(token, { cursor, limit: ctx.pageSize, sites: narrowing.sites, workOrders: narrowing.workOrders }));
+    const limit = cursor === null ? Math.min(firstFullSyncPageSize, ctx.pageSize) : ctx.pageSize;
+    const request = ctx.auth.authorized((token) => ctx.api.pull(token, { cursor, limit, sites: narrowing.sites, workOrders: narrowing.workOrders }));
     // Awaited below; a prefetch abandoned because its predecessor failed must not go unhandled.
     request.catch(() => undefined);
     return request;

@@ -8,21 +8,27 @@ import { FieldlineError } from '../../src-shared/protocol/errors';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
-/**
- * A pull of many pages, each written with its cursor while the next one travels. Pages of 7 make
- * the 60-work-order demo (plus its assets, parts, sites and users) many pages.
- */
-describe('a pull of many pages', () => {
-  let t: TestServer;
-  let device: TestClient;
+let t: TestServer;
+let device: TestClient;
+
+/** Each test of the calling block gets a fresh server with this many demo work orders, and a fresh device. */
+function serverAndDevice(workOrders: number) {
   beforeEach(async () => {
-    t = await startTestServer('sqlite', { workOrders: 60 });
+    t = await startTestServer('sqlite', { workOrders });
     device = createTestClient(t.clock);
   });
   afterEach(async () => {
     await device.dispose();
     await t.stop();
   });
+}
+
+/**
+ * A pull of many pages, each written with its cursor while the next one travels. Pages of 7 make
+ * the 60-work-order demo (plus its assets, parts, sites and users) many pages.
+ */
+describe('a pull of many pages', () => {
+  serverAndDevice(60);
 
   const pullContext = (session: ActiveSession) => pullContextOf(session, t.clock, 7);
 
@@ -75,16 +81,7 @@ describe('a pull of many pages', () => {
 });
 
 describe('the pages of a full sync', () => {
-  let t: TestServer;
-  let device: TestClient;
-  beforeEach(async () => {
-    t = await startTestServer('sqlite', { workOrders: 1200 });
-    device = createTestClient(t.clock);
-  });
-  afterEach(async () => {
-    await device.dispose();
-    await t.stop();
-  });
+  serverAndDevice(1200);
 
   it('start with a small page, written while the server prepares full-size ones', async () => {
     const session = await device.core.signIn(t.url, 'super1', demoPassword);

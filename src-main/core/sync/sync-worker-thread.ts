@@ -12,6 +12,7 @@ import { SettingsStore } from '../settings/settings-store';
 import { openEncryptedStore } from '../store/open-store';
 import { AuthSession } from './auth-session';
 import { buildSyncEngine } from './build-sync-engine';
+import { yieldCpuToInteractiveWork } from './background-priority';
 import type { SyncEngine } from './sync-engine';
 import { SyncApi } from './sync-api';
 import type { FromWorker, SyncWorkerCall, SyncWorkerInit, ToWorker } from './sync-worker-protocol';
@@ -77,6 +78,7 @@ async function run(engine: SyncEngine, call: SyncWorkerCall): Promise<unknown> {
 
 async function main() {
   const logger = pino({ level: init.logLevel, name: 'fieldline-sync-worker' });
+  yieldCpuToInteractiveWork();
   const store = await openEncryptedStore(init.databaseFile, init.databaseKey);
   const api = new SyncApi(init.serverUrl);
   const auth = new AuthSession(api, secrets, init.refreshTokenAccount);

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
-import { jsonEqual } from '../../src-shared/domain/json';
+import { asciiJson, jsonEqual } from '../../src-shared/domain/json';
 import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
 import { scopeColumnsOf, stateFromRow, type RecordState, type ScopeColumns } from './record-state';
 
@@ -155,7 +155,8 @@ export class RecordUnitOfWork {
           entity: state.entity,
           id: state.id,
           version: state.version,
-          data: JSON.stringify(state.data),
+          // In ASCII, as pull answers splice it: a device decodes an all-ASCII page ~5× faster.
+          data: asciiJson(state.data),
           deleted: state.deleted ? 1 : 0,
           ...columns,
           created_at: state.createdAt,

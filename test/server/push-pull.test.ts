@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { workOrderSchema, type WorkOrder } from '../../src-shared/domain/entities';
+import { pullResponseSchema } from '../../src-shared/protocol/pull';
 import { conflictListResponseSchema, resolveConflictResponseSchema } from '../../src-shared/protocol/conflicts';
 import { pruneHistory } from '../../src-server/sync/log-retention';
 import { dialects } from '../support/test-database';
@@ -78,6 +79,17 @@ describe.each(dialects)('push and pull on %s', (dialect) => {
     expect(delta.changes[0]).toMatchObject({ id: wo.id, op: 'upsert', version: version + 1 });
     expect(delta.changes[0]?.data?.status).toBe('in-progress');
     expect(delta.server.head).toBe(result.server.head);
+  });
+
+  it('a record with characters beyond ASCII travels as ASCII JSON and arrives unchanged', async () => {
+    const { wo, version, cursor } = await assignedWorkOrder();
+    const description = 'Supply at 62 °C — Prüfung bestanden ✓ 🛠';
+    const result = await push(t.url, tech1.token, [makeOp('workOrder', wo.id, 'update', { description: { base: wo.description, value: description } }, version)]);
+    expect(result.results[0]).toMatchObject({ status: 'applied' });
+    const response = await fetch(`${t.url}/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}`, { headers: { authorization: `Bearer ${tech1.token}` } });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(bytes.every((byte) => byte < 0x80)).toBe(true);
+    expect(pullResponseSchema.parse(JSON.parse(bytes.toString('utf8'))).changes[0]?.data?.description).toBe(description);
   });
 
   it('as-sent answers: an update applied as sent comes back without its record, which the device rebuilds exactly; anything else brings the record', async () => {

@@ -1,18 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { acceptsToken } from './accept-header';
 
 /** Below this an answer goes as it is (headers would outweigh the saving). */
 const minBytes = 1024;
 /** Above this @fastify/compress streams it through zlib's thread pool, off the event loop. */
 const maxBytes = 256 * 1024;
-
-function acceptsGzip(header: string | undefined): boolean {
-  return (header ?? '').split(',').some((part) => {
-    const [name, ...params] = part.trim().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return name?.trim().toLowerCase() === 'gzip' && (q === undefined || Number(q.slice(2)) > 0);
-  });
-}
 
 /**
  * @fastify/compress streams every answer through zlib: right for a first sync's pages, but for the
@@ -23,8 +16,9 @@ function acceptsGzip(header: string | undefined): boolean {
 export function installSmallResponseCompression(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (typeof payload !== 'string' || payload.length < minBytes || payload.length > maxBytes) return payload;
-    if (reply.hasHeader('content-encoding') || !acceptsGzip(request.headers['accept-encoding'])) return payload;
-    reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').removeHeader('content-length');
+    if (reply.hasHeader('content-encoding') || !acceptsToken(request.headers['accept-encoding'], 'gzip')) return payload;
+    const vary = reply.getHeader('vary');
+    reply.header('content-encoding', 'gzip').header('vary', vary ? `${String(vary)}, accept-encoding` : 'accept-encoding').removeHeader('content-length');
     return gzipSync(payload);
   });
 }

@@ -6,28 +6,20 @@ import { decodeCursor, encodeCursor, type PullCursor } from './cursor';
 import { changeRelevanceSql, inScopeNowSql, relevanceRules, type Narrowing, type Principal } from './scope';
 import { readHead } from './unit-of-work';
 import { describeServer } from './server-description';
+import type { PulledRow, PullPage } from './pull-body';
 import { readLogFloor } from './log-retention';
-
-interface PulledRow {
-  entity: string;
-  id: string;
-  version: number;
-  data: string;
-  op: 'upsert' | 'delete' | 'remove';
-}
 
 /**
  * Pages a device through its scope (design.md §5). A first sync pages the records table in
  * (entity, id) order pinned to the log head at its start, then continues from the log; the log is
  * read only up to a head that was read first, and every seq ≤ head has committed (see
- * change_head), so no late commit is skipped. The body is assembled as text: record JSON is stored
- * canonical and spliced in, never parsed and re-serialised — the first sync of 100k records is
- * dominated by exactly that.
+ * change_head), so no late commit is skipped. Records keep their stored JSON text: pull-body.ts
+ * splices it into the answer, never parsed and re-serialised.
  */
 export class PullService {
   constructor(private readonly deps: { db: ServerDb; clock: Clock; serverId: string }) {}
 
-  async pull(principal: Principal, query: PullQuery): Promise<string> {
+  async pull(principal: Principal, query: PullQuery): Promise<PullPage> {
     const { db, serverId } = this.deps;
     const head = await readHead(db);
     const narrowing: Narrowing = { sites: query.sites, workOrders: query.workOrders };
@@ -39,13 +31,13 @@ export class PullService {
     // or it has not got that far), or a log pruned past the cursor.
     const diverged = cursor !== null && cursor.seq > floor && cursor.tip !== undefined && cursor.tip !== (await this.tipAt(cursor.seq));
     if (!cursor || cursor.db !== serverId || cursor.seq > head || diverged || (cursor.snap === undefined && cursor.seq < floor)) {
-      return body([], encodeCursor(fresh), true, serverId, head, true);
+      return page([], encodeCursor(fresh), true, serverId, head, true);
     }
     if (cursor.snap) return this.snapshotPage(principal, narrowing, cursor, query.limit, head);
     return this.logPage(principal, narrowing, cursor, query.limit, head);
   }
 
-  private async snapshotPage(p: Principal, narrowing: Narrowing, cursor: PullCursor, limit: number, head: number): Promise<string> {
+  private async snapshotPage(p: Principal, narrowing: Narrowing, cursor: PullCursor, limit: number, head: number): Promise<PullPage> {
     const after = cursor.snap ?? { entity: '', id: '' };
     const now = this.deps.clock.now();
     const rows = await this.deps.db
@@ -58,15 +50,15 @@ export class PullService {
       .orderBy('r.id')
       .limit(limit + 1)
       .execute();
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
+    const taken = rows.slice(0, limit);
+    const last = taken[taken.length - 1];
     const more = rows.length > limit && last !== undefined;
     const next: PullCursor = more ? { ...cursor, snap: { entity: last.entity, id: last.id } } : { v: 1, db: cursor.db, seq: cursor.seq, ...(cursor.tip ? { tip: cursor.tip } : {}) };
-    const changes = page.map((r): PulledRow => ({ ...r, op: 'upsert' }));
-    return body(changes, encodeCursor(next), more || next.seq < head, this.deps.serverId, head, false);
+    const changes = taken.map((r): PulledRow => ({ ...r, op: 'upsert' }));
+    return page(changes, encodeCursor(next), more || next.seq < head, this.deps.serverId, head, false);
   }
 
-  private async logPage(p: Principal, narrowing: Narrowing, cursor: PullCursor, limit: number, head: number): Promise<string> {
+  private async logPage(p: Principal, narrowing: Narrowing, cursor: PullCursor, limit: number, head: number): Promise<PullPage> {
     const { db, clock, serverId } = this.deps;
     const rows = await db
       .selectFrom('changes as c')
@@ -92,13 +84,13 @@ export class PullService {
       .orderBy('c.seq')
       .limit(limit + 1)
       .execute();
-    const page = rows.slice(0, limit);
+    const taken = rows.slice(0, limit);
     const more = rows.length > limit;
-    const reached = more ? (page[page.length - 1]?.seq ?? cursor.seq) : head;
+    const reached = more ? (taken[taken.length - 1]?.seq ?? cursor.seq) : head;
     // One entry per record: the data is the record's current state whichever change row named it.
     const byRecord = new Map<string, PulledRow>();
     const arrivals: string[] = [];
-    for (const row of page) {
+    for (const row of taken) {
       const op = row.deleted === 1 ? 'delete' : row.in_scope === 1 ? 'upsert' : 'remove';
       byRecord.set(`${row.entity}/${row.id}`, { entity: row.entity, id: row.id, version: row.version, data: row.data, op });
       // A work order that just came to this user brings its asset and attachments, which did not change.
@@ -107,7 +99,7 @@ export class PullService {
     const companions = await this.companionsOf(p, narrowing, arrivals, byRecord);
     const changes = [...companions, ...byRecord.values()];
     const tip = await this.tipAt(reached);
-    return body(changes, encodeCursor({ v: 1, db: serverId, seq: reached, ...(tip ? { tip } : {}) }), more, serverId, head, false);
+    return page(changes, encodeCursor({ v: 1, db: serverId, seq: reached, ...(tip ? { tip } : {}) }), more, serverId, head, false);
   }
 
   /** What identifies the change at `seq` in this server's history. */
@@ -143,14 +135,8 @@ export class PullService {
   }
 }
 
-function body(changes: readonly PulledRow[], cursor: string, hasMore: boolean, serverId: string, head: number, reset: boolean): string {
-  const items = changes.map((c) =>
-    c.op === 'upsert'
-      ? `{"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"upsert","version":${c.version},"data":${c.data}}`
-      : `{"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}}`,
-  );
-  const resetPart = reset ? ',"reset":true' : '';
-  return `{"changes":[${items.join(',')}],"cursor":${JSON.stringify(cursor)},"hasMore":${hasMore}${resetPart},"server":${JSON.stringify(describeServer(serverId, head))}}`;
+function page(changes: readonly PulledRow[], cursor: string, hasMore: boolean, serverId: string, head: number, reset: boolean): PullPage {
+  return { changes, cursor, hasMore, reset, server: describeServer(serverId, head) };
 }
 
 /**

@@ -2,6 +2,9 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { FieldlineError, parseOrThrow } from '../../src-shared/protocol/errors';
 import { pullQuerySchema } from '../../src-shared/protocol/pull';
+import { pullLinesMediaType } from '../../src-shared/protocol/pull-lines';
+import { acceptsToken } from '../http/accept-header';
+import { pullAnswerJson, pullAnswerLines } from './pull-body';
 import { pushRequestSchema } from '../../src-shared/protocol/push';
 import type { ServerEvent } from '../../src-shared/protocol/events';
 import type { Clock } from '../../src-shared/sync/clock';
@@ -35,8 +38,11 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
   app.get('/api/v1/sync/pull', async (request, reply) => {
     const principal = await deps.authenticate(request);
     const query = parseOrThrow(pullQuerySchema, request.query, 'pull query');
-    const body = await deps.pull.pull(principal, query);
-    return reply.type('application/json; charset=utf-8').send(body);
+    const page = await deps.pull.pull(principal, query);
+    // Content negotiation: a device that reads lines asks for them; anything else gets JSON.
+    reply.header('vary', 'accept');
+    if (acceptsToken(request.headers.accept, pullLinesMediaType)) return reply.type(`${pullLinesMediaType}; charset=utf-8`).send(pullAnswerLines(page));
+    return reply.type('application/json; charset=utf-8').send(pullAnswerJson(page));
   });
 
   // Authenticated before the upgrade: a request without a valid token gets a 401, not a socket.

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import { accessTokenTtlSeconds } from '../../src-server/auth/tokens';
+import type { SyncServerOptions } from '../../src-server/app';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
 import { defaultPageSize, firstFullSyncPageSize, pullAll } from '../../src-main/core/sync/pull-cycle';
 import { pullContextOf } from '../support/sync-contexts';
@@ -12,15 +13,27 @@ let t: TestServer;
 let device: TestClient;
 
 /** Each test of the calling block gets a fresh server with this many demo work orders, and a fresh device. */
-function serverAndDevice(workOrders: number) {
+function serverAndDevice(workOrders: number, extend?: SyncServerOptions['extend']) {
   beforeEach(async () => {
-    t = await startTestServer('sqlite', { workOrders });
+    t = await startTestServer('sqlite', { workOrders, ...(extend ? { extend } : {}) });
     device = createTestClient(t.clock);
   });
   afterEach(async () => {
     await device.dispose();
     await t.stop();
   });
+}
+
+/** What the device holds: entity, id, version and the record. */
+async function held(session: ActiveSession) {
+  const rows = await session.store.db.selectFrom('records').select(['entity', 'id', 'version', 'data']).orderBy('entity').orderBy('id').execute();
+  return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
+}
+
+/** Every live record on the server (a supervisor's scope here), in the same shape. */
+async function onServer() {
+  const rows = await t.server.db.selectFrom('records').select(['entity', 'id', 'version', 'data']).where('deleted', '=', 0).orderBy('entity').orderBy('id').execute();
+  return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
 }
 
 /**
@@ -32,23 +45,21 @@ describe('a pull of many pages', () => {
 
   const pullContext = (session: ActiveSession) => pullContextOf(session, t.clock, 7);
 
-  /** What the device holds: entity, id, version and the record. */
-  async function held(session: ActiveSession) {
-    const rows = await session.store.db.selectFrom('records').select(['entity', 'id', 'version', 'data']).orderBy('entity').orderBy('id').execute();
-    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
-  }
-
-  /** Every live record on the server (a supervisor's scope here), in the same shape. */
-  async function onServer() {
-    const rows = await t.server.db.selectFrom('records').select(['entity', 'id', 'version', 'data']).where('deleted', '=', 0).orderBy('entity').orderBy('id').execute();
-    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
-  }
-
   it('brings every record exactly', async () => {
     const session = await device.core.signIn(t.url, 'super1', demoPassword);
     const outcome = await pullAll(pullContext(session), () => undefined);
     expect(outcome.pages).toBeGreaterThan(10);
     expect(await held(session)).toEqual(await onServer());
+  });
+
+  it('stores each record as the server sent it, its text never serialised again (answers as lines)', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    await pullAll(pullContext(session), () => undefined);
+    const text = (r: { entity: string; id: string; data: string }) => `${r.entity}/${r.id} ${r.data}`;
+    const sent = (await t.server.db.selectFrom('records').select(['entity', 'id', 'data']).orderBy('entity').orderBy('id').execute()).map(text);
+    // Some demo measurements are in °C, which the server stores as \u00b0C and JSON.stringify would not.
+    expect(sent.some((text) => text.includes('\\u00b0'))).toBe(true);
+    expect((await session.store.db.selectFrom('records').select(['entity', 'id', 'data']).orderBy('entity').orderBy('id').execute()).map(text)).toEqual(sent);
   });
 
   it('an access token that expires between pages is renewed and the pull goes on', async () => {
@@ -92,5 +103,19 @@ describe('the pages of a full sync', () => {
     expect(records).toBeLessThanOrEqual(firstFullSyncPageSize + defaultPageSize);
     expect(pulledAfterEachPage).toEqual([firstFullSyncPageSize, records]);
     expect(outcome.pages).toBe(2);
+  });
+});
+
+describe('a server from before answers as lines', () => {
+  // It never looks at Accept: the hook takes the header away before the route reads it.
+  serverAndDevice(60, (app) => app.addHook('onRequest', async (request) => void delete request.headers.accept));
+
+  it('answers JSON, and the device reads it and stores every record exactly', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    await pullAll(pullContextOf(session, t.clock, 7), () => undefined);
+    expect(await held(session)).toEqual(await onServer());
+    // Serialised here from the parsed answer, so not the server's escaped text.
+    const data = (await session.store.db.selectFrom('records').select('data').execute()).map((r) => r.data);
+    expect(data.some((text) => text.includes('°C'))).toBe(true);
   });
 });

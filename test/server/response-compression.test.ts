@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullResponseSchema } from '../../src-shared/protocol/pull';
+import { parsePullLines, pullLinesMediaType } from '../../src-shared/protocol/pull-lines';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 describe('answers are compressed when the device accepts gzip', () => {
@@ -37,5 +38,21 @@ describe('answers are compressed when the device accepts gzip', () => {
       const answer = await pull(10, refusal);
       expect([answer.status, answer.encoding, answer.page.changes.length]).toEqual([200, 'identity', 10]);
     }
+  });
+
+  it('a device that asks for lines gets them, compressed like JSON; without asking it gets JSON', async () => {
+    const asking = async (accept: string) => {
+      const response = await request(`${t.url}/api/v1/sync/pull?limit=300`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip', accept } });
+      const text = gunzipSync(Buffer.from(await response.body.arrayBuffer())).toString('utf8');
+      return { type: String(response.headers['content-type']), encoding: response.headers['content-encoding'], vary: String(response.headers.vary), text };
+    };
+    const lines = await asking(`${pullLinesMediaType}, application/json;q=0.5`);
+    expect([lines.type, lines.encoding]).toEqual([`${pullLinesMediaType}; charset=utf-8`, 'gzip']);
+    expect(lines.vary).toMatch(/accept\b.*accept-encoding/);
+    const json = await asking('application/json');
+    expect(json.type).toBe('application/json; charset=utf-8');
+    const page = pullResponseSchema.parse(JSON.parse(json.text));
+    expect(parsePullLines(lines.text)).toEqual({ ...page, changes: page.changes.map((c) => expect.objectContaining(c)) });
+    expect((await asking(`${pullLinesMediaType};q=0, application/json`)).type).toBe('application/json; charset=utf-8');
   });
 });

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Transaction } from 'kysely';
-import type { Change } from '../../../src-shared/protocol/pull';
+import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
 import { v7 as uuidv7 } from 'uuid';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
@@ -193,7 +193,7 @@ function pulledRecordsUpsert(count: number): string {
  */
 export async function applyPlainChanges(
   trx: Trx,
-  changes: readonly Change[],
+  changes: readonly PulledChange[],
   nowIso: string,
   /** A full sync (no cursor): its records are new here, so what is stored is not read first; the upsert is right either way. */
   options: { fullSync?: boolean } = {},
@@ -214,7 +214,9 @@ export async function applyPlainChanges(
         entity: c.entity,
         id: c.id,
         version: c.version,
-        data: JSON.stringify(data),
+        // Stored as the server sent it when it came as lines: serialising it again was a third of
+        // decoding a page.
+        data: c.dataText ?? JSON.stringify(data),
         ...listColumns(c.entity, data),
       };
     });

@@ -3,7 +3,8 @@ import { request as httpRequest, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { tokenResponseSchema, type TokenResponse } from '../../../src-shared/protocol/auth';
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
-import { pullResponseSchema, type PullResponse } from '../../../src-shared/protocol/pull';
+import { pullResponseSchema } from '../../../src-shared/protocol/pull';
+import { parsePullLines, pullLinesMediaType, type PulledPage } from '../../../src-shared/protocol/pull-lines';
 import { pushResponseSchema, type PushRequest, type PushResponse } from '../../../src-shared/protocol/push';
 import { healthResponseSchema } from '../../../src-shared/protocol/health';
 import { attachmentDownloadPath, attachmentUploadsPath, type AttachmentVariant } from '../../../src-shared/protocol/attachments';
@@ -54,14 +55,19 @@ export class SyncApi {
     path: string,
     init: { method: 'GET' | 'POST'; token?: string; body?: unknown },
   ): Promise<Transferred<z.infer<S>>> {
-    const received = await this.send(schema, path, init);
+    const received = await this.send(path, init, jsonAnswer(schema, path));
     return { body: received.read(), bytesSent: received.bytesSent, bytesReceived: received.bytesReceived };
   }
 
   /** Sends a request and returns the answer as it came off the wire, decoded only when read. */
-  private async send<S extends z.ZodType>(schema: S, path: string, init: { method: 'GET' | 'POST'; token?: string; body?: unknown }): Promise<Received<z.infer<S>>> {
+  private async send<T>(
+    path: string,
+    init: { method: 'GET' | 'POST'; token?: string; body?: unknown; accept?: string },
+    decode: (text: string, contentType: string) => T,
+  ): Promise<Received<T>> {
     const headers: Record<string, string> = { 'accept-encoding': 'gzip' };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
+    if (init.accept) headers.accept = init.accept;
     let body: Uint8Array | undefined;
     if (init.body !== undefined) {
       const json = Buffer.from(JSON.stringify(init.body));
@@ -77,11 +83,7 @@ export class SyncApi {
     return {
       bytesSent: (body?.length ?? 0) + path.length,
       bytesReceived: answer.wire.length,
-      read: () => {
-        const parsed = schema.safeParse(safeJson(answer.inflate().toString('utf8')));
-        if (!parsed.success) throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} is not in the expected format`);
-        return parsed.data;
-      },
+      read: () => decode(answer.inflate().toString('utf8'), answer.contentType),
     };
   }
 
@@ -91,7 +93,10 @@ export class SyncApi {
    * kilobytes of a delta cost more than the rest of the exchange (16 KB on loopback: 1.5 → 0.6 ms).
    * A good answer is inflated only when asked for.
    */
-  private async exchange(path: string, init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: Uint8Array }): Promise<{ wire: Buffer; inflate: () => Buffer }> {
+  private async exchange(
+    path: string,
+    init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: Uint8Array },
+  ): Promise<{ wire: Buffer; contentType: string; inflate: () => Buffer }> {
     const send = () => httpRequest(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     let response: Dispatcher.ResponseData;
     try {
@@ -121,7 +126,7 @@ export class SyncApi {
       if (envelope.success) throw new FieldlineError(envelope.data.code, envelope.data.message, envelope.data.details);
       throw new FieldlineError(response.statusCode >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server answered ${response.statusCode}`, { status: response.statusCode });
     }
-    return { wire, inflate };
+    return { wire, contentType: String(response.headers['content-type'] ?? ''), inflate };
   }
 
   /** An attachment's file or thumbnail, as bytes. */
@@ -161,12 +166,17 @@ export class SyncApi {
     return sent;
   }
 
-  pull(token: string, params: PullParams): Promise<Received<PullResponse>> {
+  /** Asks for the answer as lines (pull-lines.ts); a server that does not offer them answers JSON. */
+  pull(token: string, params: PullParams): Promise<Received<PulledPage>> {
     const query = new URLSearchParams({ limit: String(params.limit) });
     if (params.cursor) query.set('cursor', params.cursor);
     if (params.sites && params.sites.length > 0) query.set('sites', params.sites.join(','));
     if (params.workOrders && params.workOrders.length > 0) query.set('workOrders', params.workOrders.join(','));
-    return this.send(pullResponseSchema, `/api/v1/sync/pull?${query}`, { method: 'GET', token });
+    const path = `/api/v1/sync/pull?${query}`;
+    const json = jsonAnswer(pullResponseSchema, path);
+    return this.send(path, { method: 'GET', token, accept: `${pullLinesMediaType}, application/json;q=0.5` }, (text, contentType) =>
+      contentType.startsWith(pullLinesMediaType) ? parsePullLines(text) : json(text),
+    );
   }
 
   async health() {
@@ -196,6 +206,15 @@ export class SyncApi {
  */
 export function letRequestLeave(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Decodes a JSON answer; SERVER_ERROR if it is not what was asked for. */
+function jsonAnswer<S extends z.ZodType>(schema: S, path: string): (text: string) => z.infer<S> {
+  return (text) => {
+    const parsed = schema.safeParse(safeJson(text));
+    if (!parsed.success) throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} is not in the expected format`);
+    return parsed.data;
+  };
 }
 
 function safeJson(text: string): unknown {

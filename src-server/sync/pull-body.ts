@@ -1,0 +1,40 @@
+import type { ServerInfo } from '../../src-shared/protocol/server-info';
+
+/** A change as the server stores it: `data` is the record's stored JSON text (upserts only). */
+export interface PulledRow {
+  entity: string;
+  id: string;
+  version: number;
+  data: string;
+  op: 'upsert' | 'delete' | 'remove';
+}
+
+export interface PullPage {
+  changes: readonly PulledRow[];
+  cursor: string;
+  hasMore: boolean;
+  reset: boolean;
+  server: ServerInfo;
+}
+
+/**
+ * Both forms of a pull answer are assembled as text with each record's stored JSON spliced in,
+ * never parsed and re-serialised: the first sync of 100k records would be dominated by exactly that.
+ */
+const changeHead = (c: PulledRow) => `{"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}}`;
+
+const answerTail = (page: PullPage) =>
+  `"cursor":${JSON.stringify(page.cursor)},"hasMore":${page.hasMore}${page.reset ? ',"reset":true' : ''},"server":${JSON.stringify(page.server)}}`;
+
+/** The answer as one JSON document (docs/protocol.md, Pull). */
+export function pullAnswerJson(page: PullPage): string {
+  const items = page.changes.map((c) => (c.op === 'upsert' ? `${changeHead(c).slice(0, -1)},"data":${c.data}}` : changeHead(c)));
+  return `{"changes":[${items.join(',')}],${answerTail(page)}`;
+}
+
+/** The answer as lines (pullLinesMediaType): the document without data, then each upsert's data. */
+export function pullAnswerLines(page: PullPage): string {
+  const head = `{"changes":[${page.changes.map(changeHead).join(',')}],${answerTail(page)}`;
+  const data = page.changes.filter((c) => c.op === 'upsert').map((c) => c.data);
+  return [head, ...data].join('\n');
+}

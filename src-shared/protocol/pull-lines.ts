@@ -1,0 +1,49 @@
+import { isParsedJsonObject } from '../domain/json';
+import { FieldlineError } from './errors';
+import { changeSchema, pullResponseSchema, type Change, type PullResponse } from './pull';
+
+/**
+ * A pull answer as lines (docs/protocol.md, Pull): the first line is the answer's JSON with every
+ * change's `data` left out; then one line per `upsert`, in order, holding its data's JSON. JSON
+ * text never holds a raw newline, so the lines split safely.
+ *
+ * Why: a device stores each record as JSON text. From one JSON document it parsed the whole page
+ * into objects and serialised every record back to text (a page of 5000 work orders: ~115 ms, much
+ * of it that re-serialising and collecting a page's objects kept alive together); from lines it
+ * keeps each record's text as it came and parses it only to read its list columns (60–85 ms).
+ */
+export const pullLinesMediaType = 'text/vnd.fieldline.pull-lines';
+
+export const pullLinesHeadSchema = pullResponseSchema.extend({ changes: changeSchema.omit({ data: true }).array() });
+
+/** A pulled change; an upsert that came as lines also carries its data's text as it was sent. */
+export type PulledChange = Change & { dataText?: string };
+export type PulledPage = Omit<PullResponse, 'changes'> & { changes: PulledChange[] };
+
+const malformed = (detail: string) => new FieldlineError('SERVER_ERROR', `The server's pull answer is not in the expected format: ${detail}`);
+
+export function parsePullLines(text: string): PulledPage {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const head = pullLinesHeadSchema.safeParse(parseJsonLine(lines[0] ?? ''));
+  if (!head.success) throw malformed('its first line');
+  let next = 1;
+  const changes = head.data.changes.map((change): PulledChange => {
+    if (change.op !== 'upsert') return change;
+    const dataText = lines[next++];
+    if (dataText === undefined) throw malformed(`it ends before the data of ${change.entity} ${change.id}`);
+    const data = parseJsonLine(dataText);
+    if (!isParsedJsonObject(data)) throw malformed(`the data of ${change.entity} ${change.id}`);
+    return { ...change, data, dataText };
+  });
+  if (next !== lines.length) throw malformed(`${lines.length - next} lines more than its changes`);
+  return { ...head.data, changes };
+}
+
+function parseJsonLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}

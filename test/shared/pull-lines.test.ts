@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { asciiJson, jsonSchema } from '../../src-shared/domain/json';
+import { pullResponseSchema } from '../../src-shared/protocol/pull';
+import { parsePullLines } from '../../src-shared/protocol/pull-lines';
+import { pullAnswerJson, pullAnswerLines, type PullPage, type PulledRow } from '../../src-server/sync/pull-body';
+
+const recordData = fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.jsonValue({ stringUnit: 'binary', maxDepth: 2 }), { maxKeys: 5 }).map((d) => jsonSchema.parse(d));
+const storedText = fc.oneof(recordData.map(asciiJson), recordData.map((d) => JSON.stringify(d)));
+
+const pulledRow: fc.Arbitrary<PulledRow> = fc.record({
+  entity: fc.constantFrom('workOrder', 'asset', 'part'),
+  id: fc.uuid({ version: 7 }),
+  version: fc.nat(),
+  op: fc.constantFrom('upsert', 'delete', 'remove'),
+  data: storedText,
+});
+const pullPage: fc.Arbitrary<PullPage> = fc.record({
+  changes: fc.array(pulledRow, { maxLength: 8 }),
+  cursor: fc.string(),
+  hasMore: fc.boolean(),
+  reset: fc.boolean(),
+  server: fc.record({ id: fc.uuid({ version: 7 }), head: fc.nat(), features: fc.constant(['as-sent-answers']) }),
+});
+
+const examplePage: PullPage = {
+  changes: [
+    { entity: 'workOrder', id: '01930000-0000-7000-8000-000000000001', version: 4, op: 'upsert', data: '{"title":"Pump at 62 \\u00b0C","tasks":[]}' },
+    { entity: 'workOrder', id: '01930000-0000-7000-8000-000000000002', version: 2, op: 'delete', data: '{}' },
+  ],
+  cursor: 'c1',
+  hasMore: false,
+  reset: false,
+  server: { id: '01930000-0000-7000-8000-0000000000aa', head: 9, features: ['as-sent-answers'] },
+};
+
+describe('pull answers as lines', () => {
+  it('carry what the JSON answer carries, and each upsert’s data as the server stored it (property)', () => {
+    fc.assert(
+      fc.property(pullPage, (page) => {
+        const fromLines = parsePullLines(pullAnswerLines(page));
+        const fromJson = pullResponseSchema.parse(JSON.parse(pullAnswerJson(page)));
+        expect(fromLines.changes.map(({ dataText: _text, ...change }) => change)).toEqual(fromJson.changes);
+        expect({ ...fromLines, changes: [] }).toEqual({ ...fromJson, changes: [] });
+        const upserts = page.changes.filter((c) => c.op === 'upsert');
+        expect(fromLines.changes.flatMap((c) => (c.dataText === undefined ? [] : [c.dataText]))).toEqual(upserts.map((c) => c.data));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an answer cut short, with a line too many, or with a damaged line is refused as SERVER_ERROR', () => {
+    const lines = pullAnswerLines(examplePage).split('\n');
+    expect(lines).toHaveLength(2);
+    expect(parsePullLines(`${lines.join('\n')}\n`).changes).toHaveLength(2);
+    const refusals = [lines[0] ?? '', [...lines, '{}'].join('\n'), [lines[0], '{"title":'].join('\n'), [lines[0], '[1,2]'].join('\n'), ['{"changes":', lines[1]].join('\n'), ''];
+    for (const text of refusals) expect(() => parsePullLines(text), text).toThrow(expect.objectContaining({ code: 'SERVER_ERROR' }));
+  });
+});

@@ -8,6 +8,18 @@ export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
 );
 
 /**
+ * The value of JSON text, or undefined when it is not JSON: for text from outside, which a zod
+ * schema then checks (undefined fails it like any other wrong value).
+ */
+export function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A value produced by JSON.parse is JSON by construction, so for text that was just parsed only
  * the top level needs checking. Deep validation (jsonSchema) costs more than the rest of a
  * 100k-record first sync; it stays for values that did not come from JSON text.

@@ -1,4 +1,4 @@
-import { isParsedJsonObject } from '../domain/json';
+import { isParsedJsonObject, parseJsonOrUndefined } from '../domain/json';
 import { FieldlineError } from './errors';
 import { changeSchema, pullResponseSchema, type Change, type PullResponse } from './pull';
 
@@ -14,7 +14,7 @@ import { changeSchema, pullResponseSchema, type Change, type PullResponse } from
  */
 export const pullLinesMediaType = 'text/vnd.fieldline.pull-lines';
 
-export const pullLinesHeadSchema = pullResponseSchema.extend({ changes: changeSchema.omit({ data: true }).array() });
+const pullLinesHeadSchema = pullResponseSchema.extend({ changes: changeSchema.omit({ data: true }).array() });
 
 /** A pulled change; an upsert that came as lines also carries its data's text as it was sent. */
 export type PulledChange = Change & { dataText?: string };
@@ -25,25 +25,17 @@ const malformed = (detail: string) => new FieldlineError('SERVER_ERROR', `The se
 export function parsePullLines(text: string): PulledPage {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const head = pullLinesHeadSchema.safeParse(parseJsonLine(lines[0] ?? ''));
+  const head = pullLinesHeadSchema.safeParse(parseJsonOrUndefined(lines[0] ?? ''));
   if (!head.success) throw malformed('its first line');
   let next = 1;
   const changes = head.data.changes.map((change): PulledChange => {
     if (change.op !== 'upsert') return change;
     const dataText = lines[next++];
     if (dataText === undefined) throw malformed(`it ends before the data of ${change.entity} ${change.id}`);
-    const data = parseJsonLine(dataText);
+    const data = parseJsonOrUndefined(dataText);
     if (!isParsedJsonObject(data)) throw malformed(`the data of ${change.entity} ${change.id}`);
     return { ...change, data, dataText };
   });
   if (next !== lines.length) throw malformed(`${lines.length - next} lines more than its changes`);
   return { ...head.data, changes };
-}
-
-function parseJsonLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }

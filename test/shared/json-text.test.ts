@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { asciiJson, jsonSchema } from '../../src-shared/domain/json';
+import { asciiJson, jsonSchema, parseJsonOrUndefined } from '../../src-shared/domain/json';
 
 const onlyAscii = (text: string) => [...text].every((char) => char.charCodeAt(0) < 0x80);
 
@@ -29,5 +29,13 @@ describe('asciiJson', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('parseJsonOrUndefined', () => {
+  it('gives the value of JSON text and undefined for anything else, never throwing', () => {
+    expect(parseJsonOrUndefined('{"unit":"\\u00b0C"}')).toEqual({ unit: '°C' });
+    expect(parseJsonOrUndefined('null')).toBeNull();
+    for (const text of ['', '{', '{"a":1}x', 'undefined']) expect(parseJsonOrUndefined(text)).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DetailedError, Upload } from 'tus-js-client';
 import { attachmentMetaSchema, type AttachmentMeta } from '../../../src-shared/domain/entities';
+import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import { planUploads, type UploadCandidate } from '../../../src-shared/domain/attachment-rules';
 import { finishedStatuses } from '../../../src-shared/domain/local-data-expiry';
 import { opPriority } from '../../../src-shared/sync/op-priority';
@@ -42,13 +43,7 @@ function tusError(error: Error): FieldlineError {
   const response = error instanceof DetailedError ? error.originalResponse : null;
   if (!response) return new FieldlineError('NETWORK_ERROR', 'The server does not answer; the upload resumes when it does', { cause: error.message });
   const status = response.getStatus();
-  let body: unknown;
-  try {
-    body = JSON.parse(response.getBody());
-  } catch {
-    body = undefined;
-  }
-  const envelope = errorEnvelopeSchema.safeParse(body);
+  const envelope = errorEnvelopeSchema.safeParse(parseJsonOrUndefined(response.getBody()));
   if (envelope.success) return new FieldlineError(envelope.data.code, envelope.data.message, { ...(typeof envelope.data.details === 'object' ? envelope.data.details : {}), status });
   if (status === 401) return new FieldlineError('AUTH_ERROR', 'The upload needs a fresh sign-in');
   // 409 (the offset moved) and 423 (still locked by a run that died) pass: retried like a server error.

@@ -3,6 +3,7 @@ import { request as httpRequest, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { tokenResponseSchema, type TokenResponse } from '../../../src-shared/protocol/auth';
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
+import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import { pullResponseSchema } from '../../../src-shared/protocol/pull';
 import { parsePullLines, pullLinesMediaType, type PulledPage } from '../../../src-shared/protocol/pull-lines';
 import { pushResponseSchema, type PushRequest, type PushResponse } from '../../../src-shared/protocol/push';
@@ -122,7 +123,7 @@ export class SyncApi {
       }
     };
     if (response.statusCode < 200 || response.statusCode > 299) {
-      const envelope = errorEnvelopeSchema.safeParse(safeJson(inflate().toString('utf8')));
+      const envelope = errorEnvelopeSchema.safeParse(parseJsonOrUndefined(inflate().toString('utf8')));
       if (envelope.success) throw new FieldlineError(envelope.data.code, envelope.data.message, envelope.data.details);
       throw new FieldlineError(response.statusCode >= 500 ? 'SERVER_ERROR' : 'VALIDATION_ERROR', `The server answered ${response.statusCode}`, { status: response.statusCode });
     }
@@ -211,16 +212,8 @@ export function letRequestLeave(): Promise<void> {
 /** Decodes a JSON answer; SERVER_ERROR if it is not what was asked for. */
 function jsonAnswer<S extends z.ZodType>(schema: S, path: string): (text: string) => z.infer<S> {
   return (text) => {
-    const parsed = schema.safeParse(safeJson(text));
+    const parsed = schema.safeParse(parseJsonOrUndefined(text));
     if (!parsed.success) throw new FieldlineError('SERVER_ERROR', `The server's answer to ${path} is not in the expected format`);
     return parsed.data;
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
+import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { errorEnvelopeOf, FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
@@ -263,7 +264,7 @@ export class SyncEngine implements SyncRunner {
     const socket = new WebSocket(this.o.api.eventsUrl(), { headers: { authorization: `Bearer ${token}` } });
     this.socket = socket;
     socket.on('message', (raw) => {
-      const event = serverEventSchema.safeParse(safeJson(String(raw)));
+      const event = serverEventSchema.safeParse(parseJsonOrUndefined(String(raw)));
       if (!event.success) return;
       if (event.data.type === 'changed') void this.sync('notification');
       if (event.data.type === 'hello' && this.current.state === 'offline') void this.sync('connectivity');
@@ -342,13 +343,5 @@ export class SyncEngine implements SyncRunner {
     this.socket?.close();
     this.socket = null;
     await this.running?.catch(() => undefined);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -21,20 +21,20 @@ export interface PullPage {
  * Both forms of a pull answer are assembled as text with each record's stored JSON spliced in,
  * never parsed and re-serialised: the first sync of 100k records would be dominated by exactly that.
  */
-const changeHead = (c: PulledRow) => `{"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}}`;
+const changeFields = (c: PulledRow) => `"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}`;
 
 const answerTail = (page: PullPage) =>
   `"cursor":${JSON.stringify(page.cursor)},"hasMore":${page.hasMore}${page.reset ? ',"reset":true' : ''},"server":${JSON.stringify(page.server)}}`;
 
 /** The answer as one JSON document (docs/protocol.md, Pull). */
 export function pullAnswerJson(page: PullPage): string {
-  const items = page.changes.map((c) => (c.op === 'upsert' ? `${changeHead(c).slice(0, -1)},"data":${c.data}}` : changeHead(c)));
+  const items = page.changes.map((c) => (c.op === 'upsert' ? `{${changeFields(c)},"data":${c.data}}` : `{${changeFields(c)}}`));
   return `{"changes":[${items.join(',')}],${answerTail(page)}`;
 }
 
 /** The answer as lines (pullLinesMediaType): the document without data, then each upsert's data. */
 export function pullAnswerLines(page: PullPage): string {
-  const head = `{"changes":[${page.changes.map(changeHead).join(',')}],${answerTail(page)}`;
+  const head = `{"changes":[${page.changes.map((c) => `{${changeFields(c)}}`).join(',')}],${answerTail(page)}`;
   const data = page.changes.filter((c) => c.op === 'upsert').map((c) => c.data);
   return [head, ...data].join('\n');
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import compress from '@fastify/compress';
 import websocket from '@fastify/websocket';
 import { v7 as uuidv7 } from 'uuid';
 import { systemClock, type Clock } from '../src-shared/sync/clock';
@@ -15,7 +14,7 @@ import { accessTokenTtlSeconds, TokenService } from './auth/tokens';
 import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { installErrorHandling } from './http/error-handler';
-import { installSmallResponseCompression } from './http/small-response-compression';
+import { installResponseCompression } from './http/response-compression';
 import { ChangeHub } from './sync/change-hub';
 import { PullService } from './sync/pull-service';
 import { PushService } from './sync/push-service';
@@ -76,8 +75,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   });
   installErrorHandling(app);
   options.extend?.(app);
-  installSmallResponseCompression(app);
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], requestEncodings: ['gzip', 'deflate'] });
+  await installResponseCompression(app);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const hub = new ChangeHub();

@@ -119,3 +119,55 @@ describe('a server from before answers as lines', () => {
     expect(data.some((text) => text.includes('°C'))).toBe(true);
   });
 });
+
+/** The Content-Encoding of every pull answer the server sent, in order. */
+const pullEncodings: string[] = [];
+const recordPullEncodings: SyncServerOptions['extend'] = (app) =>
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith('/api/v1/sync/pull')) pullEncodings.push(String(reply.getHeader('content-encoding') ?? 'identity'));
+  });
+
+describe('answers come zstd', () => {
+  serverAndDevice(60, recordPullEncodings);
+  beforeEach(() => void pullEncodings.splice(0));
+
+  it('the device asks for zstd, gets every page in it and stores every record exactly', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    await pullAll(pullContextOf(session, t.clock, 7), () => undefined);
+    expect(pullEncodings.length).toBeGreaterThan(10);
+    expect(new Set(pullEncodings)).toEqual(new Set(['zstd']));
+    expect(await held(session)).toEqual(await onServer());
+  });
+});
+
+describe('a server from before zstd', () => {
+  // It knows gzip alone: the hook takes zstd out of what the device accepts.
+  serverAndDevice(60, (app) => {
+    app.addHook('onRequest', async (request) => void (request.headers['accept-encoding'] = 'gzip'));
+    recordPullEncodings(app);
+  });
+  beforeEach(() => void pullEncodings.splice(0));
+
+  it('answers gzip, and the device reads it and stores every record exactly', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    await pullAll(pullContextOf(session, t.clock, 7), () => undefined);
+    expect(new Set(pullEncodings)).toEqual(new Set(['gzip']));
+    expect(await held(session)).toEqual(await onServer());
+  });
+});
+
+describe('a server that answers in an encoding the device does not read', () => {
+  serverAndDevice(60, (app) =>
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.url.startsWith('/api/v1/sync/pull')) reply.header('content-encoding', 'br');
+      return payload;
+    }),
+  );
+
+  it('fails the pull with SERVER_ERROR naming the encoding, and writes nothing', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    const error: unknown = await pullAll(pullContextOf(session, t.clock, 7), () => undefined).catch((e: unknown) => e);
+    expect(error instanceof FieldlineError && [error.code, error.message]).toEqual(['SERVER_ERROR', expect.stringContaining('does not read (br)')]);
+    expect(await held(session)).toEqual([]);
+  });
+});

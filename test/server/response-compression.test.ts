@@ -1,11 +1,11 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullResponseSchema } from '../../src-shared/protocol/pull';
 import { parsePullLines, pullLinesMediaType } from '../../src-shared/protocol/pull-lines';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-describe('answers are compressed when the device accepts gzip', () => {
+describe('answers are compressed when the device accepts zstd or gzip', () => {
   let t: TestServer;
   let token: string;
   beforeAll(async () => {
@@ -18,7 +18,7 @@ describe('answers are compressed when the device accepts gzip', () => {
     const response = await request(`${t.url}/api/v1/sync/pull?limit=${limit}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': acceptEncoding } });
     const wire = Buffer.from(await response.body.arrayBuffer());
     const encoding = response.headers['content-encoding'] ?? 'identity';
-    const body = encoding === 'gzip' ? gunzipSync(wire) : wire;
+    const body = encoding === 'gzip' ? gunzipSync(wire) : encoding === 'zstd' ? zstdDecompressSync(wire) : wire;
     return { status: response.statusCode, encoding, wire: wire.length, page: pullResponseSchema.parse(JSON.parse(body.toString('utf8'))) };
   }
 
@@ -31,6 +31,19 @@ describe('answers are compressed when the device accepts gzip', () => {
     expect(plain.encoding).toBe('identity');
     expect(large.wire).toBeLessThan(plain.wire / 3);
     expect(large.page).toEqual(plain.page);
+  });
+
+  it('zstd is preferred where the device takes both, for deltas and first-sync pages alike, and packs as tightly as gzip', async () => {
+    const gzip = await pull(300, 'gzip');
+    for (const accepted of ['zstd, gzip', 'gzip, zstd', 'zstd']) {
+      const small = await pull(10, accepted);
+      expect([small.status, small.encoding, small.page.changes.length]).toEqual([200, 'zstd', 10]);
+      const large = await pull(300, accepted);
+      expect([large.status, large.encoding]).toEqual([200, 'zstd']);
+      expect(large.page).toEqual(gzip.page);
+      expect(large.wire).toBeLessThan(gzip.wire * 1.1);
+    }
+    expect((await pull(300, 'zstd;q=0, gzip')).encoding).toBe('gzip');
   });
 
   it('a device that refuses gzip gets plain JSON', async () => {

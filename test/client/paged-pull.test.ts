@@ -120,22 +120,31 @@ describe('a server from before answers as lines', () => {
   });
 });
 
-/** The Content-Encoding of every pull answer the server sent, in order. */
-const pullEncodings: string[] = [];
-const recordPullEncodings: SyncServerOptions['extend'] = (app) =>
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.url.startsWith('/api/v1/sync/pull')) pullEncodings.push(String(reply.getHeader('content-encoding') ?? 'identity'));
+/** Every pull answer the server sent: its size before compression and its Content-Encoding. */
+const pullAnswers = new Map<string, { bytes: number; encoding: string }>();
+const recordPullAnswers: SyncServerOptions['extend'] = (app) => {
+  // Registered before the server's compression, so this sees the answer as it was before.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.url.startsWith('/api/v1/sync/pull') && typeof payload === 'string') pullAnswers.set(request.id, { bytes: Buffer.byteLength(payload), encoding: 'unsent' });
+    return payload;
   });
+  app.addHook('onResponse', async (request, reply) => {
+    const answer = pullAnswers.get(request.id);
+    if (answer) answer.encoding = String(reply.getHeader('content-encoding') ?? 'identity');
+  });
+};
 
-describe('answers come zstd', () => {
-  serverAndDevice(60, recordPullEncodings);
-  beforeEach(() => void pullEncodings.splice(0));
+describe('answers come zstd when large, gzip when small', () => {
+  serverAndDevice(60, recordPullAnswers);
+  beforeEach(() => pullAnswers.clear());
 
-  it('the device asks for zstd, gets every page in it and stores every record exactly', async () => {
+  it('the device asks for both, reads both and stores every record exactly', async () => {
     const session = await device.core.signIn(t.url, 'super1', demoPassword);
-    await pullAll(pullContextOf(session, t.clock, 7), () => undefined);
-    expect(pullEncodings.length).toBeGreaterThan(10);
-    expect(new Set(pullEncodings)).toEqual(new Set(['zstd']));
+    await pullAll(pullContextOf(session, t.clock, 40), () => undefined);
+    const answers = [...pullAnswers.values()];
+    expect(answers.filter((a) => a.bytes >= 32 * 1024).length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.bytes < 32 * 1024).length).toBeGreaterThan(0);
+    expect(answers.map((a) => [a.bytes, a.encoding])).toEqual(answers.map((a) => [a.bytes, a.bytes >= 32 * 1024 ? 'zstd' : 'gzip']));
     expect(await held(session)).toEqual(await onServer());
   });
 });
@@ -144,14 +153,15 @@ describe('a server from before zstd', () => {
   // It knows gzip alone: the hook takes zstd out of what the device accepts.
   serverAndDevice(60, (app) => {
     app.addHook('onRequest', async (request) => void (request.headers['accept-encoding'] = 'gzip'));
-    recordPullEncodings(app);
+    recordPullAnswers(app);
   });
-  beforeEach(() => void pullEncodings.splice(0));
+  beforeEach(() => pullAnswers.clear());
 
   it('answers gzip, and the device reads it and stores every record exactly', async () => {
     const session = await device.core.signIn(t.url, 'super1', demoPassword);
-    await pullAll(pullContextOf(session, t.clock, 7), () => undefined);
-    expect(new Set(pullEncodings)).toEqual(new Set(['gzip']));
+    await pullAll(pullContextOf(session, t.clock, 40), () => undefined);
+    expect(pullAnswers.size).toBeGreaterThan(3);
+    expect(new Set([...pullAnswers.values()].map((a) => a.encoding))).toEqual(new Set(['gzip']));
     expect(await held(session)).toEqual(await onServer());
   });
 });

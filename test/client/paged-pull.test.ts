@@ -181,3 +181,26 @@ describe('a server that answers in an encoding the device does not read', () => 
     expect(await held(session)).toEqual([]);
   });
 });
+
+describe('a page whose record line arrives damaged', () => {
+  let pulls = 0;
+  serverAndDevice(60, (app) =>
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (!request.url.startsWith('/api/v1/sync/pull') || typeof payload !== 'string' || ++pulls !== 3) return payload;
+      // The third page's second record is cut off mid-object.
+      const lines = payload.split('\n');
+      lines[2] = '{"title":';
+      return lines.join('\n');
+    }),
+  );
+  beforeEach(() => void (pulls = 0));
+
+  it('fails the pull with SERVER_ERROR and writes nothing of that page; the next pull resumes at it', async () => {
+    const session = await device.core.signIn(t.url, 'super1', demoPassword);
+    const error: unknown = await pullAll(pullContextOf(session, t.clock, 7), () => undefined).catch((e: unknown) => e);
+    expect(error instanceof FieldlineError && [error.code, error.message]).toEqual(['SERVER_ERROR', expect.stringContaining('not in the expected format')]);
+    expect((await held(session)).length).toBe(2 * 7);
+    await pullAll(pullContextOf(session, t.clock, 7), () => undefined);
+    expect(await held(session)).toEqual(await onServer());
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { asciiJson, jsonSchema } from '../../src-shared/domain/json';
 import { pullResponseSchema } from '../../src-shared/protocol/pull';
-import { parsePullLines } from '../../src-shared/protocol/pull-lines';
+import { parsePullLines, pulledData } from '../../src-shared/protocol/pull-lines';
 import { pullAnswerJson, pullAnswerLines, type PullPage, type PulledRow } from '../../src-server/sync/pull-body';
 
 const recordData = fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.jsonValue({ stringUnit: 'binary', maxDepth: 2 }), { maxKeys: 5 }).map((d) => jsonSchema.parse(d));
@@ -40,7 +40,12 @@ describe('pull answers as lines', () => {
       fc.property(pullPage, (page) => {
         const fromLines = parsePullLines(pullAnswerLines(page));
         const fromJson = pullResponseSchema.parse(JSON.parse(pullAnswerJson(page)));
-        expect(fromLines.changes.map(({ dataText: _text, ...change }) => change)).toEqual(fromJson.changes);
+        // Data read from the lines (pulledData) is what the JSON answer holds.
+        const read = fromLines.changes.map((change) => {
+          const { dataText: _text, ...rest } = change;
+          return { ...rest, data: pulledData(change) };
+        });
+        expect(read).toEqual(fromJson.changes);
         expect({ ...fromLines, changes: [] }).toEqual({ ...fromJson, changes: [] });
         const upserts = page.changes.filter((c) => c.op === 'upsert');
         expect(fromLines.changes.flatMap((c) => (c.dataText === undefined ? [] : [c.dataText]))).toEqual(upserts.map((c) => c.data));
@@ -49,11 +54,26 @@ describe('pull answers as lines', () => {
     );
   });
 
-  it('an answer cut short, with a line too many, or with a damaged line is refused as SERVER_ERROR', () => {
+  it('an answer cut short, with a line too many, or with a damaged first line is refused as SERVER_ERROR', () => {
     const lines = pullAnswerLines(examplePage).split('\n');
     expect(lines).toHaveLength(2);
     expect(parsePullLines(`${lines.join('\n')}\n`).changes).toHaveLength(2);
-    const refusals = [lines[0] ?? '', [...lines, '{}'].join('\n'), [lines[0], '{"title":'].join('\n'), [lines[0], '[1,2]'].join('\n'), ['{"changes":', lines[1]].join('\n'), ''];
+    const refusals = [lines[0] ?? '', [...lines, '{}'].join('\n'), ['{"changes":', lines[1]].join('\n'), ''];
     for (const text of refusals) expect(() => parsePullLines(text), text).toThrow(expect.objectContaining({ code: 'SERVER_ERROR' }));
+  });
+
+  it('a damaged data line is refused as SERVER_ERROR when its data is read', () => {
+    const [head] = pullAnswerLines(examplePage).split('\n');
+    const upsertWith = (dataLine: string) => {
+      const [upsert] = parsePullLines([head, dataLine].join('\n')).changes;
+      if (!upsert) throw new Error('the answer lost its upsert');
+      return upsert;
+    };
+    expect(pulledData(upsertWith('{"title":"Pump","tasks":[]}'))).toEqual({ title: 'Pump', tasks: [] });
+    for (const damaged of ['{"title":', '[1,2]', '"text"', 'null']) {
+      const upsert = upsertWith(damaged);
+      expect(upsert.dataText).toBe(damaged);
+      expect(() => pulledData(upsert), damaged).toThrow(expect.objectContaining({ code: 'SERVER_ERROR', message: expect.stringContaining('the data of workOrder') }));
+    }
   });
 });

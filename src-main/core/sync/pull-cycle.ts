@@ -1,6 +1,7 @@
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { policyFor } from '../../../src-shared/domain/conflict-policies';
-import { maxPullPageSize, type Change } from '../../../src-shared/protocol/pull';
+import { maxPullPageSize } from '../../../src-shared/protocol/pull';
+import { pulledData, type PulledChange } from '../../../src-shared/protocol/pull-lines';
 import type { ServerInfo } from '../../../src-shared/protocol/server-info';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { rebase } from '../../../src-shared/sync/rebase';
@@ -127,7 +128,7 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
   return [yes, no];
 }
 
-async function applyChange(trx: Trx, change: Change, nowIso: string): Promise<string | null> {
+async function applyChange(trx: Trx, change: PulledChange, nowIso: string): Promise<string | null> {
   const entity = change.entity;
   const row = await trx.selectFrom('records').select(['version', 'data']).where('entity', '=', entity).where('id', '=', change.id).executeTakeFirst();
   const ops = row ? await opsFor(trx, entity, change.id) : [];
@@ -157,7 +158,7 @@ async function applyChange(trx: Trx, change: Change, nowIso: string): Promise<st
     await trx.updateTable('records').set({ sync_state: 'conflict' }).where('entity', '=', entity).where('id', '=', change.id).execute();
     return 'update-delete';
   }
-  const server = change.data ?? {};
+  const server = pulledData(change) ?? {};
   if (!row || ops.length === 0) {
     if (row && row.version > change.version) return null;
     await settleRecord(trx, entityNameSchema.parse(entity), change.id, server, change.version, nowIso);

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Transaction } from 'kysely';
-import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
+import { pulledData, type PulledChange } from '../../../src-shared/protocol/pull-lines';
 import { v7 as uuidv7 } from 'uuid';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
@@ -209,7 +209,7 @@ export async function applyPlainChanges(
       return !(before?.clean && before.version === c.version);
     })
     .map((c) => {
-      const data = c.data ?? {};
+      const data = pulledData(c) ?? {};
       return {
         entity: c.entity,
         id: c.id,

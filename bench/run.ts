@@ -22,6 +22,7 @@ import { writeLocalChange } from '../src-main/core/outbox/local-writes';
 import { SyncApi } from '../src-main/core/sync/sync-api';
 import { systemClock } from '../src-shared/sync/clock';
 import { workOrderSchema } from '../src-shared/domain/entities';
+import { pulledData } from '../src-shared/protocol/pull-lines';
 import { demoPassword } from '../src-server/demo/seed-demo';
 import startSecretService from '../test/support/secret-service';
 import { startPostgresCluster } from '../test/support/postgres-cluster';
@@ -36,6 +37,9 @@ const quick = process.argv.includes('--quick');
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
 const wanted = (...ids: string[]) => only === null || ids.some((id) => only.has(id));
+/** `--results file`: where the JSON goes (the smoke test's temp dir); default bench/results.json. */
+const resultsArg = process.argv[process.argv.indexOf('--results') + 1];
+const resultsFile = process.argv.includes('--results') && resultsArg ? resultsArg : join(import.meta.dirname, 'results.json');
 const scale = quick ? 0.1 : 1;
 const initialRecords = Math.round(100_000 * scale);
 const pushOps = Math.round(10_000 * scale);
@@ -341,7 +345,7 @@ async function fleet(server: ServerProcess, label: string) {
   await Promise.all(
     Array.from({ length: devices }, async (_, d) => {
       const mine = workOrders.slice(d * perDevice, d * perDevice + perDevice);
-      const ops = mine.map((c) => ({ opId: uuidv7(), entity: 'workOrder' as const, id: c.id, kind: 'update' as const, baseVersion: c.version, priority: 5, patch: { tags: { base: workOrderSchema.parse(c.data).tags, value: [`device-${d}`] } } }));
+      const ops = mine.map((c) => ({ opId: uuidv7(), entity: 'workOrder' as const, id: c.id, kind: 'update' as const, baseVersion: c.version, priority: 5, patch: { tags: { base: workOrderSchema.parse(pulledData(c)).tags, value: [`device-${d}`] } } }));
       try {
         let t0 = performance.now();
         const pushed = await api.push(token, { deviceId: `device-${d}`, answers: 'as-sent', ops });
@@ -472,7 +476,7 @@ async function main() {
   figures.sort((x, y) => x.id.localeCompare(y.id, 'en', { numeric: true }));
   const table = figures.map((f) => `| ${f.id} | ${f.what} | ${f.value} ${f.unit} | ${f.target} | ${f.pass === null ? '—' : f.pass ? 'pass' : 'FAIL'} |`);
   console.log(['| # | figure | value | target | |', '|---|---|---|---|---|', ...table].join('\n'));
-  writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), quick, figures }, null, 2)}\n`);
+  writeFileSync(resultsFile, `${JSON.stringify({ at: new Date().toISOString(), quick, figures }, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -16,9 +16,18 @@ export const pullLinesMediaType = 'text/vnd.fieldline.pull-lines';
 
 const pullLinesHeadSchema = pullResponseSchema.extend({ changes: changeSchema.omit({ data: true }).array() });
 
-/** A pulled change; an upsert that came as lines carries its data's text as it was sent instead of its data. */
-export type PulledChange = Change & { dataText?: string };
+/**
+ * A pulled change, whose data is read with pulledData: an upsert that came as lines holds its
+ * record's text as it was sent (`dataText`), one from a JSON answer or a push's answer its record
+ * parsed already (`parsed`). No `data` here, so nothing reads a line's record around pulledData.
+ */
+export type PulledChange = Omit<Change, 'data'> & { dataText?: string; parsed?: Change['data']; data?: never };
 export type PulledPage = Omit<PullResponse, 'changes'> & { changes: PulledChange[] };
+
+/** A pulled change whose data came parsed (a JSON answer, a push's answer). */
+export function parsedChange({ data, ...change }: Change): PulledChange {
+  return data === undefined ? change : { ...change, parsed: data };
+}
 
 const malformed = (detail: string) => new FieldlineError('SERVER_ERROR', `The server's pull answer is not in the expected format: ${detail}`);
 
@@ -45,7 +54,7 @@ export function parsePullLines(text: string): PulledPage {
  * line throws, which fails the page's transaction: nothing of the page is written.
  */
 export function pulledData(change: PulledChange): Change['data'] {
-  if (change.dataText === undefined) return change.data;
+  if (change.dataText === undefined) return change.parsed;
   const data = parseJsonOrUndefined(change.dataText);
   if (!isParsedJsonObject(data)) throw malformed(`the data of ${change.entity} ${change.id}`);
   return data;

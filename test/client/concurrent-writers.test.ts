@@ -47,7 +47,7 @@ describe('an edit while the sync worker commits a pull (two connections, one fil
     let landedBetween = 0;
     for (let delay = 0; delay < 60; delay++) {
       const wo = workOrder();
-      await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id: wo.id, op: 'upsert', version: 1, data: wo }], '2026-11-02T00:00:00.000Z'));
+      await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id: wo.id, op: 'upsert', version: 1, parsed: wo }], '2026-11-02T00:00:00.000Z'));
       const edit = commands.recordMeasurement({ workOrderId: wo.id, name: 'mine', value: 1, unit: 'V' });
       // The worker's pull commits `delay` microtask turns into the edit: before its transaction,
       // or not at all while that transaction holds the write lock (the worker would wait).

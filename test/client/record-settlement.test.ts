@@ -44,7 +44,7 @@ describe('applying pulled or acknowledged server states (applyPlainChanges)', ()
           return { id, number: 'WO-000007', title: s.title, description: 'x', rootCause: s.notes, status: s.status, siteId: 'site' };
         };
         for (const s of states) {
-          await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: s.version, data: dataAt(s.version) }], '2026-11-02T00:00:00.000Z', { fullSync: s.fullSync }));
+          await store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: s.version, parsed: dataAt(s.version) }], '2026-11-02T00:00:00.000Z', { fullSync: s.fullSync }));
         }
         // The highest version wins; an older version never overwrites a newer one.
         const top = Math.max(...states.map((s) => s.version));
@@ -65,7 +65,7 @@ describe('applying pulled or acknowledged server states (applyPlainChanges)', ()
   it('does not write again a server state the device holds (a pushed record that the next pull brings back), unless something is kept beside it', async () => {
     const id = uuidv7();
     const data = { id, number: 'WO-000008', title: 'Fan', description: 'x', rootCause: 'a', status: 'open', siteId: 'site' };
-    const apply = (nowIso: string) => store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: 3, data }], nowIso));
+    const apply = (nowIso: string) => store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id, op: 'upsert', version: 3, parsed: data }], nowIso));
     const row = () => store.db.selectFrom('records').select(['version', 'data', 'server_data', 'updated_at']).where('entity', '=', 'workOrder').where('id', '=', id).executeTakeFirstOrThrow();
     await apply('2026-11-02T00:00:00.000Z');
     await apply('2026-11-03T00:00:00.000Z');

@@ -40,7 +40,7 @@ let store: OpenStore;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fieldline-list-order-'));
   store = await openEncryptedStore(join(dir, 'store.db'), randomBytes(32).toString('hex'));
-  const changes = arrived.map((wo) => ({ entity: 'workOrder' as const, id: wo.id, op: 'upsert' as const, version: 1, data: wo }));
+  const changes = arrived.map((wo) => ({ entity: 'workOrder' as const, id: wo.id, op: 'upsert' as const, version: 1, parsed: wo }));
   await store.db.transaction().execute((trx) => applyPlainChanges(trx, changes, '2026-11-02T00:00:00.000Z'));
 });
 afterEach(async () => {

@@ -35,7 +35,7 @@ const chiller = workOrder('WO-004567', 'Chiller service', 'Clean the condenser c
 const café = workOrder('WO-000089', 'Café fridge', 'Compressor noisy');
 
 async function pulled(version: number, ...orders: WorkOrder[]) {
-  await store.db.transaction().execute((trx) => applyPlainChanges(trx, orders.map((wo) => ({ entity: 'workOrder', id: wo.id, op: 'upsert', version, data: wo })), '2026-11-02T00:00:00.000Z'));
+  await store.db.transaction().execute((trx) => applyPlainChanges(trx, orders.map((wo) => ({ entity: 'workOrder', id: wo.id, op: 'upsert', version, parsed: wo })), '2026-11-02T00:00:00.000Z'));
 }
 const found = async (search: string, statuses?: WorkOrder['status'][]) => {
   const { items, total } = await queries.list({ search, limit: 50, ...(statuses ? { statuses } : {}) });

@@ -14,7 +14,7 @@ import { PushPlanner } from './push-plan';
 import { answersToAsk, forgetServerFeatures, withAsSentRecords } from './as-sent-answers';
 import type { Json } from '../../../src-shared/domain/json';
 import { parseJson } from '../outbox/local-writes';
-import type { Change } from '../../../src-shared/protocol/pull';
+import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
 import {
   addNotice,
   applyPlainChanges,
@@ -228,9 +228,9 @@ async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results
   for (const [entity, ids] of idsByEntity(recordsOf(plain))) {
     for (const chunk of inChunks(ids, idsPerStatement)) await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', chunk).execute();
   }
-  const changes: Change[] = plain.flatMap((op) => {
+  const changes: PulledChange[] = plain.flatMap((op) => {
     const result = results.get(op.op_id);
-    return result?.record && result.version !== undefined ? [{ entity: entityNameSchema.parse(op.entity), id: op.record_id, op: 'upsert' as const, version: result.version, data: result.record }] : [];
+    return result?.record && result.version !== undefined ? [{ entity: entityNameSchema.parse(op.entity), id: op.record_id, op: 'upsert' as const, version: result.version, parsed: result.record }] : [];
   });
   await applyPlainChanges(trx, changes, nowIso);
   // The busy ones go the careful way; their op is gone already, which applyResult's delete tolerates.

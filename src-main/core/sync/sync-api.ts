@@ -5,7 +5,7 @@ import { tokenResponseSchema, type TokenResponse } from '../../../src-shared/pro
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import { pullResponseSchema } from '../../../src-shared/protocol/pull';
-import { parsePullLines, pullLinesMediaType, type PulledPage } from '../../../src-shared/protocol/pull-lines';
+import { parsedChange, parsePullLines, pullLinesMediaType, type PulledPage } from '../../../src-shared/protocol/pull-lines';
 import { pushResponseSchema, type PushRequest, type PushResponse } from '../../../src-shared/protocol/push';
 import { healthResponseSchema } from '../../../src-shared/protocol/health';
 import { attachmentDownloadPath, attachmentUploadsPath, type AttachmentVariant } from '../../../src-shared/protocol/attachments';
@@ -190,9 +190,11 @@ export class SyncApi {
     if (params.workOrders && params.workOrders.length > 0) query.set('workOrders', params.workOrders.join(','));
     const path = `/api/v1/sync/pull?${query}`;
     const json = jsonAnswer(pullResponseSchema, path);
-    return this.send(path, { method: 'GET', token, accept: `${pullLinesMediaType}, application/json;q=0.5` }, (text, contentType) =>
-      contentType.startsWith(pullLinesMediaType) ? parsePullLines(text) : json(text),
-    );
+    return this.send(path, { method: 'GET', token, accept: `${pullLinesMediaType}, application/json;q=0.5` }, (text, contentType): PulledPage => {
+      if (contentType.startsWith(pullLinesMediaType)) return parsePullLines(text);
+      const page = json(text);
+      return { ...page, changes: page.changes.map(parsedChange) };
+    });
   }
 
   async health() {

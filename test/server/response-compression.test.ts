@@ -53,6 +53,14 @@ describe('answers are compressed when the device accepts zstd or gzip', () => {
     expect((await pull(300, 'zstd;q=0, gzip')).encoding).toBe('gzip');
   });
 
+  it('"*" and x-gzip mean gzip for an answer of any size', async () => {
+    for (const header of ['*', 'x-gzip', 'br, *;q=0.5']) {
+      const small = await pull(10, header);
+      const large = await pull(300, header);
+      expect([header, small.encoding, large.encoding, small.page.changes.length, large.page.changes.length]).toEqual([header, 'gzip', 'gzip', 10, 300]);
+    }
+  });
+
   it('a device that refuses gzip gets plain JSON', async () => {
     for (const refusal of ['identity', 'gzip;q=0', 'br']) {
       const answer = await pull(10, refusal);

@@ -275,7 +275,9 @@ async function propagation(server: ServerProcess) {
     const note = `propagation ${i} ${uuidv7()}`;
     const started = performance.now();
     await sa.workOrders.editNotes({ workOrderId: id, description: note });
-    await sa.engine.sync('manual');
+    // B is watched while A's cycle runs: the edit has arrived once B holds it, which can be before
+    // A's cycle has finished its own pull. The next edit waits for A's cycle to end.
+    const cycle = sa.engine.sync('manual');
     for (;;) {
       const row = sb.store.sqlite.prepare("select data from records where entity = 'workOrder' and id = ?").get(id);
       if (row && typeof row === 'object' && 'data' in row && String(row.data).includes(note)) break;
@@ -283,6 +285,7 @@ async function propagation(server: ServerProcess) {
       await new Promise((r) => setTimeout(r, 1));
     }
     latencies.push(performance.now() - started);
+    if (!(await cycle).ok) throw new Error('device A could not sync');
   }
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);

@@ -3,8 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openEncryptedStore, walFileBytes, type OpenStore } from '../../src-main/core/store/open-store';
 
+const walCheckpointState = z.tuple([z.object({ log: z.number(), checkpointed: z.number() })]);
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe('the store’s write-ahead log stays small', () => {
@@ -31,6 +33,11 @@ describe('the store’s write-ahead log stays small', () => {
     })();
   }
   const walBytes = () => statSync(`${file}-wal`).size;
+  /** Frames in the WAL that the database file does not hold yet (NOOP only reads the counts). */
+  const waitingFrames = () => {
+    const [wal] = walCheckpointState.parse(store.sqlite.pragma('wal_checkpoint(NOOP)'));
+    return wal.log - wal.checkpointed;
+  };
 
   it('a first sync’s log is cut back once checkpointed, and later commits reuse the file without growing it', () => {
     // A first sync's worth: past the size the file is cut back to.
@@ -42,14 +49,36 @@ describe('the store’s write-ahead log stays small', () => {
     const cut = walBytes();
     expect(cut).toBeLessThanOrEqual(walFileBytes);
 
-    // Delta-sized cycles, each followed by the worker's checkpoint: written over, never appended.
+    // Delta-sized cycles, each followed by the worker's checkpoint, until the WAL has gathered
+    // more than a checkpoint's worth: written over, never appended.
     const before = sha(file);
     for (let i = 0; i < 10; i++) {
-      writeWorkOrders(firstSync + 1 + i * 10, 10);
+      writeWorkOrders(firstSync + 1 + i * 100, 100);
       store.checkpoint();
     }
     expect(walBytes()).toBe(cut);
     expect(sha(file)).not.toBe(before);
-    expect(store.sqlite.prepare(`select count(*) as n from records`).get()).toEqual({ n: firstSync + 101 });
+    expect(store.sqlite.prepare(`select count(*) as n from records`).get()).toEqual({ n: firstSync + 1001 });
+  });
+
+  it('leaves a WAL that holds little work alone, however large its file, and moves it once it holds a few MB', () => {
+    const firstSync = Math.ceil((1.25 * walFileBytes) / 8192);
+    writeWorkOrders(0, firstSync);
+    store.checkpoint();
+    expect(waitingFrames()).toBe(0);
+    const before = sha(file);
+    // Ten delta cycles of 10 work orders into a 32 MB file: each checkpoint() finds too little to move.
+    for (let i = 0; i < 10; i++) {
+      writeWorkOrders(firstSync + i * 10, 10);
+      store.checkpoint();
+    }
+    expect(walBytes()).toBe(walFileBytes);
+    expect(waitingFrames()).toBeGreaterThan(100);
+    expect(sha(file)).toBe(before);
+    // 500 more on pages of their own take it past 4 MB: the next checkpoint() moves all of it.
+    writeWorkOrders(firstSync + 100, 500);
+    store.checkpoint();
+    expect(waitingFrames()).toBe(0);
+    expect(sha(file)).not.toBe(before);
   });
 });

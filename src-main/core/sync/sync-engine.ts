@@ -47,7 +47,7 @@ export interface SyncEngineOptions {
   maxOpsPerBatch?: number;
   maxBytesPerBatch?: number;
   pageSize?: number;
-  /** Moves the store's WAL into the database; run between cycles and every few hundred edits. */
+  /** Asked between cycles and every few hundred edits; moves the store's WAL into the database once it holds a few MB. */
   checkpoint?: () => void;
   /** Attachment bytes: uploads run beside the cycle, thumbnails and cleanup after each pull. */
   attachments?: AttachmentTransfer;

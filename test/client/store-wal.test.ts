@@ -3,10 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { openEncryptedStore, walFileBytes, type OpenStore } from '../../src-main/core/store/open-store';
+import { openEncryptedStore, walCheckpointState, walFileBytes, type OpenStore } from '../../src-main/core/store/open-store';
 
-const walCheckpointState = z.tuple([z.object({ log: z.number(), checkpointed: z.number() })]);
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe('the store’s write-ahead log stays small', () => {

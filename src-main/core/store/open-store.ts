@@ -47,14 +47,14 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** How much work the WAL gathers before the worker moves it into the database. */
 const walCheckpointBytes = 4 * 1024 * 1024;
 /** What `PRAGMA wal_checkpoint` answers: frames in the WAL, and how many of them the database holds already. */
-const walCheckpointState = z.tuple([z.object({ busy: z.number(), log: z.number(), checkpointed: z.number() })]);
+export const walCheckpointState = z.tuple([z.object({ busy: z.number(), log: z.number(), checkpointed: z.number() })]);
 /**
  * What the WAL file is cut back to after a complete checkpoint: a first sync of 100k records leaves
  * ~400 MB, which SQLite would otherwise keep on disk for good, reusing it from its start. Well above
  * what the WAL gathers between checkpoints (4 MB, plus the cycle or the 256 edits after which the
- * worker finds it past that), so edits keep committing into file space
- * the WAL already has: a commit that extends the file costs more than one that overwrites (2 × 256
- * edit-sized commits, scratch: p50 0.40–0.45 ms appending against 0.30–0.31 ms overwriting).
+ * worker finds it past that), so edits keep committing into file space the WAL already has: a
+ * commit that extends the file costs more than one that overwrites (2 × 256 edit-sized commits,
+ * scratch: p50 0.40–0.45 ms appending against 0.30–0.31 ms overwriting).
  */
 export const walFileBytes = 32 * 1024 * 1024;
 

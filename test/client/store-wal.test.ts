@@ -79,4 +79,10 @@ describe('the store’s write-ahead log stays small', () => {
     expect(waitingFrames()).toBe(0);
     expect(sha(file)).not.toBe(before);
   });
+
+  it('a checkpoint asked for after the store has closed (a sign-out right after a cycle) does nothing', async () => {
+    writeWorkOrders(0, 10);
+    await store.close();
+    expect(() => store.checkpoint()).not.toThrow();
+  });
 });

@@ -138,6 +138,8 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
     db,
     sqlite,
     checkpoint() {
+      // The worker asks a turn after its cycle; a sign-out may have closed the store by then.
+      if (!sqlite.open) return;
       // Gated on the frames not yet in the database, not on the file: the file keeps its size
       // when the WAL restarts, and a complete checkpoint costs more than its copying. It syncs
       // the database file, and the next commit, which restarts the WAL, syncs the WAL's header

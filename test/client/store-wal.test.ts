@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openEncryptedStore, walCheckpointState, walFileBytes, type OpenStore } from '../../src-main/core/store/open-store';
+import { openEncryptedStore, walFileBytes, walFramesWaiting, type OpenStore } from '../../src-main/core/store/open-store';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -31,11 +31,7 @@ describe('the store’s write-ahead log stays small', () => {
     })();
   }
   const walBytes = () => statSync(`${file}-wal`).size;
-  /** Frames in the WAL that the database file does not hold yet (NOOP only reads the counts). */
-  const waitingFrames = () => {
-    const [wal] = walCheckpointState.parse(store.sqlite.pragma('wal_checkpoint(NOOP)'));
-    return wal.log - wal.checkpointed;
-  };
+  const waitingFrames = () => walFramesWaiting(store.sqlite);
 
   it('a first sync’s log is cut back once checkpointed, and later commits reuse the file without growing it', () => {
     // A first sync's worth: past the size the file is cut back to.

@@ -47,7 +47,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** How much work the WAL gathers before the worker moves it into the database. */
 const walCheckpointBytes = 4 * 1024 * 1024;
 /** What `PRAGMA wal_checkpoint` answers: frames in the WAL, and how many of them the database holds already. */
-export const walCheckpointState = z.tuple([z.object({ busy: z.number(), log: z.number(), checkpointed: z.number() })]);
+const walCheckpointState = z.tuple([z.object({ busy: z.number(), log: z.number(), checkpointed: z.number() })]);
+
+/** Frames in the WAL that the database file does not hold yet. NOOP (SQLite 3.51) only reads the counts. */
+export function walFramesWaiting(sqlite: Database.Database): number {
+  const [wal] = walCheckpointState.parse(sqlite.pragma('wal_checkpoint(NOOP)'));
+  return wal.log - wal.checkpointed;
+}
 /**
  * What the WAL file is cut back to after a complete checkpoint: a first sync of 100k records leaves
  * ~400 MB, which SQLite would otherwise keep on disk for good, reusing it from its start. Well above
@@ -145,9 +151,8 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
       // the database file, and the next commit, which restarts the WAL, syncs the WAL's header
       // (synchronous = NORMAL): after every delta cycle that was an fsync inside the next cycle
       // (scratch, 100k synced, 90 delta cycles each way: p50 13.3 → 11.5 ms, p90 21.6 → 16.4 ms,
-      // 100 → 7 checkpoints). NOOP (SQLite 3.51) only reads the counts.
-      const [wal] = walCheckpointState.parse(sqlite.pragma('wal_checkpoint(NOOP)'));
-      if ((wal.log - wal.checkpointed) * frameBytes > walCheckpointBytes) sqlite.pragma('wal_checkpoint(PASSIVE)');
+      // 100 → 7 checkpoints).
+      if (walFramesWaiting(sqlite) * frameBytes > walCheckpointBytes) sqlite.pragma('wal_checkpoint(PASSIVE)');
     },
     async close() {
       await db.destroy();

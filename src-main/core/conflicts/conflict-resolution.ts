@@ -10,7 +10,7 @@ import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from '../store/client-schema';
 import { parseData, recordLabel, serverStateOf } from '../store/local-record';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
-import { refreshSyncState, removeLocally } from '../sync/record-settlement';
+import { basesFor, refreshSyncState, removeLocally } from '../sync/record-settlement';
 
 const conflictStatusFilter = z.enum(['open', 'auto-resolved', 'resolved']).optional();
 
@@ -78,7 +78,7 @@ export class ConflictResolution {
     } else if (row.kind === 'delete-update') {
       if (decision.choice === 'local') this.changed(await writeLocalChange(this.db, this.clock, { kind: 'delete', entity, id: row.record_id, summary: 'Deleted again after a conflict' }));
     } else {
-      const server = (record ? serverStateOf(record) : null) ?? {};
+      const server = (record ? serverStateOf(record, await basesFor(this.db, entity, record.id)) : null) ?? {};
       const values: FieldValues = {};
       for (const field of fields) {
         const choice = decision.fields?.[field.field] ?? (decision.choice ? { choice: decision.choice } : undefined);

@@ -7,6 +7,7 @@ import { FieldlineError, validationError } from '../../../src-shared/protocol/er
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { coalesceValues, type FieldValues } from '../../../src-shared/sync/coalesce';
 import { opPriority } from '../../../src-shared/sync/op-priority';
+import { serverCopyToKeep } from '../../../src-shared/sync/server-copy';
 import type { Insertable } from 'kysely';
 import type { ClientDatabase, ClientDb, OutboxTable } from '../store/client-schema';
 import { changedListColumns, listColumns, parseData, serverStateOf } from '../store/local-record';
@@ -65,7 +66,9 @@ export async function writeLocalChange(
     const row = await trx.selectFrom('records').selectAll().where('entity', '=', change.entity).where('id', '=', change.id).executeTakeFirst();
     if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `${change.entity} ${change.id} is not on this device`);
     const data = parseData(row.data);
-    const serverData = serverStateOf(row, data);
+    const baseRows = await trx.selectFrom('bases').select(['field', 'value']).where('entity', '=', change.entity).where('record_id', '=', change.id).execute();
+    const bases: FieldValues = Object.fromEntries(baseRows.map((b) => [b.field, parseJson(b.value)]));
+    const serverData = serverStateOf(row, bases, data);
     const latest = await trx
       .selectFrom('outbox')
       .selectAll()
@@ -87,7 +90,8 @@ export async function writeLocalChange(
       const priority = opPriority(change.entity, 'delete', {});
       await trx
         .updateTable('records')
-        .set({ pending_delete: 1, sync_state: 'queued', server_data: serverData === null ? null : JSON.stringify(serverData), updated_at: nowIso })
+        // The view and the bases stay as they are, so the server's state is still theirs to give back.
+        .set({ pending_delete: 1, sync_state: 'queued', updated_at: nowIso })
         .where('entity', '=', change.entity)
         .where('id', '=', change.id)
         .execute();
@@ -108,8 +112,6 @@ export async function writeLocalChange(
     const update = change.kind === 'edit' ? { ...change.edit(data), resolves: undefined } : change;
     const next: JsonRecord = { ...data, ...update.values };
     validate(change.entity, next);
-    const baseRows = await trx.selectFrom('bases').select(['field', 'value']).where('entity', '=', change.entity).where('record_id', '=', change.id).execute();
-    const bases: FieldValues = Object.fromEntries(baseRows.map((b) => [b.field, parseJson(b.value)]));
     if (serverData) {
       for (const field of Object.keys(update.values)) {
         if (field in bases) continue;
@@ -153,8 +155,8 @@ export async function writeLocalChange(
       .updateTable('records')
       .set({
         data: JSON.stringify(next),
-        // Written once, when the first local change makes the local view differ from it.
-        ...(row.server_data === null && serverData !== null ? { server_data: JSON.stringify(serverData) } : {}),
+        // Kept only where the new view and bases do not give it back (a field the server never had).
+        server_data: row.server_data ?? (serverData && serverCopyToKeep(next, bases, serverData)),
         ...changedListColumns(change.entity, next, row),
         sync_state: row.sync_state === 'conflict' ? 'conflict' : stillQueued ? 'queued' : 'synced',
         updated_at: nowIso,

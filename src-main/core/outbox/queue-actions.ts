@@ -3,7 +3,7 @@ import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protoco
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { ClientDb } from '../store/client-schema';
 import { parseData, recordLabel, serverStateOf } from '../store/local-record';
-import { opsFor, refreshSyncState, removeLocally, settleRecord } from '../sync/record-settlement';
+import { basesFor, opsFor, refreshSyncState, removeLocally, settleRecord } from '../sync/record-settlement';
 
 /** The queue view's data and actions (issue: every queued op, retry, retry all failed, discard). */
 export class QueueActions {
@@ -62,7 +62,7 @@ export class QueueActions {
       await trx.deleteFrom('outbox').where('op_id', '=', opId).execute();
       const row = await trx.selectFrom('records').selectAll().where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
       if (!row) return;
-      const server = serverStateOf(row);
+      const server = serverStateOf(row, await basesFor(trx, op.entity, op.record_id));
       if (server === null) {
         if ((await opsFor(trx, op.entity, op.record_id)).length === 0) await removeLocally(trx, op.entity, op.record_id);
         return;

@@ -182,6 +182,26 @@ const migrations: Record<string, Migration> = {
       await sql`insert into records_search(rowid, search_text) select rowid, search_text from records where entity = 'workOrder' and search_text is not null`.execute(db);
     },
   },
+  '0007_server_state_from_bases': {
+    async up(db: Kysely<unknown>) {
+      // Until now an empty server_data meant "data is the server's state"; it now means "data with
+      // the bases put back" (serverStateOf). Rows that had both an empty server_data and bases keep
+      // their meaning by holding the server's state explicitly.
+      await sql`update records set server_data = data
+        where server_data is null and version > 0 and exists (select 1 from bases where bases.entity = records.entity and bases.record_id = records.id)`.execute(db);
+    },
+  },
+  '0008_bases_without_rowid': {
+    async up(db: Kysely<unknown>) {
+      // Keyed by its primary key alone: a rowid table kept the key in a second b-tree, and a work
+      // order's first edit wrote a page of each (~1 of its 7.5 WAL frames).
+      await sql`create table bases_by_key (entity text not null, record_id text not null, field text not null, value text not null,
+        constraint bases_pk primary key (entity, record_id, field)) without rowid`.execute(db);
+      await sql`insert into bases_by_key (entity, record_id, field, value) select entity, record_id, field, value from bases`.execute(db);
+      await sql`drop table bases`.execute(db);
+      await sql`alter table bases_by_key rename to bases`.execute(db);
+    },
+  },
 };
 
 /** Migrates to the latest schema; `upTo` stops at a named migration (a test of an upgrade starts from there). */

@@ -2,13 +2,14 @@ import type { Generated, Kysely } from 'kysely';
 
 /**
  * A synced record on the device: the local view (`data`: server state plus pending local values),
- * the last server state (`server_data`, for discard and side-by-side views; NULL when it is `data`
- * itself — see serverStateOf), and the columns the work-order list filters on.
+ * the last server state where `data` and the bases do not give it back (`server_data`, for discard
+ * and side-by-side views; see serverStateOf and serverCopyToKeep), and the columns the work-order
+ * list filters on.
  */
 export interface LocalRecordsTable {
   entity: string;
   id: string;
-  /** The server version `server_data` is at; 0 for a record created here and not yet synced. */
+  /** The server version of the last server state; 0 for a record created here and not yet synced. */
   version: number;
   data: string;
   server_data: string | null;

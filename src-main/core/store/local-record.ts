@@ -4,6 +4,8 @@ import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { recordDataSchema } from '../../../src-shared/protocol/push';
 import type { LocalRecordsTable } from './client-schema';
 import { workOrderSearchText } from '../../../src-shared/domain/work-order-search';
+import type { FieldValues } from '../../../src-shared/sync/coalesce';
+import { serverStateFromView } from '../../../src-shared/sync/server-copy';
 
 const str = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
 
@@ -51,13 +53,18 @@ export function parseData(text: string): JsonRecord {
 }
 
 /**
- * The last server state of a record: `server_data` while local changes are pending, else `data`
- * itself (stored once). Null for a record created here and not yet acknowledged (version 0).
+ * The last server state of a record: `server_data` where one is kept, else the local view with the
+ * bases of its pending fields put back (serverStateFromView; with nothing pending, `data` itself).
+ * Null for a record created here and not yet acknowledged (version 0).
  * `parsedData`: `data` already parsed by the caller, read, never changed.
  */
-export function serverStateOf(row: { version: number; data: string; server_data: string | null }, parsedData?: JsonRecord): JsonRecord | null {
+export function serverStateOf(
+  row: { version: number; data: string; server_data: string | null },
+  bases: FieldValues,
+  parsedData?: JsonRecord,
+): JsonRecord | null {
   if (row.server_data !== null) return parseData(row.server_data);
-  return row.version > 0 ? (parsedData ?? parseData(row.data)) : null;
+  return row.version > 0 ? serverStateFromView(parsedData ?? parseData(row.data), bases) : null;
 }
 
 /** What a person recognises a record by in the queue and conflict views: its number, else its title. */

@@ -5,7 +5,7 @@ import { recordAsSent } from '../../../src-shared/sync/as-sent-record';
 import { recordKey } from '../outbox/local-writes';
 import { serverStateOf } from '../store/local-record';
 import type { ClientDb } from '../store/client-schema';
-import type { Trx } from './record-settlement';
+import { basesOfRecords, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 
 const featuresSchema = serverInfoSchema.shape.features.unwrap();
@@ -39,6 +39,7 @@ export async function withAsSentRecords(trx: Trx, sent: readonly PushOp[], answe
   });
   if (asSent.length === 0) return [...answers];
   const stored = new Map<string, { version: number; data: string; server_data: string | null }>();
+  const bases = await basesOfRecords(trx, asSent);
   for (const [entity, ids] of idsByEntity(asSent)) {
     for (const chunk of inChunks(ids, idsPerStatement)) {
       const rows = await trx.selectFrom('records').select(['id', 'version', 'data', 'server_data']).where('entity', '=', entity).where('id', 'in', chunk).execute();
@@ -50,7 +51,7 @@ export async function withAsSentRecords(trx: Trx, sent: readonly PushOp[], answe
     if (!answer.asSent || !op) return answer;
     const { asSent: fields, ...rest } = answer;
     const row = stored.get(recordKey(op.entity, op.id));
-    const serverState = row ? serverStateOf(row) : null;
+    const serverState = row ? serverStateOf(row, bases.get(recordKey(op.entity, op.id)) ?? {}) : null;
     if (!row || !serverState) return rest;
     if (row.version === op.baseVersion) return { ...rest, record: recordAsSent(serverState, op.patch, fields) };
     return { ...rest, version: row.version, record: serverState };

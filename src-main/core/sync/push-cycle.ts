@@ -12,12 +12,11 @@ import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
 import { answersToAsk, forgetServerFeatures, withAsSentRecords } from './as-sent-answers';
-import type { Json } from '../../../src-shared/domain/json';
-import { parseJson } from '../outbox/local-writes';
 import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
 import {
   addNotice,
   applyPlainChanges,
+  basesOfRecords,
   conflictRow,
   refreshSyncState,
   removeLocally,
@@ -53,27 +52,21 @@ export interface PushOutcome {
 /** The records a batch's ops are on, as idsByEntity wants them. */
 const recordsOf = (ops: readonly OutboxRow[]) => ops.map((op) => ({ entity: op.entity, id: op.record_id }));
 
-/** The wire ops of a batch: record versions and bases read in two queries, at send time. */
+/** The wire ops of a batch: record versions and bases read a chunk of records at a time, at send time. */
 async function toPushOps(ctx: PushContext, batch: readonly OutboxRow[]): Promise<PushOp[]> {
   const versions = new Map<string, number>();
-  const bases = new Map<string, Map<string, Json>>();
   // By entity, so each lookup is a primary-key search (entity, id), never a scan of every record.
   for (const [entity, ids] of idsByEntity(recordsOf(batch))) {
     for (const chunk of inChunks(ids, idsPerStatement)) {
       for (const r of await ctx.db.selectFrom('records').select(['entity', 'id', 'version']).where('entity', '=', entity).where('id', 'in', chunk).execute()) versions.set(recordKey(r.entity, r.id), r.version);
-      for (const b of await ctx.db.selectFrom('bases').select(['entity', 'record_id', 'field', 'value']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
-        const key = recordKey(b.entity, b.record_id);
-        const fields = bases.get(key) ?? new Map<string, Json>();
-        fields.set(b.field, parseJson(b.value));
-        bases.set(key, fields);
-      }
     }
   }
+  const bases = await basesOfRecords(ctx.db, recordsOf(batch));
   return batch.map((op) => {
     const key = recordKey(op.entity, op.record_id);
     const values = parseData(op.field_values);
     const patch: Patch = Object.fromEntries(
-      Object.entries(values).map(([field, value]) => [field, { base: op.kind === 'create' ? null : (bases.get(key)?.get(field) ?? null), value }]),
+      Object.entries(values).map(([field, value]) => [field, { base: op.kind === 'create' ? null : (bases.get(key)?.[field] ?? null), value }]),
     );
     return {
       opId: op.op_id,

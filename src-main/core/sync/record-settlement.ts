@@ -5,7 +5,8 @@ import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { FieldConflict, JsonRecord } from '../../../src-shared/merge/merge-patch';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
-import type { ClientDatabase, LocalConflictsTable, OutboxTable } from '../store/client-schema';
+import type { ClientDatabase, ClientDb, LocalConflictsTable, OutboxTable } from '../store/client-schema';
+import { serverCopyToKeep } from '../../../src-shared/sync/server-copy';
 import { listColumns, parseData, sameListColumns, type ListColumns } from '../store/local-record';
 import { parseJson, recordKey } from '../outbox/local-writes';
 
@@ -21,9 +22,26 @@ export function pendingValues(ops: readonly OutboxRow[]): FieldValues {
   return Object.assign({}, ...ops.filter((op) => op.kind !== 'delete').map((op) => parseData(op.field_values)));
 }
 
-export async function basesFor(trx: Trx, entity: string, id: string): Promise<FieldValues> {
-  const rows = await trx.selectFrom('bases').select(['field', 'value']).where('entity', '=', entity).where('record_id', '=', id).execute();
+export async function basesFor(db: ClientDb, entity: string, id: string): Promise<FieldValues> {
+  const rows = await db.selectFrom('bases').select(['field', 'value']).where('entity', '=', entity).where('record_id', '=', id).execute();
   return Object.fromEntries(rows.map((r) => [r.field, parseJson(r.value)]));
+}
+
+/** The bases of many records, by entity/id (records with nothing pending have none). */
+export async function basesOfRecords(db: ClientDb, records: readonly { entity: string; id: string }[]): Promise<Map<string, FieldValues>> {
+  const bases = new Map<string, FieldValues>();
+  // By entity, so each lookup is a search of the bases' key (entity, record_id), never a scan.
+  for (const [entity, ids] of idsByEntity(records)) {
+    for (const chunk of inChunks(ids, idsPerStatement)) {
+      for (const b of await db.selectFrom('bases').select(['record_id', 'field', 'value']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
+        const key = recordKey(entity, b.record_id);
+        const fields = bases.get(key) ?? {};
+        fields[b.field] = parseJson(b.value);
+        bases.set(key, fields);
+      }
+    }
+  }
+  return bases;
 }
 
 export async function hasOpenConflict(trx: Trx, entity: string, id: string): Promise<boolean> {
@@ -49,19 +67,18 @@ export async function settleRecord(
   const view = options.view ?? { ...server, ...pending };
   const oldBases = await basesFor(trx, entity, id);
   await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', id).execute();
+  const bases: FieldValues = {};
   for (const field of Object.keys(pending)) {
-    const base = options.bases?.[field] ?? oldBases[field] ?? server[field] ?? null;
-    await trx.insertInto('bases').values({ entity, record_id: id, field, value: JSON.stringify(base) }).execute();
+    bases[field] = options.bases?.[field] ?? oldBases[field] ?? server[field] ?? null;
+    await trx.insertInto('bases').values({ entity, record_id: id, field, value: JSON.stringify(bases[field]) }).execute();
   }
   const conflict = await hasOpenConflict(trx, entity, id);
   const failed = ops.some((op) => op.state === 'failed');
   const syncState = conflict ? 'conflict' : failed ? 'failed' : ops.length > 0 ? 'queued' : 'synced';
-  const viewText = JSON.stringify(view);
-  const serverText = JSON.stringify(server);
   const row = {
     version,
-    data: viewText,
-    server_data: viewText === serverText ? null : serverText,
+    data: JSON.stringify(view),
+    server_data: serverCopyToKeep(view, bases, server),
     sync_state: syncState,
     ...listColumns(entity, view),
     pending_delete: ops.some((op) => op.kind === 'delete') ? 1 : 0,

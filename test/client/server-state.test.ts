@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { Kysely, SqliteDialect } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WorkOrder } from '../../src-shared/domain/entities';
+import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
+import type { ClientDatabase } from '../../src-main/core/store/client-schema';
+import { migrateClientStore } from '../../src-main/core/store/client-migrations';
+import { serverStateOf } from '../../src-main/core/store/local-record';
+import { applyPlainChanges, basesFor, settleRecord } from '../../src-main/core/sync/record-settlement';
+import { writeLocalChange } from '../../src-main/core/outbox/local-writes';
+import { QueueActions } from '../../src-main/core/outbox/queue-actions';
+import { FakeClock } from '../support/fake-clock';
+
+function workOrder(): WorkOrder {
+  return {
+    id: uuidv7(), number: 'WO-000042', siteId: uuidv7(), assetId: null, type: 'corrective', title: 'Pump seal', description: 'Leaks at the gland', priority: 'medium',
+    status: 'assigned', assignedTo: null, createdBy: uuidv7(), createdAt: '2026-11-01T08:00:00.000Z', updatedAt: '2026-11-01T08:00:00.000Z', scheduledStart: null,
+    scheduledEnd: null, actualStart: null, actualEnd: null, tasks: [], partsRequired: [], partsUsed: [], laborRecords: [], measurements: [], completionNotes: null,
+    rootCause: null, tags: ['pump'], categories: [],
+  };
+}
+
+let dir: string;
+let store: OpenStore;
+const clock = new FakeClock(Date.parse('2026-11-05T09:00:00.000Z'));
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fieldline-server-state-'));
+  store = await openEncryptedStore(join(dir, 'store.db'), randomBytes(32).toString('hex'));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const row = (id: string) => store.db.selectFrom('records').selectAll().where('entity', '=', 'workOrder').where('id', '=', id).executeTakeFirstOrThrow();
+const synced = async (record: WorkOrder, version: number) =>
+  store.db.transaction().execute((trx) => applyPlainChanges(trx, [{ entity: 'workOrder', id: record.id, op: 'upsert', version, parsed: record }], '2026-11-05T08:00:00.000Z'));
+
+describe("the server's state of a record with local changes", () => {
+  it('is not copied into the row by a first edit, and a discard gives it back to the byte', async () => {
+    const server = workOrder();
+    await synced(server, 3);
+    const before = await row(server.id);
+    await writeLocalChange(store.db, clock, { kind: 'update', entity: 'workOrder', id: server.id, values: { tags: ['pump', 'urgent'], status: 'in-progress' }, summary: 'edit' });
+    await writeLocalChange(store.db, clock, { kind: 'update', entity: 'workOrder', id: server.id, values: { rootCause: 'worn seal' }, summary: 'edit' });
+    const edited = await row(server.id);
+    expect(edited.server_data).toBeNull();
+    expect(edited.data.length).toBeLessThan(before.data.length + 100);
+    expect(serverStateOf(edited, await basesFor(store.db, 'workOrder', server.id))).toEqual(server);
+    const [op] = await store.db.selectFrom('outbox').select('op_id').execute();
+    await new QueueActions(store.db, clock).discard(op!.op_id);
+    const discarded = await row(server.id);
+    expect(discarded).toMatchObject({ version: 3, data: before.data, server_data: null, sync_state: 'synced', status: 'assigned' });
+    expect(await basesFor(store.db, 'workOrder', server.id)).toEqual({});
+  });
+
+  it('is kept beside the view once a pull brings a new state under a pending change, and a discard returns to that state', async () => {
+    const server = workOrder();
+    await synced(server, 3);
+    await writeLocalChange(store.db, clock, { kind: 'update', entity: 'workOrder', id: server.id, values: { title: 'Pump seal, both sides' }, summary: 'edit' });
+    // The office renamed it too: the pending title's base stays the one this device edited from.
+    const pulled = { ...server, title: 'Pump seal (office)', priority: 'high' as const, updatedAt: '2026-11-05T08:30:00.000Z' };
+    await store.db.transaction().execute((trx) => settleRecord(trx, 'workOrder', server.id, pulled, 4, '2026-11-05T08:31:00.000Z'));
+    const stored = await row(server.id);
+    expect(JSON.parse(stored.data)).toMatchObject({ title: 'Pump seal, both sides', priority: 'high' });
+    expect(await basesFor(store.db, 'workOrder', server.id)).toEqual({ title: 'Pump seal' });
+    expect(stored.server_data).toBe(JSON.stringify(pulled));
+    const [op] = await store.db.selectFrom('outbox').select('op_id').execute();
+    await new QueueActions(store.db, clock).discard(op!.op_id);
+    expect(await row(server.id)).toMatchObject({ version: 4, data: JSON.stringify(pulled), server_data: null, sync_state: 'synced' });
+  });
+
+  it('keeps its meaning in a store from before: an empty server copy beside bases meant the view itself', async () => {
+    const old = new Kysely<ClientDatabase>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'old.db')) }) });
+    await migrateClientStore(old, '0006_full_text_search');
+    const server = workOrder();
+    // Settled with a pending value equal to the server's, its base an older acknowledged value.
+    await old
+      .insertInto('records')
+      .values({ entity: 'workOrder', id: server.id, version: 5, data: JSON.stringify(server), server_data: null, sync_state: 'queued', site_id: server.siteId, status: 'assigned', priority: 'medium', assigned_to: null, scheduled_end: null, work_order_id: null, search_text: 'pump', pending_delete: 0, updated_at: '2026-11-02T00:00:00.000Z' })
+      .execute();
+    await old.insertInto('bases').values({ entity: 'workOrder', record_id: server.id, field: 'status', value: JSON.stringify('open') }).execute();
+    await migrateClientStore(old);
+    const migrated = await old.selectFrom('records').selectAll().where('id', '=', server.id).executeTakeFirstOrThrow();
+    const bases = await basesFor(old, 'workOrder', server.id);
+    expect(bases).toEqual({ status: 'open' });
+    expect(serverStateOf(migrated, bases)).toEqual(server);
+    await old.destroy();
+  });
+});

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { Kysely, SqliteDialect } from 'kysely';
+import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkOrder } from '../../src-shared/domain/entities';
@@ -12,6 +13,7 @@ import type { ClientDatabase } from '../../src-main/core/store/client-schema';
 import { migrateClientStore } from '../../src-main/core/store/client-migrations';
 import { serverStateOf } from '../../src-main/core/store/local-record';
 import { applyPlainChanges, basesFor, settleRecord } from '../../src-main/core/sync/record-settlement';
+import { applyPulledChange } from '../../src-main/core/sync/pull-cycle';
 import { writeLocalChange } from '../../src-main/core/outbox/local-writes';
 import { QueueActions } from '../../src-main/core/outbox/queue-actions';
 import { FakeClock } from '../support/fake-clock';
@@ -73,6 +75,42 @@ describe("the server's state of a record with local changes", () => {
     const [op] = await store.db.selectFrom('outbox').select('op_id').execute();
     await new QueueActions(store.db, clock).discard(op!.op_id);
     expect(await row(server.id)).toMatchObject({ version: 4, data: JSON.stringify(pulled), server_data: null, sync_state: 'synced' });
+  });
+
+  it('is always what the server last sent, through any run of edits, undos, pulls and discards', async () => {
+    const title = fc.constantFrom('Pump seal', 'Fan belt', 'Valve');
+    const rootCause = fc.constantFrom(null, 'worn seal', 'dirt');
+    const tags = fc.constantFrom<string[]>([], ['pump'], ['pump', 'urgent']);
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('edit' as const), values: fc.record({ title, rootCause, tags }, { requiredKeys: [] }) }),
+      fc.record({ kind: fc.constant('pull' as const), values: fc.record({ title, rootCause, tags }, { requiredKeys: [] }) }),
+      fc.record({ kind: fc.constant('discard' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+        let server: WorkOrder = workOrder();
+        let version = 1;
+        await synced(server, version);
+        for (const s of steps) {
+          if (s.kind === 'edit') {
+            if (Object.keys(s.values).length > 0) await writeLocalChange(store.db, clock, { kind: 'update', entity: 'workOrder', id: server.id, values: s.values, summary: 'edit' });
+          } else if (s.kind === 'pull') {
+            server = { ...server, ...s.values };
+            version += 1;
+            const pulled = server;
+            const change = { entity: 'workOrder' as const, id: pulled.id, op: 'upsert' as const, version, parsed: pulled };
+            await store.db.transaction().execute((trx) => applyPulledChange(trx, change, '2026-11-05T08:31:00.000Z'));
+          } else {
+            for (const op of await store.db.selectFrom('outbox').select('op_id').where('record_id', '=', server.id).execute()) await new QueueActions(store.db, clock).discard(op.op_id);
+            expect((await row(server.id)).data).toBe(JSON.stringify(server));
+          }
+          const stored = await row(server.id);
+          expect(stored.version).toBe(version);
+          expect(JSON.stringify(serverStateOf(stored, await basesFor(store.db, 'workOrder', server.id)))).toBe(JSON.stringify(server));
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('keeps its meaning in a store from before: an empty server copy beside bases meant the view itself', async () => {

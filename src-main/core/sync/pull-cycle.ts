@@ -99,7 +99,7 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
       const [careful, plain] = partition(page.changes, (c) => busy.has(`${c.entity}/${c.id}`));
       await applyPlainChanges(trx, plain, nowIso, { fullSync });
       for (const change of careful) {
-        const kind = await applyChange(trx, change, nowIso);
+        const kind = await applyPulledChange(trx, change, nowIso);
         if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
       }
       await writeSyncState(trx, 'cursor', page.cursor);
@@ -128,7 +128,8 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
   return [yes, no];
 }
 
-async function applyChange(trx: Trx, change: PulledChange, nowIso: string): Promise<string | null> {
+/** One pulled change to a record with queued changes or an open conflict (the careful path); returns the conflict kind it raised, if any. */
+export async function applyPulledChange(trx: Trx, change: PulledChange, nowIso: string): Promise<string | null> {
   const entity = change.entity;
   const row = await trx.selectFrom('records').select(['version', 'data']).where('entity', '=', entity).where('id', '=', change.id).executeTakeFirst();
   const ops = row ? await opsFor(trx, entity, change.id) : [];

@@ -12,7 +12,8 @@ import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/op
 import type { ClientDatabase } from '../../src-main/core/store/client-schema';
 import { migrateClientStore } from '../../src-main/core/store/client-migrations';
 import { serverStateOf } from '../../src-main/core/store/local-record';
-import { applyPlainChanges, basesFor, settleRecord } from '../../src-main/core/sync/record-settlement';
+import { applyPlainChanges, settleRecord } from '../../src-main/core/sync/record-settlement';
+import { basesFor } from '../../src-main/core/store/record-bases';
 import { applyPulledChange } from '../../src-main/core/sync/pull-cycle';
 import { writeLocalChange } from '../../src-main/core/outbox/local-writes';
 import { QueueActions } from '../../src-main/core/outbox/queue-actions';

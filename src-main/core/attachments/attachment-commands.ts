@@ -5,7 +5,8 @@ import { addAttachmentInputSchema, type AddAttachmentInput } from '../../../src-
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { opPriority } from '../../../src-shared/sync/op-priority';
-import { recordKey, writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
+import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
+import { recordKey } from '../store/local-record';
 import type { ClientDb } from '../store/client-schema';
 import { parseData } from '../store/local-record';
 import { prepareAttachment } from './attachment-intake';

@@ -10,7 +10,8 @@ import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from '../store/client-schema';
 import { parseData, recordLabel, serverStateOf } from '../store/local-record';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
-import { basesFor, refreshSyncState, removeLocally } from '../sync/record-settlement';
+import { refreshSyncState, removeLocally } from '../sync/record-settlement';
+import { basesFor } from '../store/record-bases';
 
 const conflictStatusFilter = z.enum(['open', 'auto-resolved', 'resolved']).optional();
 

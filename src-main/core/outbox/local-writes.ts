@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Transaction } from 'kysely';
 import { entitySchemas, serverManagedFields, type EntityName } from '../../../src-shared/domain/entity-registry';
-import { jsonSchema, type Json } from '../../../src-shared/domain/json';
+import type { Json } from '../../../src-shared/domain/json';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, validationError } from '../../../src-shared/protocol/errors';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
@@ -11,6 +11,7 @@ import { serverCopyToKeep } from '../../../src-shared/sync/server-copy';
 import type { Insertable } from 'kysely';
 import type { ClientDatabase, ClientDb, OutboxTable } from '../store/client-schema';
 import { changedListColumns, listColumns, parseData, serverStateOf } from '../store/local-record';
+import { basesFor } from '../store/record-bases';
 
 export type LocalChange =
   | { kind: 'create'; entity: EntityName; record: JsonRecord & { id: string }; summary: string; dependsOn?: string[] }
@@ -28,8 +29,6 @@ export interface LocalWriteResult {
   opId: string | null;
   priority: number;
 }
-
-export const recordKey = (entity: string, id: string) => `${entity}/${id}`;
 
 function withoutServerFields(entity: EntityName, record: JsonRecord): FieldValues {
   const managed = serverManagedFields[entity];
@@ -66,8 +65,7 @@ export async function writeLocalChange(
     const row = await trx.selectFrom('records').selectAll().where('entity', '=', change.entity).where('id', '=', change.id).executeTakeFirst();
     if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `${change.entity} ${change.id} is not on this device`);
     const data = parseData(row.data);
-    const baseRows = await trx.selectFrom('bases').select(['field', 'value']).where('entity', '=', change.entity).where('record_id', '=', change.id).execute();
-    const bases: FieldValues = Object.fromEntries(baseRows.map((b) => [b.field, parseJson(b.value)]));
+    const bases = await basesFor(trx, change.entity, change.id);
     const serverData = serverStateOf(row, bases, data);
     const latest = await trx
       .selectFrom('outbox')
@@ -229,8 +227,4 @@ function newOp(
 
 async function hasOps(trx: Transaction<ClientDatabase>, entity: string, id: string): Promise<boolean> {
   return (await trx.selectFrom('outbox').select('op_id').where('entity', '=', entity).where('record_id', '=', id).limit(1).executeTakeFirst()) !== undefined;
-}
-
-export function parseJson(text: string): Json {
-  return jsonSchema.parse(JSON.parse(text));
 }

@@ -2,8 +2,9 @@ import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { ClientDb } from '../store/client-schema';
-import { parseData, recordLabel, serverStateOf } from '../store/local-record';
-import { basesFor, opsFor, refreshSyncState, removeLocally, settleRecord } from '../sync/record-settlement';
+import { parseData, recordKey, recordLabel, serverStateOf } from '../store/local-record';
+import { opsFor, refreshSyncState, removeLocally, settleRecord } from '../sync/record-settlement';
+import { basesFor } from '../store/record-bases';
 
 /** The queue view's data and actions (issue: every queued op, retry, retry all failed, discard). */
 export class QueueActions {
@@ -16,7 +17,7 @@ export class QueueActions {
     const ops = await this.db.selectFrom('outbox').selectAll().orderBy('priority').orderBy('seq').execute();
     const labels = new Map<string, string>();
     for (const op of ops) {
-      const key = `${op.entity}/${op.record_id}`;
+      const key = recordKey(op.entity, op.record_id);
       if (labels.has(key)) continue;
       const row = await this.db.selectFrom('records').select('data').where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
       labels.set(key, recordLabel(row ? parseData(row.data) : {}, op.record_id));
@@ -25,7 +26,7 @@ export class QueueActions {
       opId: op.op_id,
       entity: op.entity,
       recordId: op.record_id,
-      record: labels.get(`${op.entity}/${op.record_id}`) ?? op.record_id,
+      record: labels.get(recordKey(op.entity, op.record_id)) ?? op.record_id,
       kind: op.kind,
       summary: op.summary,
       priority: op.priority,

@@ -1,5 +1,5 @@
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
-import type { Json } from '../../../src-shared/domain/json';
+import { jsonSchema, type Json } from '../../../src-shared/domain/json';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { recordDataSchema } from '../../../src-shared/protocol/push';
 import type { LocalRecordsTable } from './client-schema';
@@ -46,6 +46,14 @@ export function changedListColumns(entity: EntityName, data: JsonRecord, stored:
 /** Whether two rows hold the same list columns (a write that keeps them need not assign them). */
 export function sameListColumns(a: ListColumns, b: ListColumns): boolean {
   return listColumnNames.every((column) => a[column] === b[column]);
+}
+
+/** The key of a record in maps: entity and id. */
+export const recordKey = (entity: string, id: string) => `${entity}/${id}`;
+
+/** A JSON value stored as text (a base, a field's value). */
+export function parseJson(text: string): Json {
+  return jsonSchema.parse(JSON.parse(text));
 }
 
 export function parseData(text: string): JsonRecord {

@@ -2,10 +2,10 @@ import { idsByEntity, idsPerStatement, inChunks } from '../../../src-shared/sqli
 import type { PushOp, PushRequest, PushResult } from '../../../src-shared/protocol/push';
 import { serverInfoSchema } from '../../../src-shared/protocol/server-info';
 import { recordAsSent } from '../../../src-shared/sync/as-sent-record';
-import { recordKey } from '../outbox/local-writes';
-import { serverStateOf } from '../store/local-record';
+import { recordKey, serverStateOf } from '../store/local-record';
+import { basesOfRecords } from '../store/record-bases';
 import type { ClientDb } from '../store/client-schema';
-import { basesOfRecords, type Trx } from './record-settlement';
+import type { Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 
 const featuresSchema = serverInfoSchema.shape.features.unwrap();

@@ -6,10 +6,11 @@ import type { ServerInfo } from '../../../src-shared/protocol/server-info';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { rebase } from '../../../src-shared/sync/rebase';
 import type { ClientDb } from '../store/client-schema';
-import { listColumns, parseData } from '../store/local-record';
+import { listColumns, parseData, recordKey } from '../store/local-record';
+import { basesFor } from '../store/record-bases';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
-import { addNotice, applyPlainChanges, basesFor, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
+import { addNotice, applyPlainChanges, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 import { dropServerData } from './local-data-cleanup';
 
@@ -93,10 +94,10 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
       // Records with queued changes or an open conflict need the careful path; the rest (nearly
       // all of a first sync) are written in batches.
       const busy = new Set([
-        ...(await trx.selectFrom('outbox').select(['entity', 'record_id']).execute()).map((r) => `${r.entity}/${r.record_id}`),
-        ...(await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()).map((r) => `${r.entity}/${r.record_id}`),
+        ...(await trx.selectFrom('outbox').select(['entity', 'record_id']).execute()).map((r) => recordKey(r.entity, r.record_id)),
+        ...(await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()).map((r) => recordKey(r.entity, r.record_id)),
       ]);
-      const [careful, plain] = partition(page.changes, (c) => busy.has(`${c.entity}/${c.id}`));
+      const [careful, plain] = partition(page.changes, (c) => busy.has(recordKey(c.entity, c.id)));
       await applyPlainChanges(trx, plain, nowIso, { fullSync });
       for (const change of careful) {
         const kind = await applyPulledChange(trx, change, nowIso);

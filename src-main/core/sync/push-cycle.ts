@@ -6,8 +6,8 @@ import { maxPushOps, type PushOp, type PushResult } from '../../../src-shared/pr
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
-import { recordKey } from '../outbox/local-writes';
+import { parseData, recordKey } from '../store/local-record';
+import { basesOfRecords } from '../store/record-bases';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
@@ -16,7 +16,6 @@ import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
 import {
   addNotice,
   applyPlainChanges,
-  basesOfRecords,
   conflictRow,
   refreshSyncState,
   removeLocally,

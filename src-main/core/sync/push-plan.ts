@@ -3,7 +3,7 @@ import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-
 import type { Clock } from '../../../src-shared/sync/clock';
 import { sendOrder, type QueuedOpRef } from '../../../src-shared/sync/outbox-order';
 import type { ClientDb } from '../store/client-schema';
-import { recordKey } from '../outbox/local-writes';
+import { recordKey } from '../store/local-record';
 import type { OutboxRow } from './record-settlement';
 
 interface PlanContext {

@@ -5,10 +5,10 @@ import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { FieldConflict, JsonRecord } from '../../../src-shared/merge/merge-patch';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
-import type { ClientDatabase, ClientDb, LocalConflictsTable, OutboxTable } from '../store/client-schema';
+import type { ClientDatabase, LocalConflictsTable, OutboxTable } from '../store/client-schema';
 import { serverCopyToKeep } from '../../../src-shared/sync/server-copy';
-import { listColumns, parseData, sameListColumns, type ListColumns } from '../store/local-record';
-import { parseJson, recordKey } from '../outbox/local-writes';
+import { listColumns, parseData, recordKey, sameListColumns, type ListColumns } from '../store/local-record';
+import { basesFor } from '../store/record-bases';
 
 export type Trx = Transaction<ClientDatabase>;
 export type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: number };
@@ -20,28 +20,6 @@ export async function opsFor(trx: Trx, entity: string, id: string): Promise<Outb
 /** The values of a record's queued ops, later ops winning. */
 export function pendingValues(ops: readonly OutboxRow[]): FieldValues {
   return Object.assign({}, ...ops.filter((op) => op.kind !== 'delete').map((op) => parseData(op.field_values)));
-}
-
-export async function basesFor(db: ClientDb, entity: string, id: string): Promise<FieldValues> {
-  const rows = await db.selectFrom('bases').select(['field', 'value']).where('entity', '=', entity).where('record_id', '=', id).execute();
-  return Object.fromEntries(rows.map((r) => [r.field, parseJson(r.value)]));
-}
-
-/** The bases of many records, by entity/id (records with nothing pending have none). */
-export async function basesOfRecords(db: ClientDb, records: readonly { entity: string; id: string }[]): Promise<Map<string, FieldValues>> {
-  const bases = new Map<string, FieldValues>();
-  // By entity, so each lookup is a search of the bases' key (entity, record_id), never a scan.
-  for (const [entity, ids] of idsByEntity(records)) {
-    for (const chunk of inChunks(ids, idsPerStatement)) {
-      for (const b of await db.selectFrom('bases').select(['record_id', 'field', 'value']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
-        const key = recordKey(entity, b.record_id);
-        const fields = bases.get(key) ?? {};
-        fields[b.field] = parseJson(b.value);
-        bases.set(key, fields);
-      }
-    }
-  }
-  return bases;
 }
 
 export async function hasOpenConflict(trx: Trx, entity: string, id: string): Promise<boolean> {

@@ -6,9 +6,8 @@ import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/error
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { opPriority } from '../../../src-shared/sync/op-priority';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
-import { recordKey } from '../store/local-record';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { parseData, recordKey } from '../store/local-record';
 import { prepareAttachment } from './attachment-intake';
 import type { AttachmentVault } from './attachment-vault';
 

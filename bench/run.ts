@@ -263,9 +263,9 @@ async function propagation(server: ServerProcess) {
   sb.engine.start();
   // Steady state: B's start cycle is over and so is the one-time WAL checkpoint after two 100k first
   // syncs (about 3.5 s each on this machine; it runs in the timer's turn below, on this one thread,
-  // where in the app it holds up only the sync worker's next cycle), and the commit after it on each
-  // device, which cuts the WAL file back from ~400 MB (~0.1 s). Measured from the first edit on,
-  // they would be this figure's p99.
+  // where in the app it holds up only the sync worker's next cycle; it ends by restarting the WAL,
+  // which cuts its file back from ~400 MB, ~0.13 s). Measured from the first edit on, they would be
+  // this figure's p99.
   await sb.engine.sync('manual');
   await new Promise((r) => setTimeout(r, 300));
   await sa.engine.sync('manual');

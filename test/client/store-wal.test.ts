@@ -33,15 +33,18 @@ describe('the store’s write-ahead log stays small', () => {
   const walBytes = () => statSync(`${file}-wal`).size;
   const waitingFrames = () => walFramesWaiting(store.sqlite);
 
-  it('a first sync’s log is cut back once checkpointed, and later commits reuse the file without growing it', () => {
+  it('a first sync’s log is cut back by the checkpoint itself, and later commits reuse the file without growing it', () => {
     // A first sync's worth: past the size the file is cut back to.
     const firstSync = Math.ceil((1.25 * walFileBytes) / 8192);
     writeWorkOrders(0, firstSync);
     expect(walBytes()).toBeGreaterThan(1.25 * walFileBytes);
     store.checkpoint();
-    writeWorkOrders(firstSync, 1);
+    // Cut (and the WAL restarted) before anything else writes: the next writer, often an edit on
+    // the UI thread, does not pay for it.
     const cut = walBytes();
     expect(cut).toBeLessThanOrEqual(walFileBytes);
+    writeWorkOrders(firstSync, 1);
+    expect(walBytes()).toBe(cut);
 
     // Delta-sized cycles, each followed by the worker's checkpoint, until the WAL has gathered
     // more than a checkpoint's worth: written over, never appended.
@@ -59,7 +62,8 @@ describe('the store’s write-ahead log stays small', () => {
     const firstSync = Math.ceil((1.25 * walFileBytes) / 8192);
     writeWorkOrders(0, firstSync);
     store.checkpoint();
-    expect(waitingFrames()).toBe(0);
+    // What is left is the header page that restarted the WAL.
+    expect(waitingFrames()).toBe(1);
     const before = sha(file);
     // Ten delta cycles of 10 work orders into a 32 MB file: each checkpoint() finds too little to move.
     for (let i = 0; i < 10; i++) {
@@ -72,7 +76,7 @@ describe('the store’s write-ahead log stays small', () => {
     // 500 more on pages of their own take it past 4 MB: the next checkpoint() moves all of it.
     writeWorkOrders(firstSync + 100, 500);
     store.checkpoint();
-    expect(waitingFrames()).toBe(0);
+    expect(waitingFrames()).toBe(1);
     expect(sha(file)).not.toBe(before);
   });
 

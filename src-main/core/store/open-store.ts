@@ -152,7 +152,15 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
       // (synchronous = NORMAL): after every delta cycle that was an fsync inside the next cycle
       // (scratch, 100k synced, 90 delta cycles each way: p50 13.3 → 11.5 ms, p90 21.6 → 16.4 ms,
       // 100 → 7 checkpoints).
-      if (walFramesWaiting(sqlite) * frameBytes > walCheckpointBytes) sqlite.pragma('wal_checkpoint(PASSIVE)');
+      if (walFramesWaiting(sqlite) * frameBytes <= walCheckpointBytes) return;
+      const [done] = walCheckpointState.parse(sqlite.pragma('wal_checkpoint(PASSIVE)'));
+      // The first write after a complete checkpoint restarts the WAL and cuts its file back to
+      // walFileBytes: ~0.13 s after a first sync of 100k (434 MB), paid by whatever wrote next,
+      // most often a technician's first edit, on the thread that answers the UI. Restarted here
+      // instead, by rewriting the header's user_version as it is, while the worker is idle.
+      if (done.busy === 0 && done.log > 0 && done.log === done.checkpointed) {
+        sqlite.pragma(`user_version = ${z.number().parse(sqlite.pragma('user_version', { simple: true }))}`);
+      }
     },
     async close() {
       await db.destroy();

@@ -101,7 +101,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     accessTokenTtlMs: accessTokenTtlSeconds * 1000,
   });
   registerConflictRoutes(app, new ConflictService(deps), authenticate);
-  const attachmentStore = 'store' in options.attachments ? options.attachments.store : await new FileSystemAttachmentStore(options.attachments.dir).init();
+  const attachmentStore = 'store' in options.attachments ? options.attachments.store : await FileSystemAttachmentStore.open(options.attachments.dir);
   const attachments = new AttachmentService(deps, attachmentStore);
   hub.onCommitted((changes) => {
     attachments.onCommitted(changes).catch((error: unknown) => app.log.error({ err: error }, 'removing a deleted attachment failed'));

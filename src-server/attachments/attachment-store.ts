@@ -26,19 +26,25 @@ export interface AttachmentStore {
 /** The default: files under one directory on the server's disk. */
 export class FileSystemAttachmentStore implements AttachmentStore {
   readonly uploads: FileStore;
-  private readonly uploadsDir: string;
-  private readonly thumbnailsDir: string;
 
-  constructor(dir: string) {
-    this.uploadsDir = join(dir, 'uploads');
-    this.thumbnailsDir = join(dir, 'thumbnails');
-    this.uploads = new FileStore({ directory: this.uploadsDir });
+  /**
+   * The directories are made, and their errors reported, before tus's FileStore exists: its
+   * constructor makes its directory without waiting, from a callback that throws, so a directory
+   * that could not be made (or went away meanwhile) was an uncaught exception, not an error here.
+   */
+  static async open(dir: string): Promise<FileSystemAttachmentStore> {
+    const uploadsDir = join(dir, 'uploads');
+    const thumbnailsDir = join(dir, 'thumbnails');
+    await mkdir(uploadsDir, { recursive: true });
+    await mkdir(thumbnailsDir, { recursive: true });
+    return new FileSystemAttachmentStore(uploadsDir, thumbnailsDir);
   }
 
-  async init(): Promise<this> {
-    await mkdir(this.uploadsDir, { recursive: true });
-    await mkdir(this.thumbnailsDir, { recursive: true });
-    return this;
+  private constructor(
+    private readonly uploadsDir: string,
+    private readonly thumbnailsDir: string,
+  ) {
+    this.uploads = new FileStore({ directory: uploadsDir });
   }
 
   localPath(id: string, variant: AttachmentVariant): string {

@@ -27,21 +27,6 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-let root: string | undefined;
-/**
- * One directory per test process for the servers' attachment files, removed when the process
- * exits. Removed with each server, it raced tus's FileStore, which makes its directory from a
- * callback nothing waits for: a server started and stopped at once could see that callback run
- * while the directory was being removed (ENOENT, an uncaught exception).
- */
-function attachmentsRoot(): string {
-  if (root) return root;
-  const made = mkdtempSync(join(tmpdir(), 'fieldline-server-files-'));
-  process.once('exit', () => rmSync(made, { recursive: true, force: true }));
-  root = made;
-  return made;
-}
-
 export async function startTestServer(
   dialect: TestDialect,
   options: { workOrders?: number; clock?: FakeClock; extend?: SyncServerOptions['extend']; retentionDays?: number } = {},
@@ -51,7 +36,7 @@ export async function startTestServer(
   const database = await openServerDatabase(target);
   const demo = await seedDemo(database.db, database.dialect, clock, { workOrders: options.workOrders ?? 60 });
   // The attachment files outlive a restart, like the database.
-  const attachmentsDir = mkdtempSync(join(attachmentsRoot(), 'server-'));
+  const attachmentsDir = mkdtempSync(join(tmpdir(), 'fieldline-server-files-'));
   const attachments = { dir: attachmentsDir };
   const retention = options.retentionDays ? { retentionDays: options.retentionDays } : {};
   let server = await createSyncServer({ database, clock, attachments, ...retention, ...(options.extend ? { extend: options.extend } : {}) });
@@ -90,6 +75,7 @@ export async function startTestServer(
     async stop() {
       await server.close();
       await drop();
+      rmSync(attachmentsDir, { recursive: true, force: true });
     },
   };
   return handle;

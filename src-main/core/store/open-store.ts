@@ -146,12 +146,11 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
     checkpoint() {
       // The worker asks a turn after its cycle; a sign-out may have closed the store by then.
       if (!sqlite.open) return;
-      // Gated on the frames not yet in the database, not on the file: the file keeps its size
-      // when the WAL restarts, and a complete checkpoint costs more than its copying. It syncs
-      // the database file, and the next commit, which restarts the WAL, syncs the WAL's header
-      // (synchronous = NORMAL): after every delta cycle that was an fsync inside the next cycle
-      // (scratch, 100k synced, 90 delta cycles each way: p50 13.3 → 11.5 ms, p90 21.6 → 16.4 ms,
-      // 100 → 7 checkpoints).
+      // Gated on the frames not yet in the database, not on the file, which keeps its size when
+      // the WAL restarts: a complete checkpoint syncs the database file, and the restart syncs the
+      // WAL's header (synchronous = NORMAL). Gated on the file, that happened after every delta
+      // cycle (scratch, 100k synced, 90 delta cycles each way: p50 13.3 → 11.5 ms, p90 21.6 →
+      // 16.4 ms, 100 → 7 checkpoints).
       if (walFramesWaiting(sqlite) * frameBytes <= walCheckpointBytes) return;
       const [done] = walCheckpointState.parse(sqlite.pragma('wal_checkpoint(PASSIVE)'));
       // The first write after a complete checkpoint restarts the WAL and cuts its file back to

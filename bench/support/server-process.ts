@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { serverCommand } from '../../src-main/shell/server-command';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -16,11 +17,12 @@ export interface ServerProcess {
 /** The reference server in its own process, as deployed: the client's memory is measured alone. */
 export function startServerProcess(options: { dataDir: string; workOrders: number; databaseUrl?: string }): Promise<ServerProcess> {
   const started = Date.now();
-  const child = spawn(
-    join(root, 'node_modules', '.bin', 'tsx'),
-    [join(root, 'src-server', 'main.ts'), '--port', '0', '--data', options.dataDir, '--demo', '--demo-work-orders', String(options.workOrders)],
-    { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const server = serverCommand(root, ['--port', '0', '--data', options.dataDir, '--demo', '--demo-work-orders', String(options.workOrders)]);
+  const child = spawn(server.command, server.args, {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout ?? process.stdin });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { serverCommand } from './server-command';
 
 const root = resolve(import.meta.dirname, '../..');
 const dataDir = join(root, '.fieldline-data');
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stopAll);
 
   console.log(`Starting the demo sync server on ${serverUrl} (data in ${join(dataDir, 'server')})`);
-  const server = spawn(tsx, [join(root, 'src-server/main.ts'), '--demo', '--port', String(port), '--data', join(dataDir, 'server')], {
+  const demoServer = serverCommand(root, ['--demo', '--port', String(port), '--data', join(dataDir, 'server')]);
+  const server = spawn(demoServer.command, demoServer.args, {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });

@@ -38,6 +38,12 @@ export async function openServerDatabase(target: DatabaseTarget, options: OpenDa
   // WAL + NORMAL survives a process crash without loss; only an OS crash may lose the newest commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoint once the WAL holds 64 MB instead of SQLite's 4 MB (1000 pages): a push batch of 1000
+  // ops writes ~1000–1500 pages, so each batch's commit also ran a checkpoint that copied into the
+  // database file the pages every batch rewrites (the change head, the tails of the change log and
+  // the op results, the b-trees' inner pages). Scratch (10k edits pushed, two alternating runs):
+  // 10.0k → 11.4k ops/s, server CPU per push 0.64 → 0.62 s.
+  sqlite.pragma('wal_autocheckpoint = 16384');
   const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateToLatest(db, 'sqlite');
   return { db, dialect: 'sqlite' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { asciiJson, jsonSchema, parseJsonOrUndefined } from '../../src-shared/domain/json';
+import { asciiJson, isJson, jsonSchema, parseJsonOrUndefined } from '../../src-shared/domain/json';
 
 const onlyAscii = (text: string) => [...text].every((char) => char.charCodeAt(0) < 0x80);
 
@@ -37,5 +37,50 @@ describe('parseJsonOrUndefined', () => {
     expect(parseJsonOrUndefined('{"unit":"\\u00b0C"}')).toEqual({ unit: '°C' });
     expect(parseJsonOrUndefined('null')).toBeNull();
     for (const text of ['', '{', '{"a":1}x', 'undefined']) expect(parseJsonOrUndefined(text)).toBeUndefined();
+  });
+});
+
+describe('isJson and jsonSchema', () => {
+  it('accept every JSON value, nested (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), (value) => {
+        expect(isJson(value)).toBe(true);
+        expect(jsonSchema.safeParse(value).success).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuse what JSON text cannot hold, however deep it sits (property)', () => {
+    const notJson = fc.constantFrom<unknown>(undefined, Number.NaN, Number.POSITIVE_INFINITY, -Infinity, () => 1, Symbol('s'), 10n, new Date(0), new Map(), new Set([1]), /x/);
+    // The value hidden at the end of a path of lists and objects.
+    const hidden = fc.tuple(notJson, fc.array(fc.oneof(fc.constant('list'), fc.string({ maxLength: 5 })), { maxLength: 6 })).map(([bad, path]) =>
+      path.reduce<unknown>((inner, step) => (step === 'list' ? [1, inner] : { keep: 'x', [step]: inner }), bad),
+    );
+    fc.assert(
+      fc.property(hidden, (value) => {
+        expect(isJson(value)).toBe(false);
+        expect(jsonSchema.safeParse(value).success).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a cyclic value and one nested deeper than any record, without overflowing the stack', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(jsonSchema.safeParse(cyclic).success).toBe(false);
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(isJson(deep)).toBe(false);
+    let shallow: unknown = 'leaf';
+    for (let i = 0; i < 20; i++) shallow = { next: shallow };
+    expect(isJson(shallow)).toBe(true);
+  });
+
+  it('says what is wrong and where', () => {
+    const result = jsonSchema.safeParse({ readings: [1, Number.NaN] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/expected a JSON value/);
   });
 });

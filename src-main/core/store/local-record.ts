@@ -9,7 +9,10 @@ import { serverStateFromView } from '../../../src-shared/sync/server-copy';
 
 const str = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
 
-/** The list columns of a record, taken from its local view. */
+/** Every field of a record that listColumns reads: a change of any other leaves the list columns as they are. */
+export const listColumnFields: ReadonlySet<string> = new Set(['siteId', 'status', 'priority', 'assignedTo', 'scheduledEnd', 'workOrderId', 'number', 'title', 'description', 'tag', 'name']);
+
+/** The list columns of a record, taken from its local view (from listColumnFields alone). */
 export function listColumns(entity: EntityName, data: JsonRecord): Pick<LocalRecordsTable, 'site_id' | 'status' | 'priority' | 'assigned_to' | 'scheduled_end' | 'work_order_id' | 'search_text'> {
   const search =
     entity === 'workOrder'

@@ -1,11 +1,12 @@
-import { idsByEntity, idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
+import { sql } from 'kysely';
+import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import type { PushOp, PushRequest, PushResult } from '../../../src-shared/protocol/push';
 import { serverInfoSchema } from '../../../src-shared/protocol/server-info';
 import { recordAsSent } from '../../../src-shared/sync/as-sent-record';
-import { recordKey, serverStateOf } from '../store/local-record';
+import { listColumnFields, recordKey, serverStateOf } from '../store/local-record';
 import { basesOfRecords } from '../store/record-bases';
 import type { ClientDb } from '../store/client-schema';
-import type { Trx } from './record-settlement';
+import type { OutboxRow, Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 
 const featuresSchema = serverInfoSchema.shape.features.unwrap();
@@ -56,4 +57,62 @@ export async function withAsSentRecords(trx: Trx, sent: readonly PushOp[], answe
     if (row.version === op.baseVersion) return { ...rest, record: recordAsSent(serverState, op.patch, fields) };
     return { ...rest, version: row.version, record: serverState };
   });
+}
+
+/**
+ * Whether the fields of an `asSent` answer can be written into the stored record by SQLite's
+ * json_patch exactly as recordAsSent writes them: a value a merge patch sets as it is (null would
+ * delete the field, an object would be merged into the one there), and no field a list column is
+ * taken from (the row's list columns stay as they are).
+ */
+function patchableInPlace(fields: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(fields).every(([field, value]) => !listColumnFields.has(field) && value !== null && (typeof value !== 'object' || Array.isArray(value)));
+}
+
+/**
+ * Settles inside the database the answers that leave the device nothing to decide: an update
+ * applied exactly as sent (`asSent`) to a record that has no other queued op and no open conflict,
+ * keeps no server copy and is still at the op's base version. Such a record's view is its server
+ * state with this op's values on top and nothing else, so the server's new record (recordAsSent)
+ * is the view with the answer's fields set: json_patch writes it where withAsSentRecords and the
+ * settle would read each record, parse it, rebuild it and serialise it again (~20 KB of objects per
+ * op). Its op and bases go, as settling does. Returns the op ids settled; the others take the
+ * usual path, untouched.
+ */
+export async function settleAsSentInPlace(trx: Trx, batch: readonly OutboxRow[], sent: readonly PushOp[], answers: readonly PushResult[], nowIso: string): Promise<Set<string>> {
+  const wire = new Map(sent.map((op) => [op.opId, op]));
+  const answered = new Map(answers.map((answer) => [answer.opId, answer]));
+  const candidates = batch.flatMap((op) => {
+    const answer = answered.get(op.op_id);
+    const sentOp = wire.get(op.op_id);
+    if (op.kind !== 'update' || !sentOp || !answer?.asSent || answer.version === undefined || answer.status !== 'applied') return [];
+    if (answer.record || answer.conflict || answer.deleted || (answer.survivorId && answer.survivorId !== op.record_id)) return [];
+    return patchableInPlace(answer.asSent) ? [{ op, baseVersion: sentOp.baseVersion, version: answer.version, fields: JSON.stringify(answer.asSent) }] : [];
+  });
+  if (candidates.length === 0) return new Set();
+  const busy = new Set<string>();
+  const opOf = new Map(candidates.map((c) => [recordKey(c.op.entity, c.op.record_id), c.op.op_id]));
+  for (const [entity, ids] of idsByEntity(candidates.map((c) => ({ entity: c.op.entity, id: c.op.record_id })))) {
+    for (const chunk of inChunks(ids, idsPerStatement)) {
+      for (const r of await trx.selectFrom('outbox').select(['record_id', 'op_id']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
+        if (opOf.get(recordKey(entity, r.record_id)) !== r.op_id) busy.add(recordKey(entity, r.record_id));
+      }
+      for (const r of await trx.selectFrom('conflicts').select('record_id').where('entity', '=', entity).where('record_id', 'in', chunk).where('status', '=', 'open').execute()) busy.add(recordKey(entity, r.record_id));
+    }
+  }
+  const settled = new Set<string>();
+  for (const chunk of inChunks(candidates.filter((c) => !busy.has(recordKey(c.op.entity, c.op.record_id))), rowsPerInsert)) {
+    const values = sql.join(chunk.map((c) => sql`(${c.op.entity}, ${c.op.record_id}, ${c.baseVersion}, ${c.version}, ${c.fields})`));
+    const { rows } = await sql<{ entity: string; id: string }>`with answered(entity, id, base_version, version, fields) as (values ${values})
+      update records set version = answered.version, data = json_patch(records.data, answered.fields), sync_state = 'synced', updated_at = ${nowIso}
+      from answered where records.entity = answered.entity and records.id = answered.id and records.version = answered.base_version and records.server_data is null
+      returning records.entity, records.id`.execute(trx);
+    for (const row of rows) settled.add(recordKey(row.entity, row.id));
+  }
+  const done = candidates.filter((c) => settled.has(recordKey(c.op.entity, c.op.record_id)));
+  for (const chunk of inChunks(done.map((c) => c.op.op_id), idsPerStatement)) await trx.deleteFrom('outbox').where('op_id', 'in', chunk).execute();
+  for (const [entity, ids] of idsByEntity(done.map((c) => ({ entity: c.op.entity, id: c.op.record_id })))) {
+    for (const chunk of inChunks(ids, idsPerStatement)) await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', chunk).execute();
+  }
+  return new Set(done.map((c) => c.op.op_id));
 }

@@ -11,7 +11,7 @@ import { basesOfRecords } from '../store/record-bases';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
-import { answersToAsk, forgetServerFeatures, withAsSentRecords } from './as-sent-answers';
+import { answersToAsk, forgetServerFeatures, settleAsSentInPlace, withAsSentRecords } from './as-sent-answers';
 import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
 import {
   addNotice,
@@ -171,10 +171,11 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
 
 /** Settles an answered batch in one transaction. */
 async function settleBatch(ctx: PushContext, sent: PreparedBatch, answers: readonly PushResult[], outcome: PushOutcome): Promise<void> {
-  const batch = sent.ops;
   const nowIso = isoAt(ctx.clock);
   await ctx.db.transaction().execute(async (trx) => {
-    const results = new Map((await withAsSentRecords(trx, sent.wire, answers)).map((r) => [r.opId, r]));
+    const inPlace = await settleAsSentInPlace(trx, sent.ops, sent.wire, answers, nowIso);
+    const batch = sent.ops.filter((op) => !inPlace.has(op.op_id));
+    const results = new Map((await withAsSentRecords(trx, sent.wire, answers.filter((answer) => !inPlace.has(answer.opId)))).map((r) => [r.opId, r]));
     const settled = await settlePlainResults(trx, batch, results, nowIso);
     for (const op of batch) {
       if (settled.has(op.op_id)) continue;

@@ -30,18 +30,18 @@ export class FileSystemAttachmentStore implements AttachmentStore {
   /**
    * The directories are made, and their errors reported, before tus's FileStore exists: its
    * constructor makes its directory again without waiting, from a callback that throws, so a
-   * directory that could not be made (or was removed meanwhile: a test's server stopped at once,
-   * seen in a CI run) was an uncaught exception, not an error here. The last mkdir starts after the
-   * FileStore's on libuv's first-in-first-out pool, so that one (a single syscall on a directory
-   * that exists) has run by the time the store is used.
+   * directory that could not be made was an uncaught exception, not an error here. That second
+   * mkdir, of a directory that exists, fails only if the directory is removed while it runs, which
+   * nothing may do while the process that opened the store runs (the tests remove theirs when the
+   * run ends, test/support/server-files.ts; waiting behind it here is impossible: libuv runs file
+   * system calls on a pool of threads, in no fixed order).
    */
   static async open(dir: string): Promise<FileSystemAttachmentStore> {
     const uploadsDir = join(dir, 'uploads');
     const thumbnailsDir = join(dir, 'thumbnails');
     await mkdir(uploadsDir, { recursive: true });
-    const store = new FileSystemAttachmentStore(uploadsDir, thumbnailsDir);
     await mkdir(thumbnailsDir, { recursive: true });
-    return store;
+    return new FileSystemAttachmentStore(uploadsDir, thumbnailsDir);
   }
 
   private constructor(

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { createSyncServer, type SyncServer, type SyncServerOptions } from '../../src-server/app';
 import { openServerDatabase, type DatabaseTarget } from '../../src-server/db/connect';
 import { seedDemo, demoPassword, type DemoSummary } from '../../src-server/demo/seed-demo';
@@ -35,8 +35,8 @@ export async function startTestServer(
   const { target, drop } = await freshDatabase(dialect);
   const database = await openServerDatabase(target);
   const demo = await seedDemo(database.db, database.dialect, clock, { workOrders: options.workOrders ?? 60 });
-  // The attachment files outlive a restart, like the database.
-  const attachmentsDir = mkdtempSync(join(tmpdir(), 'fieldline-server-files-'));
+  // The attachment files outlive a restart, like the database, and go when the run ends (server-files.ts).
+  const attachmentsDir = mkdtempSync(join(inject('serverFilesDir'), 'server-'));
   const attachments = { dir: attachmentsDir };
   const retention = options.retentionDays ? { retentionDays: options.retentionDays } : {};
   let server = await createSyncServer({ database, clock, attachments, ...retention, ...(options.extend ? { extend: options.extend } : {}) });
@@ -75,7 +75,6 @@ export async function startTestServer(
     async stop() {
       await server.close();
       await drop();
-      rmSync(attachmentsDir, { recursive: true, force: true });
     },
   };
   return handle;

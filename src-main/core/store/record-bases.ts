@@ -25,3 +25,10 @@ export async function basesOfRecords(db: ClientDb, records: readonly { entity: s
   }
   return bases;
 }
+
+/** Removes the bases of records whose pending changes are settled. */
+export async function deleteBasesOf(db: ClientDb, records: readonly { entity: string; id: string }[]): Promise<void> {
+  for (const [entity, ids] of idsByEntity(records)) {
+    for (const chunk of inChunks(ids, idsPerStatement)) await db.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', chunk).execute();
+  }
+}

@@ -7,7 +7,7 @@ import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import type { ClientDb } from '../store/client-schema';
 import { parseData, recordKey } from '../store/local-record';
-import { basesOfRecords } from '../store/record-bases';
+import { basesOfRecords, deleteBasesOf } from '../store/record-bases';
 import type { AuthSession } from './auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
@@ -17,6 +17,7 @@ import {
   addNotice,
   applyPlainChanges,
   conflictRow,
+  recordsStillBusy,
   refreshSyncState,
   removeLocally,
   settleRecord,
@@ -208,19 +209,10 @@ async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results
     return outcomeOf(result) === 'applied';
   });
   if (candidates.length === 0) return new Set();
-  const opIds = candidates.map((op) => op.op_id);
-  for (const chunk of inChunks(opIds, idsPerStatement)) await trx.deleteFrom('outbox').where('op_id', 'in', chunk).execute();
-  const busy = new Set<string>();
-  for (const [entity, ids] of idsByEntity(recordsOf(candidates))) {
-    for (const chunk of inChunks(ids, idsPerStatement)) {
-      for (const r of await trx.selectFrom('outbox').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) busy.add(recordKey(r.entity, r.record_id));
-      for (const r of await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('entity', '=', entity).where('record_id', 'in', chunk).where('status', '=', 'open').execute()) busy.add(recordKey(r.entity, r.record_id));
-    }
-  }
+  const busy = await recordsStillBusy(trx, candidates);
+  for (const chunk of inChunks(candidates.map((op) => op.op_id), idsPerStatement)) await trx.deleteFrom('outbox').where('op_id', 'in', chunk).execute();
   const plain = candidates.filter((op) => !busy.has(recordKey(op.entity, op.record_id)));
-  for (const [entity, ids] of idsByEntity(recordsOf(plain))) {
-    for (const chunk of inChunks(ids, idsPerStatement)) await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', 'in', chunk).execute();
-  }
+  await deleteBasesOf(trx, recordsOf(plain));
   const changes: PulledChange[] = plain.flatMap((op) => {
     const result = results.get(op.op_id);
     return result?.record && result.version !== undefined ? [{ entity: entityNameSchema.parse(op.entity), id: op.record_id, op: 'upsert' as const, version: result.version, parsed: result.record }] : [];

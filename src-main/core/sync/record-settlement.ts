@@ -22,6 +22,25 @@ export function pendingValues(ops: readonly OutboxRow[]): FieldValues {
   return Object.assign({}, ...ops.filter((op) => op.kind !== 'delete').map((op) => parseData(op.field_values)));
 }
 
+/**
+ * The records of these ops that still have something to settle once the op is: another op queued
+ * on the record, or an open conflict. A push batch holds one op per record, and the op itself
+ * does not count, whether it is still in the outbox or not.
+ */
+export async function recordsStillBusy(trx: Trx, ops: readonly OutboxRow[]): Promise<Set<string>> {
+  const opOfRecord = new Map(ops.map((op) => [recordKey(op.entity, op.record_id), op.op_id]));
+  const busy = new Set<string>();
+  for (const [entity, ids] of idsByEntity(ops.map((op) => ({ entity: op.entity, id: op.record_id })))) {
+    for (const chunk of inChunks(ids, idsPerStatement)) {
+      for (const r of await trx.selectFrom('outbox').select(['record_id', 'op_id']).where('entity', '=', entity).where('record_id', 'in', chunk).execute()) {
+        if (opOfRecord.get(recordKey(entity, r.record_id)) !== r.op_id) busy.add(recordKey(entity, r.record_id));
+      }
+      for (const r of await trx.selectFrom('conflicts').select('record_id').where('entity', '=', entity).where('record_id', 'in', chunk).where('status', '=', 'open').execute()) busy.add(recordKey(entity, r.record_id));
+    }
+  }
+  return busy;
+}
+
 export async function hasOpenConflict(trx: Trx, entity: string, id: string): Promise<boolean> {
   const row = await trx.selectFrom('conflicts').select('id').where('entity', '=', entity).where('record_id', '=', id).where('status', '=', 'open').executeTakeFirst();
   return row !== undefined;

@@ -125,7 +125,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     async close() {
       retention?.stop();
       await app.close();
-      await db.destroy();
+      await options.database.close();
     },
   };
 }

@@ -47,6 +47,7 @@ async function main() {
     : { kind: 'sqlite', file: join(resolve(values.data), 'fieldline-server.db') };
   const database = await openServerDatabase(target, {
     onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection was closed by the database; it will be replaced'),
+    onCheckpointError: (error) => logger.error({ err: error }, 'the WAL checkpoint thread stopped; commits now checkpoint the WAL themselves once it passes 256 MB'),
   });
   if (values.demo) {
     const summary = await seedDemo(database.db, database.dialect, systemClock, { workOrders: demoWorkOrders });

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrateToLatest } from './migrations';
 import { withStatementCache } from '../../src-shared/sqlite/statement-cache';
+import { startWalCheckpointer } from './wal-checkpointer';
 import type { DialectName, ServerDatabase, ServerDb } from './schema';
 
 // int8 (sequence numbers) as numbers: they stay far below 2^53.
@@ -15,12 +16,20 @@ export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgre
 export interface ServerDatabaseHandle {
   db: ServerDb;
   dialect: DialectName;
+  /** Closes the connections, and on SQLite the checkpoint thread. */
+  close(): Promise<void>;
 }
 
 export interface OpenDatabaseOptions {
   /** An idle pooled connection died (database restart, admin termination); the pool replaces it. */
   onIdleConnectionError?: (error: Error) => void;
+  /** SQLite's checkpoint thread failed (wal-checkpointer.ts); requests go on, checkpointing at their commits. Thrown if not given. */
+  onCheckpointError?: (error: Error) => void;
 }
+
+const rethrow = (error: Error) => {
+  throw error;
+};
 
 export async function openServerDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<ServerDatabaseHandle> {
   if (target.kind === 'postgres') {
@@ -30,7 +39,7 @@ export async function openServerDatabase(target: DatabaseTarget, options: OpenDa
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
     const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
     await migrateToLatest(db, 'postgres');
-    return { db, dialect: 'postgres' };
+    return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
   const sqlite = new Database(target.file);
@@ -38,13 +47,23 @@ export async function openServerDatabase(target: DatabaseTarget, options: OpenDa
   // WAL + NORMAL survives a process crash without loss; only an OS crash may lose the newest commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  // Checkpoint once the WAL holds 64 MB instead of SQLite's 4 MB (1000 pages): a push batch of 1000
-  // ops writes ~1000–1500 pages, so each batch's commit also ran a checkpoint that copied into the
-  // database file the pages every batch rewrites (the change head, the tails of the change log and
-  // the op results, the b-trees' inner pages). Scratch (10k edits pushed, two alternating runs):
-  // 10.0k → 11.4k ops/s, server CPU per push 0.64 → 0.62 s.
-  sqlite.pragma('wal_autocheckpoint = 16384');
+  // Checkpoints run on a thread of their own (wal-checkpointer.ts), once the WAL holds 64 MB that the
+  // database file does not: a push batch of 1000 ops writes ~1000–1500 pages, and a threshold of
+  // SQLite's default 1000 pages copied into the file, every batch, the pages every batch rewrites
+  // (the change head, the tails of the change log and op results, the b-trees' inner pages). This
+  // connection checkpoints at a commit only past 256 MB, should that thread fail or fall behind, and
+  // a restarted WAL's file is cut back to 128 MB (64 MB and what commits during a checkpoint).
+  sqlite.pragma('wal_autocheckpoint = 65536');
+  sqlite.pragma(`journal_size_limit = ${128 * 1024 * 1024}`);
   const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateToLatest(db, 'sqlite');
-  return { db, dialect: 'sqlite' };
+  const checkpointer = target.file === ':memory:' ? null : startWalCheckpointer({ file: target.file, thresholdFrames: 16384, intervalMs: 100 }, options.onCheckpointError ?? rethrow);
+  return {
+    db,
+    dialect: 'sqlite',
+    async close() {
+      await db.destroy();
+      await checkpointer?.stop();
+    },
+  };
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openEncryptedStore, walFileBytes, walFramesWaiting, type OpenStore } from '../../src-main/core/store/open-store';
+import { openEncryptedStore, walFileBytes, type OpenStore } from '../../src-main/core/store/open-store';
+import { walFramesWaiting } from '../../src-shared/sqlite/wal-checkpoint';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 

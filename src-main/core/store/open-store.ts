@@ -9,6 +9,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { ClientDatabase, ClientDb } from './client-schema';
 import { migrateClientStore } from './client-migrations';
 import { withStatementCache } from '../../../src-shared/sqlite/statement-cache';
+import { checkpointPassive, walFramesWaiting } from '../../../src-shared/sqlite/wal-checkpoint';
 
 export interface OpenStore {
   db: ClientDb;
@@ -46,14 +47,6 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 /** How much work the WAL gathers before the worker moves it into the database. */
 const walCheckpointBytes = 4 * 1024 * 1024;
-/** What `PRAGMA wal_checkpoint` answers: frames in the WAL, and how many of them the database holds already. */
-const walCheckpointState = z.tuple([z.object({ busy: z.number(), log: z.number(), checkpointed: z.number() })]);
-
-/** Frames in the WAL that the database file does not hold yet. NOOP (SQLite 3.51) only reads the counts. */
-export function walFramesWaiting(sqlite: Database.Database): number {
-  const [wal] = walCheckpointState.parse(sqlite.pragma('wal_checkpoint(NOOP)'));
-  return wal.log - wal.checkpointed;
-}
 /**
  * What the WAL file is cut back to after a complete checkpoint: a first sync of 100k records leaves
  * ~400 MB, which SQLite would otherwise keep on disk for good, reusing it from its start. Well above
@@ -152,7 +145,7 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
       // cycle (scratch, 100k synced, 90 delta cycles each way: p50 13.3 → 11.5 ms, p90 21.6 →
       // 16.4 ms, 100 → 7 checkpoints).
       if (walFramesWaiting(sqlite) * frameBytes <= walCheckpointBytes) return;
-      const [done] = walCheckpointState.parse(sqlite.pragma('wal_checkpoint(PASSIVE)'));
+      const done = checkpointPassive(sqlite);
       // The first write after a complete checkpoint restarts the WAL and cuts its file back to
       // walFileBytes: ~0.13 s after a first sync of 100k (434 MB), paid by whatever wrote next,
       // most often a technician's first edit, on the thread that answers the UI. Restarted here

@@ -23,7 +23,7 @@ export interface ServerDatabaseHandle {
 export interface OpenDatabaseOptions {
   /** An idle pooled connection died (database restart, admin termination); the pool replaces it. */
   onIdleConnectionError?: (error: Error) => void;
-  /** SQLite's checkpoint thread failed (wal-checkpointer.ts); requests go on, checkpointing at their commits. Thrown if not given. */
+  /** SQLite's checkpoint thread failed (wal-checkpointer.ts); requests go on, and their commits checkpoint once the WAL passes 256 MB. Thrown if not given. */
   onCheckpointError?: (error: Error) => void;
 }
 

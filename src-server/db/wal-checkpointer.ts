@@ -27,7 +27,8 @@ export function startWalCheckpointer(settings: WalCheckpointerSettings, onError:
   // The server runs from its TypeScript sources (`npm run server` is tsx); the thread is given tsx's
   // loader itself, as a server started inside vitest passes none on.
   const worker = new Worker(new URL('./wal-checkpoint-thread.ts', import.meta.url), {
-    workerData: walCheckpointerSettingsSchema.parse(settings),
+    // Checked where it arrives (wal-checkpoint-thread.ts).
+    workerData: settings,
     execArgv: ['--import', 'tsx'],
   });
   worker.on('error', onError);

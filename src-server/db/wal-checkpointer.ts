@@ -37,6 +37,9 @@ export function startWalCheckpointer(settings: WalCheckpointerSettings, onError:
   worker.unref();
   return {
     async stop() {
+      // Whoever waits for the stop waits for the thread: unref'd, it would let the process end
+      // first, the stop never settling and the thread's connection never closed.
+      worker.ref();
       worker.postMessage('stop');
       await ended;
     },

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,6 +107,18 @@ describe('the server’s WAL checkpoint thread', () => {
     const database = await openServerDatabase({ kind: 'sqlite', file });
     expect(await database.db.selectFrom('change_head').select('seq').executeTakeFirst()).toEqual({ seq: expect.any(Number) });
     await database.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('holds a process that has nothing else to do until the thread has ended, so its close settles', () => {
+    writer.close();
+    const connect = new URL('../../src-server/db/connect.ts', import.meta.url).pathname;
+    const script = `const { openServerDatabase } = await import(${JSON.stringify(connect)});
+      const database = await openServerDatabase({ kind: 'sqlite', file: ${JSON.stringify(file)} });
+      await database.close();
+      console.log('closed');`;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(output.trim()).toBe('closed');
     expect(existsSync(`${file}-wal`)).toBe(false);
   });
 });

@@ -15,9 +15,9 @@ import { z } from 'zod';
 import type { DialectName, ServerDatabase, ServerDb } from '../db/schema';
 import { conflictFromRow, newConflictRow } from '../conflicts/conflict-record';
 import type { ChangeHub } from './change-hub';
-import type { RecordState } from './record-state';
+import { scopeFieldsOf, type RecordState } from './record-state';
 import type { Principal } from './scope';
-import { isRetryableTransactionError, RecordUnitOfWork, type RecordKey } from './unit-of-work';
+import { isRetryableTransactionError, RecordUnitOfWork, type FieldEditRequest, type RecordKey } from './unit-of-work';
 import { canWrite } from './write-access';
 import { describeServer } from './server-description';
 
@@ -68,11 +68,13 @@ export class PushService {
         const rows = await trx.selectFrom('applied_ops').select(['op_id', 'result']).where('op_id', 'in', chunk).execute();
         for (const row of rows) recorded.set(row.op_id, pushResultSchema.parse(JSON.parse(row.result)));
       }
-      await uow.load(request.ops.flatMap(keysTouchedBy));
+      const inPlace = uow.editsInPlace && request.answers === 'as-sent' ? fieldEditsOf(request.ops, recorded) : new Map<PushOp, FieldEditRequest>();
+      await uow.load(request.ops.filter((op) => !inPlace.has(op)).flatMap(keysTouchedBy));
       // An update or delete of an attachment names no work order; access follows the stored one's.
       await uow.load(request.ops.flatMap((op) => storedParentKey(uow, op)));
       // A replayed create-create answers with the survivor as it is now.
       await uow.load(request.ops.flatMap((op) => survivorKey(op, recorded.get(op.opId))));
+      await uow.loadForFieldEdits([...inPlace.values()]);
       const ctx: OpContext = { uow, user: principal.user, deviceId: request.deviceId, nowIso, answers: request.answers };
       const results: PushResult[] = [];
       for (const op of request.ops) {
@@ -141,6 +143,25 @@ async function markResolvedByDevice(trx: Transaction<ServerDatabase>, op: PushOp
     .where((eb) => eb.or([eb('record_id', '=', op.id), eb('survivor_id', '=', op.id)]))
     .where('status', '!=', 'resolved')
     .execute();
+}
+
+/**
+ * The ops that may be applied in place (see applyInPlace): updates, not seen before, of fields that
+ * neither scope, natural key nor write access read, on a record no other op of the batch touches.
+ * (The request's schema has refused unknown fields and those the server sets, pushOpSchema.)
+ * Whether each is, in the end, depends on the record it finds.
+ */
+function fieldEditsOf(ops: readonly PushOp[], recorded: ReadonlyMap<string, PushResult>): Map<PushOp, FieldEditRequest> {
+  const touches = new Map<string, number>();
+  for (const { entity, id } of ops.flatMap(keysTouchedBy)) touches.set(`${entity}/${id}`, (touches.get(`${entity}/${id}`) ?? 0) + 1);
+  const edits = new Map<PushOp, FieldEditRequest>();
+  for (const op of ops) {
+    const { entity, id } = op;
+    const fields = Object.keys(op.patch);
+    if (op.kind !== 'update' || recorded.has(op.opId) || touches.get(`${entity}/${id}`) !== 1 || entity === 'attachment') continue;
+    if (!fields.some((field) => scopeFieldsOf[entity].includes(field))) edits.set(op, { entity, id, fields });
+  }
+  return edits;
 }
 
 function keysTouchedBy(op: PushOp): RecordKey[] {
@@ -340,8 +361,42 @@ function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushRe
   return { opId: op.opId, status: 'conflict', version: state.version, record: state.data, survivorId: survivor.id, conflict };
 }
 
+/**
+ * An update applied to the fields it names, the rest of the record left in the database
+ * (RecordUnitOfWork.loadForFieldEdits): the device asked for as-sent answers, its base version is
+ * the server's and every field merges without conflict, so the answer needs no record. Null when
+ * one of these fails; the op then takes the whole record's path, which answers with the record.
+ */
+function applyInPlace(ctx: OpContext, op: PushOp, current: RecordState): PushResult | null {
+  requireWrite(ctx, current);
+  if (current.version !== op.baseVersion) return null;
+  const merge = mergeOp(op, current, ctx.nowIso);
+  if (merge.conflicts.length > 0 || merge.changedFields.length === 0) return null;
+  const data = touch(op.entity, merge.merged, ctx.nowIso);
+  validateChangedFields(op.entity, current.data, data);
+  const written = [...new Set([...merge.changedFields, ...Object.keys(touchedFields(op.entity, ctx.nowIso))])];
+  ctx.uow.editInPlace(op.entity, op.id, Object.fromEntries(written.map((field) => [field, data[field] ?? null])), ctx.nowIso);
+  return { opId: op.opId, status: 'applied', version: current.version + 1, asSent: touchedFields(op.entity, ctx.nowIso) };
+}
+
+function mergeOp(op: PushOp, current: RecordState, nowIso: string) {
+  return mergePatch({
+    server: current.data,
+    patch: op.patch,
+    policyOf: (f) => policyFor(op.entity, f),
+    localTime: op.clientTime ?? nowIso,
+    serverTime: current.updatedAt,
+  });
+}
+
 async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   const { uow, user, nowIso } = ctx;
+  const fieldEdit = uow.fieldEditOf(op.entity, op.id);
+  if (fieldEdit) {
+    const result = applyInPlace(ctx, op, fieldEdit);
+    if (result) return result;
+    await uow.load([{ entity: op.entity, id: op.id }]);
+  }
   const current = uow.get(op.entity, op.id);
   if (!current) throw new FieldlineError('NOT_FOUND', `${op.entity} ${op.id} does not exist on the server`);
   requireWrite(ctx, current);
@@ -359,13 +414,7 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
     return { opId: op.opId, status: 'conflict', version: current.version, deleted: true, conflict };
   }
   checkStatusTransition(user, op, current);
-  const merge = mergePatch({
-    server: current.data,
-    patch: op.patch,
-    policyOf: (f) => policyFor(op.entity, f),
-    localTime: op.clientTime ?? nowIso,
-    serverTime: current.updatedAt,
-  });
+  const merge = mergeOp(op, current, nowIso);
   let state = current;
   if (merge.changedFields.length > 0) {
     const data = touch(op.entity, merge.merged, nowIso);

@@ -21,6 +21,20 @@ export type ScopeColumns = Pick<
   'site_id' | 'assigned_to' | 'created_by' | 'status' | 'asset_id' | 'work_order_id' | 'natural_key'
 >;
 
+/**
+ * The fields of a record that its scope columns (scopeColumnsOf), its natural key (naturalKeyOf) and
+ * write access to it (canWrite) are read from. An edit of other fields leaves all three as they
+ * were, which is what lets the server apply it in place (unit-of-work.ts). An attachment's scope
+ * comes from its work order, so it has no such list and is never edited in place.
+ */
+export const scopeFieldsOf: { readonly [E in Exclude<EntityName, 'attachment'>]: readonly string[] } = {
+  workOrder: ['siteId', 'assignedTo', 'createdBy', 'status', 'assetId', 'type', 'title'],
+  asset: ['siteId', 'tag'],
+  part: ['siteId', 'partNumber'],
+  user: ['siteIds', 'username'],
+  site: ['code'],
+};
+
 const str = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
 
 export function stateFromRow(row: RecordsTable, entity: EntityName): RecordState {

@@ -1,9 +1,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../src-shared/sqlite/statement-chunks';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
-import { asciiJson, jsonEqual } from '../../src-shared/domain/json';
+import { asciiJson, jsonEqual, parsedJsonArraySchema } from '../../src-shared/domain/json';
+import type { JsonRecord } from '../../src-shared/merge/merge-patch';
 import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
-import { scopeColumnsOf, stateFromRow, type RecordState, type ScopeColumns } from './record-state';
+import { scopeColumnsOf, scopeFieldsOf, stateFromRow, type RecordState, type ScopeColumns } from './record-state';
 
 export interface RecordKey {
   entity: EntityName;
@@ -17,6 +18,26 @@ export interface CommitResult {
   /** Human numbers given to work orders created in this unit, by id. */
   workOrderNumbers: Map<string, string>;
 }
+
+/** A record to edit in place, and the fields of its data the edit needs besides its scope fields. */
+export interface FieldEditRequest extends RecordKey {
+  entity: keyof typeof scopeFieldsOf;
+  fields: readonly string[];
+}
+
+/**
+ * A live record loaded for an edit in place: its columns and, of its data, only its scope fields
+ * and the fields asked for. The rest of its data never leaves the database.
+ */
+interface FieldEdit {
+  state: RecordState;
+  columns: ScopeColumns;
+  /** The fields the edit set, once made; `state` is then the record after it. */
+  written: JsonRecord | null;
+}
+
+/** Field names go into JSON paths; the schemas' names are all plain identifiers. */
+const plainFieldName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function formatWorkOrderNumber(n: number): string {
   return `WO-${String(n).padStart(6, '0')}`;
@@ -32,6 +53,7 @@ export class RecordUnitOfWork {
   private readonly current = new Map<string, RecordState | null>();
   private readonly conflictRows: ConflictsTable[] = [];
   private readonly appliedOps: { opId: string; deviceId: string; userId: string; result: () => unknown }[] = [];
+  private readonly fieldEdits = new Map<string, FieldEdit>();
 
   constructor(
     readonly trx: Transaction<ServerDatabase>,
@@ -53,15 +75,94 @@ export class RecordUnitOfWork {
           .orderBy('id')
           .$if(this.dialect === 'postgres', (q) => q.forUpdate())
           .execute();
-        for (const id of chunk) this.remember(entity, id, null);
-        for (const row of rows) this.remember(entity, row.id, stateFromRow(row, entity));
+        const found = new Set<string>();
+        for (const row of rows) {
+          found.add(row.id);
+          this.remember(entity, row.id, stateFromRow(row, entity));
+        }
+        for (const id of chunk) if (!found.has(id)) this.remember(entity, id, null);
       }
     }
   }
 
+  /**
+   * Edits in place are SQLite's: its JSON functions rewrite the stored text exactly as the whole
+   * record's JSON.stringify would (in ASCII, keys in place, numbers as written). PostgreSQL has no
+   * such function for text, so there every record is read and written whole.
+   */
+  get editsInPlace(): boolean {
+    return this.dialect === 'sqlite';
+  }
+
+  /**
+   * Loads records to edit in place: a parsed 1.5 KB work order, merged and serialised again, was a
+   * sixth of the server's CPU for a push of 10k edits of a field or two. Keys loaded already, and
+   * records missing or deleted, are loaded whole instead, so afterwards every key is loaded one way.
+   */
+  async loadForFieldEdits(requests: readonly FieldEditRequest[]): Promise<void> {
+    const wanted = requests.filter((r) => !this.original.has(keyOf(r.entity, r.id)) && !this.fieldEdits.has(keyOf(r.entity, r.id)));
+    const whole: RecordKey[] = [];
+    for (const [entity, ids] of idsByEntity(wanted)) {
+      const fields = [...new Set([...scopeFieldsOf[entity], ...wanted.filter((r) => r.entity === entity).flatMap((r) => r.fields)])];
+      const bad = fields.find((field) => !plainFieldName.test(field));
+      if (bad !== undefined) throw new Error(`field ${JSON.stringify(bad)} cannot be edited in place`);
+      // With more than one path json_extract parses the record once and gives a JSON array of the
+      // values (a missing field's is null, as mergePatch reads it). The id comes first, so there are
+      // always two paths: with one it would give the bare value.
+      const picked = sql<string>`json_extract(data, '$.id', ${sql.join(fields.map((field) => `$.${field}`))})`;
+      for (const chunk of inChunks(ids, idsPerStatement)) {
+        const rows = await this.trx
+          .selectFrom('records')
+          .select(['id', 'version', 'deleted', 'created_at', 'updated_at', ...scopeColumnNames])
+          .select(picked.as('fields'))
+          .where('entity', '=', entity)
+          .where('id', 'in', chunk)
+          .execute();
+        const found = new Set<string>();
+        for (const row of rows) {
+          if (row.deleted !== 0) continue;
+          found.add(row.id);
+          const { site_id, assigned_to, created_by, status, asset_id, work_order_id, natural_key } = row;
+          this.fieldEdits.set(keyOf(entity, row.id), {
+            state: { entity, id: row.id, version: row.version, data: fieldsOf(row.id, fields, row.fields), deleted: false, createdAt: row.created_at, updatedAt: row.updated_at },
+            columns: { site_id, assigned_to, created_by, status, asset_id, work_order_id, natural_key },
+            written: null,
+          });
+        }
+        whole.push(...chunk.filter((id) => !found.has(id)).map((id) => ({ entity, id })));
+      }
+    }
+    await this.load(whole);
+  }
+
+  /** The record as loaded for an edit in place (scope fields and the fields asked for), while no edit has been made to it. */
+  fieldEditOf(entity: EntityName, id: string): RecordState | null {
+    const edit = this.fieldEdits.get(keyOf(entity, id));
+    return edit && !edit.written ? edit.state : null;
+  }
+
+  /** Sets these fields of a record loaded by loadForFieldEdits, as the next version; written at commit. */
+  editInPlace(entity: EntityName, id: string, fields: JsonRecord, updatedAt: string): void {
+    const edit = this.fieldEdits.get(keyOf(entity, id));
+    if (!edit || edit.written) throw new Error(`record ${entity}/${id} was not loaded for an edit in place`);
+    edit.written = fields;
+    edit.state = { ...edit.state, data: { ...edit.state.data, ...fields }, version: edit.state.version + 1, updatedAt };
+  }
+
   private remember(entity: string, id: string, state: RecordState | null) {
-    this.original.set(keyOf(entity, id), state);
-    this.current.set(keyOf(entity, id), state);
+    const key = keyOf(entity, id);
+    this.original.set(key, state);
+    // A record edited in place and then needed whole (a later op, a natural-key match): from here
+    // on it is an ordinary record, with the edit made on its whole data.
+    const edit = this.fieldEdits.get(key);
+    this.fieldEdits.delete(key);
+    if (!edit?.written) {
+      this.current.set(key, state);
+    } else if (state) {
+      this.current.set(key, { ...state, data: { ...state.data, ...edit.written }, version: edit.state.version, updatedAt: edit.state.updatedAt });
+    } else {
+      throw new Error(`record ${entity}/${id}, edited in place, is gone from this transaction`);
+    }
   }
 
   get(entity: EntityName, id: string): RecordState | null {
@@ -127,15 +228,17 @@ export class RecordUnitOfWork {
 
   async commit(nowIso: string, beforeWrite: (numbers: Map<string, string>) => void): Promise<CommitResult> {
     const dirty = this.dirty();
+    const edits = [...this.fieldEdits.values()].flatMap((edit) => (edit.written ? [{ ...edit, written: edit.written }] : []));
     const unnumbered = dirty.filter((s) => s.entity === 'workOrder' && !s.deleted && s.data.number === null);
     const workOrderNumbers = new Map<string, string>();
     let head: number;
     const changes: ChangesTable[] = [];
-    if (dirty.length > 0) {
+    const changed = dirty.length + edits.length;
+    if (changed > 0) {
       // The tail: from here to commit this transaction holds the change_head row lock.
       const allocated = await this.trx
         .updateTable('change_head')
-        .set((eb) => ({ seq: eb('seq', '+', dirty.length), work_order_number: eb('work_order_number', '+', unnumbered.length) }))
+        .set((eb) => ({ seq: eb('seq', '+', changed), work_order_number: eb('work_order_number', '+', unnumbered.length) }))
         .where('id', '=', 1)
         .returning(['seq', 'work_order_number'])
         .executeTakeFirstOrThrow();
@@ -163,7 +266,7 @@ export class RecordUnitOfWork {
           updated_at: state.updatedAt,
         });
         changes.push({
-          seq: head - dirty.length + 1 + i,
+          seq: head - changed + 1 + i,
           entity: state.entity,
           record_id: state.id,
           op: state.deleted ? 'delete' : 'upsert',
@@ -176,7 +279,23 @@ export class RecordUnitOfWork {
           committed_at: nowIso,
         });
       });
+      edits.forEach(({ state, columns }, i) => {
+        changes.push({
+          seq: head - edits.length + 1 + i,
+          entity: state.entity,
+          record_id: state.id,
+          op: 'upsert',
+          version: state.version,
+          site_id: columns.site_id,
+          assigned_to: columns.assigned_to,
+          created_by: columns.created_by,
+          prev_site_id: columns.site_id,
+          prev_assigned_to: columns.assigned_to,
+          committed_at: nowIso,
+        });
+      });
       beforeWrite(workOrderNumbers);
+      await this.writeFieldEdits(edits);
       // A record whose scope columns stay (a note, a measurement, a tag) is updated without
       // assigning them: SQLite rewrites an assigned column's index entries even to the same value,
       // six indexes here, each entry on a page of its own that the commit then writes.
@@ -224,6 +343,41 @@ export class RecordUnitOfWork {
     for (const chunk of inChunks(opRows, rowsPerInsert)) await this.trx.insertInto('applied_ops').values(chunk).execute();
     return { head, changes, workOrderNumbers };
   }
+
+  /**
+   * The edits in place, one statement per chunk of records with the same fields set: json_set puts
+   * each value (ASCII JSON, as asciiJson writes records) where the field was, or last if it was
+   * not there, as the whole record's serialisation would.
+   */
+  private async writeFieldEdits(edits: readonly (FieldEdit & { written: JsonRecord })[]): Promise<void> {
+    const byFields = new Map<string, (FieldEdit & { written: JsonRecord })[]>();
+    for (const edit of edits) {
+      const key = Object.keys(edit.written).join('\u0000');
+      const group = byFields.get(key);
+      if (group) group.push(edit);
+      else byFields.set(key, [edit]);
+    }
+    for (const group of byFields.values()) {
+      const fields = Object.keys(group[0]?.written ?? {});
+      const valueColumns = fields.map((_, i) => sql.raw(`v${i}`));
+      const setFields = sql.join(fields.map((field, i) => sql`${`$.${field}`}, json(${sql.raw(`kept.v${i}`)})`));
+      for (const chunk of inChunks(group, rowsPerInsert)) {
+        const values = sql.join(
+          chunk.map(({ state, written }) => sql`(${state.entity}, ${state.id}, ${state.version}, ${state.updatedAt}, ${sql.join(fields.map((field) => asciiJson(written[field] ?? null)))})`),
+        );
+        await sql`with kept(entity, id, version, updated_at, ${sql.join(valueColumns)}) as (values ${values})
+          update records set version = kept.version, updated_at = kept.updated_at, data = json_set(records.data, ${setFields})
+          from kept where records.entity = kept.entity and records.id = kept.id`.execute(this.trx);
+      }
+    }
+  }
+}
+
+/** The fields as picked by json_extract's array of their values. */
+function fieldsOf(id: string, fields: readonly string[], picked: string): JsonRecord {
+  const [pickedId, ...values] = parsedJsonArraySchema.parse(JSON.parse(picked));
+  if (pickedId !== id || values.length !== fields.length) throw new Error(`record ${id}: json_extract gave ${JSON.stringify(pickedId)} and ${values.length} values for ${fields.length} fields`);
+  return Object.fromEntries(fields.map((field, i) => [field, values[i] ?? null]));
 }
 
 const scopeColumnNames = ['site_id', 'assigned_to', 'created_by', 'status', 'asset_id', 'work_order_id', 'natural_key'] as const satisfies readonly (keyof ScopeColumns)[];

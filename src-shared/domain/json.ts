@@ -99,3 +99,6 @@ const beyondAscii = /[\u0080-\uffff]/g;
 export function asciiJson(value: Json): string {
   return JSON.stringify(value).replace(beyondAscii, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** A list produced by JSON.parse: JSON by construction, for the same reason as isParsedJsonObject. */
+export const parsedJsonArraySchema = z.custom<Json[]>((value) => Array.isArray(value), 'expected a JSON list');

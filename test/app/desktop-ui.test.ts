@@ -234,10 +234,11 @@ describe('the desktop app', () => {
     const info = a.core.session.info;
     const paths = a.core.session.paths;
     await pageA.getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(() => pageA.getByRole('dialog').textContent()).toContain('deletes');
+    // Room for a loaded machine (the whole suite on two cores): sign-out closes the store, removes its files and keychain entries.
+    await expect.poll(() => pageA.getByRole('dialog').textContent(), { timeout: 10_000 }).toContain('deletes');
     await shot(pageA, '12-sign-out');
     await pageA.getByRole('dialog').getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(() => pageA.getByRole('heading', { name: 'Sign in to Fieldline' }).count()).toBe(1);
+    await expect.poll(() => pageA.getByRole('heading', { name: 'Sign in to Fieldline' }).count(), { timeout: 10_000 }).toBe(1);
     expect(existsSync(paths.dir)).toBe(false);
     expect(readdirSync(a.profileDir)).not.toContain('stores');
     expect(await a.secrets.get(paths.keyAccount)).toBeNull();

@@ -53,7 +53,8 @@ export interface SyncEngineOptions {
   attachments?: AttachmentTransfer;
 }
 
-const editsPerCheckpoint = 256;
+/** Local edits after which the worker checkpoints the store, between cycles: the WAL an edit and a cycle read stays short. */
+export const editsPerCheckpoint = 256;
 
 export interface SyncResult {
   ok: boolean;

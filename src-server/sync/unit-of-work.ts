@@ -37,8 +37,15 @@ interface FieldEdit {
   written: JsonRecord | null;
 }
 
-/** Field names go into JSON paths; the schemas' names are all plain identifiers. */
-const plainFieldName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The JSON path of a top-level field, for json_extract and json_set. The schemas' names are all
+ * plain identifiers; anything else (a dot, a quote) would name another place, or end the SQL text
+ * the path is written into.
+ */
+function fieldPath(field: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new Error(`field ${JSON.stringify(field)} cannot be edited in place`);
+  return `$.${field}`;
+}
 
 export function formatWorkOrderNumber(n: number): string {
   return `WO-${String(n).padStart(6, '0')}`;
@@ -105,12 +112,10 @@ export class RecordUnitOfWork {
     const whole: RecordKey[] = [];
     for (const [entity, ids] of idsByEntity(wanted)) {
       const fields = [...new Set([...scopeFieldsOf[entity], ...wanted.filter((r) => r.entity === entity).flatMap((r) => r.fields)])];
-      const bad = fields.find((field) => !plainFieldName.test(field));
-      if (bad !== undefined) throw new Error(`field ${JSON.stringify(bad)} cannot be edited in place`);
       // With more than one path json_extract parses the record once and gives a JSON array of the
       // values (a missing field's is null, as mergePatch reads it). The id comes first, so there are
       // always two paths: with one it would give the bare value.
-      const picked = sql<string>`json_extract(data, '$.id', ${sql.join(fields.map((field) => `$.${field}`))})`;
+      const picked = sql<string>`json_extract(data, '$.id', ${sql.join(fields.map(fieldPath))})`;
       for (const chunk of inChunks(ids, idsPerStatement)) {
         const rows = await this.trx
           .selectFrom('records')
@@ -373,11 +378,9 @@ export class RecordUnitOfWork {
  * sql template took longer to build and compile its 400 rows of values than SQLite took to run it.
  */
 function fieldEditText(fields: readonly string[], count: number): string {
-  const bad = fields.find((field) => !plainFieldName.test(field));
-  if (bad !== undefined) throw new Error(`field ${JSON.stringify(bad)} cannot be edited in place`);
   const values = Array.from({ length: count }, () => `(?, ?, ?, ?${', ?'.repeat(fields.length)})`).join(', ');
   const valueColumns = fields.map((_, i) => `, v${i}`).join('');
-  const setFields = fields.map((field, i) => `, '$.${field}', json(kept.v${i})`).join('');
+  const setFields = fields.map((field, i) => `, '${fieldPath(field)}', json(kept.v${i})`).join('');
   return `with kept(entity, id, version, updated_at${valueColumns}) as (values ${values})
     update records set version = kept.version, updated_at = kept.updated_at, data = json_set(records.data${setFields})
     from kept where records.entity = kept.entity and records.id = kept.id`;

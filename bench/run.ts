@@ -45,6 +45,9 @@ const scale = quick ? 0.1 : 1;
 const initialRecords = Math.round(100_000 * scale);
 const pushOps = Math.round(10_000 * scale);
 const runs = quick ? 1 : 3;
+// Figure 3's pushes, five as figure 1's syncs: one run lands anywhere in ±20 % here, and the first
+// push of a fresh server and device, their push code not yet compiled, is the slowest (bench/README.md).
+const pushRuns = quick ? 1 : 5;
 const work = mkdtempSync(join(tmpdir(), 'fieldline-bench-'));
 const figures: Figure[] = [];
 const service = `FieldlineBench-${uuidv7()}`;
@@ -214,7 +217,7 @@ async function pushThroughput(server: ServerProcess, label: string) {
   const answerBytes: number[] = [];
   let left = 0;
   let sent = 0;
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < pushRuns; run++) {
     for (const [i, id] of ids.entries()) {
       await writeLocalChange(session.store.db, systemClock, { kind: 'update', entity: 'workOrder', id, values: i % 3 === 0 ? { tags: [`bench-${run}-${i}`] } : { description: `bench ${run} ${i}` }, summary: 'bench' });
       // As the app's sync worker does after every 256 edits (sync-engine.ts). Made in one loop here,

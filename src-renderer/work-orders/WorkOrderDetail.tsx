@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { allowedTransitions } from '../../src-shared/domain/work-order-status';
+import { allowedTransitions, isOverdue } from '../../src-shared/domain/work-order-status';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
@@ -7,6 +7,7 @@ import { ErrorNote } from '../app/ErrorNote';
 import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
 import { navigate } from '../app/routing';
+import { useNow } from '../app/useNow';
 import { SyncIcon } from '../sync/SyncIcon';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel';
 import { LaborTimer } from './LaborTimer';
@@ -31,6 +32,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const [mUnit, setMUnit] = useState('');
   const [notes, setNotes] = useState<{ completionNotes: string; rootCause: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const now = useNow(60_000);
   const wo = detail.data?.workOrder;
   useEffect(() => {
     // Start the note editors from the record, and again when another record opens.
@@ -84,6 +86,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           </p>
           <p className="muted">
             Scheduled {dateTime(wo.scheduledStart)} – {dateTime(wo.scheduledEnd)}
+            {isOverdue(wo, now) && <strong className="overdue"> · Overdue</strong>}
           </p>
           <div className="actions">
             {transitions.map((next) => (

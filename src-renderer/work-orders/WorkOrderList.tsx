@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { workOrderPrioritySchema } from '../../src-shared/domain/entities';
-import { workOrderStatuses, type WorkOrderStatus } from '../../src-shared/domain/work-order-status';
+import { isOverdue, workOrderStatuses, type WorkOrderStatus } from '../../src-shared/domain/work-order-status';
 import type { WorkOrderListQuery } from '../../src-shared/domain/work-order-commands';
 import { useIpc } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
 import { EnumOptions, RecordOptions } from '../app/SelectOptions';
 import { shortDate } from '../app/format';
 import { navigate } from '../app/routing';
+import { useNow } from '../app/useNow';
 import { SyncIcon } from '../sync/SyncIcon';
 import { statusLabel } from './labels';
 
@@ -31,6 +32,7 @@ export function WorkOrderList() {
     ...(dueBefore ? { dueBefore: new Date(`${dueBefore}T23:59:59`).toISOString() } : {}),
   };
   const list = useIpc('workOrders.list', query);
+  const now = useNow(60_000);
   const sites = new Map((reference.data?.sites ?? []).map((s) => [s.id, s.name]));
   return (
     <section aria-labelledby="list-title">
@@ -91,7 +93,7 @@ export function WorkOrderList() {
         <tbody>
           {list.data?.items.map((wo) => (
             <tr key={wo.id} data-work-order={wo.id}>
-              <td>
+              <td className="nowrap">
                 <a href={`#/work-orders/${wo.id}`}>{wo.number ?? 'new'}</a>
               </td>
               <td>
@@ -102,7 +104,10 @@ export function WorkOrderList() {
               <td>{statusLabel[wo.status]}</td>
               <td className={`priority-${wo.priority}`}>{wo.priority}</td>
               <td>{sites.get(wo.siteId) ?? '—'}</td>
-              <td>{shortDate(wo.scheduledEnd)}</td>
+              <td className="nowrap">
+                {shortDate(wo.scheduledEnd)}
+                {isOverdue(wo, now) && <div className="overdue">Overdue</div>}
+              </td>
               <td>
                 {wo.tasksDone}/{wo.tasksTotal}
               </td>

@@ -70,3 +70,11 @@ export function canReachStatus(from: WorkOrderStatus, to: WorkOrderStatus, role:
 
 /** Statuses in which a work order assigned to a technician stays on their device (seed 003 §2.3). */
 export const technicianActiveStatuses: readonly WorkOrderStatus[] = ['assigned', 'in-progress', 'on-hold', 'completed'];
+
+/** Statuses in which a work order's work is over: done, signed off or called off. */
+const finishedStatuses: ReadonlySet<WorkOrderStatus> = new Set(['completed', 'closed', 'cancelled']);
+
+/** Past its scheduled end with its work not done: the list flags it for the technician and the office. */
+export function isOverdue(workOrder: { status: WorkOrderStatus; scheduledEnd: string | null }, now: number): boolean {
+  return workOrder.scheduledEnd !== null && !finishedStatuses.has(workOrder.status) && Date.parse(workOrder.scheduledEnd) < now;
+}

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workOrderSchema } from '../../src-shared/domain/entities';
+import { isOverdue } from '../../src-shared/domain/work-order-status';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import { startAppClient, type AppClient } from '../support/app-client';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -79,6 +80,14 @@ describe('the desktop app', () => {
     const rows = pageA.getByTestId('work-order-list').locator('tbody tr');
     await expect.poll(() => rows.count()).toBeGreaterThan(0);
     await shot(pageA, '02-work-order-list');
+    // Each unfinished work order past its scheduled end says so in words, not by colour alone.
+    const listed = (await a.core.session.queries.list({ limit: 100 })).items;
+    const overdue = listed.filter((wo) => isOverdue(wo, Date.now()));
+    expect(overdue.length).toBeGreaterThan(0);
+    expect(overdue.length).toBeLessThan(listed.length);
+    for (const wo of listed.slice(0, 20)) {
+      await expect.poll(() => rows.filter({ hasText: wo.number ?? '?' }).getByText('Overdue').count()).toBe(isOverdue(wo, Date.now()) ? 1 : 0);
+    }
     const { items } = await a.core.session.queries.list({ statuses: ['assigned'], limit: 1 });
     workOrderId = items[0]?.id ?? '';
     expect(workOrderId).not.toBe('');

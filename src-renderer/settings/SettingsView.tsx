@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
 import { ErrorNote } from '../app/ErrorNote';
+import { plural } from '../app/format';
 import { useTheme, type Theme } from '../app/theme';
 
 function download(fileName: string, content: string): void {
@@ -82,8 +83,8 @@ export function SettingsView() {
       </div>
 
       <h2>Keep offline</h2>
-      <p className="muted">With no site ticked and no work order pinned (“Keep offline” on its page), everything in your scope stays on this device. {s.keepOffline.workOrders.length > 0 ? `${s.keepOffline.workOrders.length} work order(s) pinned.` : ""}</p>
-      <div className="card">
+      <p className="muted">With no site ticked and no work order pinned (“Keep offline” on its page), everything in your scope stays on this device. {s.keepOffline.workOrders.length > 0 ? `${plural(s.keepOffline.workOrders.length, 'work order')} pinned.` : ''}</p>
+      <div className="card check-list">
         {reference.data?.sites.map((site) => (
           <label key={site.id} className="check">
             <input

@@ -60,8 +60,8 @@ function Workspace({ session }: { session: SessionInfo }) {
         </nav>
         <StatusBadge />
         <div className="user">
-          <span>
-            {session.displayName} <span className="muted">({session.role})</span>
+          <span className="user-name">
+            {session.displayName} <span className="muted">{session.role}</span>
           </span>
           <button type="button" onClick={() => setSigningOut(true)}>
             Sign out

@@ -78,16 +78,16 @@ export function SyncHealthView() {
             </table>
           )}
           {h.recentErrors.length > 0 && (
-            <>
-              <h2>Recent errors</h2>
+            <section aria-labelledby="recent-errors-title">
+              <h2 id="recent-errors-title">Recent errors</h2>
               <ul>
-                {h.recentErrors.map((e) => (
+                {h.recentErrors.toReversed().map((e) => (
                   <li key={e.at}>
-                    {dateTime(e.at)}: {e.code}
+                    {dateTime(e.at)}: {e.message ?? e.code} {e.message && <span className="muted">({e.code})</span>}
                   </li>
                 ))}
               </ul>
-            </>
+            </section>
           )}
         </>
       )}

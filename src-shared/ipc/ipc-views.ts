@@ -87,7 +87,7 @@ export const syncHealthSchema = z.object({
   bytesReceived: z.number().int(),
   conflictsByKind: z.record(z.string(), z.number().int()),
   queueDepth: z.array(z.object({ at: isoDateTimeSchema, depth: z.number().int() })),
-  recentErrors: z.array(z.object({ at: isoDateTimeSchema, code: z.string() })),
+  recentErrors: z.array(z.object({ at: isoDateTimeSchema, code: z.string(), message: z.string().nullable() })),
 });
 export type SyncHealth = z.infer<typeof syncHealthSchema>;
 

@@ -198,6 +198,9 @@ describe('the desktop app', () => {
   it('shows sync health, settings, and a new work order made offline', async () => {
     await pageA.getByRole('link', { name: 'Sync health' }).click();
     await expect.poll(() => pageA.getByTestId('success-rate').textContent()).toMatch(/%/);
+    // The cycles that failed while the server was away, in words a technician can act on, with their code.
+    const errors = pageA.getByRole('region', { name: 'Recent errors' }).getByRole('listitem');
+    await expect.poll(() => errors.first().textContent()).toMatch(/The server at http:\/\/127\.0\.0\.1:\d+ does not answer \(NETWORK_ERROR\)/);
     await shot(pageA, '08-sync-health');
     await pageA.getByRole('link', { name: 'Settings' }).click();
     await expect.poll(() => pageA.getByLabel('Sync every (minutes)').inputValue()).toBe('15');

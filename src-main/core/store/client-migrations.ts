@@ -202,6 +202,13 @@ const migrations: Record<string, Migration> = {
       await sql`alter table bases_by_key rename to bases`.execute(db);
     },
   },
+  '0009_sync_error_messages': {
+    async up(db: Kysely<unknown>) {
+      // The sync health screen shows what went wrong in words, not only its code. Older cycles keep
+      // their code alone.
+      await db.schema.alterTable('sync_metrics').addColumn('error_message', 'text').execute();
+    },
+  },
 };
 
 /** Migrates to the latest schema; `upTo` stops at a named migration (a test of an upgrade starts from there). */

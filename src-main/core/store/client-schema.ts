@@ -87,7 +87,9 @@ export interface SyncMetricsTable {
   bytes_received: number;
   conflicts: string;
   queue_depth: number;
+  /** The failed cycle's error code, and its message (null on cycles recorded before the message was kept). */
   error: string | null;
+  error_message: string | null;
 }
 
 /** Things the user must be told that are not conflicts: a record removed because access ended. */

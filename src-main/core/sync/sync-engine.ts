@@ -197,6 +197,7 @@ export class SyncEngine implements SyncRunner {
         conflicts: JSON.stringify(conflicts),
         queue_depth: this.current.queued,
         error: error ? error.code : null,
+        error_message: error ? error.message : null,
       })
       .execute();
     if (error) {

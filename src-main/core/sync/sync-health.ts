@@ -26,6 +26,6 @@ export async function syncHealth(db: ClientDb, window = 200): Promise<SyncHealth
     recentErrors: rows
       .filter((r) => r.error !== null)
       .slice(-10)
-      .map((r) => ({ at: r.started_at, code: r.error ?? '' })),
+      .map((r) => ({ at: r.started_at, code: r.error ?? '', message: r.error_message })),
   };
 }

@@ -92,12 +92,12 @@ function SiteConflicts() {
       <ErrorNote error={log.error ?? resolve.error} />
       {log.data?.length === 0 && <p className="muted">No {status} conflicts at your sites.</p>}
       {log.data?.map((c) => (
-        <section key={c.id} className="card conflict" data-server-conflict={c.id} aria-label={`Server conflict ${c.id}`}>
+        <section key={c.id} className="card conflict" data-server-conflict={c.id} aria-label={`Server conflict on ${c.record}`}>
           <h2>
-            {c.entity} {c.recordId.slice(-8)} — {kindText[c.kind] ?? c.kind}
+            {c.entity === 'workOrder' ? <a href={`#/work-orders/${c.recordId}`}>{c.record}</a> : c.record} — {kindText[c.kind] ?? c.kind}
           </h2>
           <p className="muted">
-            From device {c.deviceId.slice(0, 8)} on {dateTime(c.createdAt)}
+            By {c.user} (device {c.deviceId.slice(0, 8)}) on {dateTime(c.createdAt)}
             {c.resolvedAt ? `, resolved ${dateTime(c.resolvedAt)}` : ''}
           </p>
           {c.status === 'open' ? (

@@ -31,6 +31,7 @@ import {
   queueItemSchema,
   referenceDataSchema,
   rememberedChoiceSchema,
+  siteConflictSchema,
   syncHealthSchema,
   workOrderDetailSchema,
   workOrderListSchema,
@@ -108,7 +109,7 @@ export const ipcContract = {
   'conflicts.forget': { request: z.strictObject({ field: z.string().min(1).max(64) }), response: ok },
   'serverConflicts.list': {
     request: z.strictObject({ status: conflictStatusSchema.optional(), siteId: recordIdSchema.optional() }),
-    response: z.array(conflictSchema),
+    response: z.array(siteConflictSchema),
   },
   'serverConflicts.resolve': { request: z.strictObject({ conflictId: z.uuid(), decision: resolveConflictRequestSchema }), response: conflictSchema },
 

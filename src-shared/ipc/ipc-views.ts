@@ -4,7 +4,7 @@ import { assetSchema, attachmentKindSchema, attachmentMetaSchema, partSchema, si
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { jsonSchema } from '../domain/json';
 import { workOrderStatusSchema } from '../domain/work-order-status';
-import { conflictKindSchema, conflictStatusSchema, fieldConflictSchema, resolveConflictRequestSchema } from '../protocol/conflicts';
+import { conflictKindSchema, conflictSchema, conflictStatusSchema, fieldConflictSchema, resolveConflictRequestSchema } from '../protocol/conflicts';
 import { errorEnvelopeSchema } from '../protocol/errors';
 import { entityNameSchema } from '../domain/entity-registry';
 import { recordSyncStateSchema } from '../sync/sync-status';
@@ -76,6 +76,15 @@ export const localConflictSchema = z.object({
   resolution: z.union([resolveConflictRequestSchema, z.record(z.string(), jsonSchema)]).nullable(),
 });
 export type LocalConflict = z.infer<typeof localConflictSchema>;
+
+/** A conflict of the server's log for a supervisor's sites, with what a person recognises its record and author by. */
+export const siteConflictSchema = conflictSchema.extend({
+  /** The record's number or title, from this device's copy (its id's end where the device has none). */
+  record: z.string(),
+  /** Who sent the op: the user's name, from this device's copy of the users. */
+  user: z.string(),
+});
+export type SiteConflict = z.infer<typeof siteConflictSchema>;
 
 export const rememberedChoiceSchema = z.enum(['local', 'server']);
 

@@ -236,6 +236,11 @@ describe('the desktop app', () => {
       await page.getByRole('tab', { name: 'My sites (server log)' }).click();
       await page.getByLabel('Show').selectOption('resolved');
       await expect.poll(() => page.locator('[data-server-conflict]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      // Named as people know them: the work order's number, linked, and the technician who sent it.
+      const card = page.locator('[data-server-conflict]').first();
+      await expect.poll(() => card.getByRole('heading').textContent()).toMatch(/^WO-\d{6} — Both changed the same fields$/);
+      expect(await card.getByRole('link').getAttribute('href')).toMatch(/^#\/work-orders\//);
+      expect(await card.textContent()).toContain(`By ${a.core.session.info.displayName} (device `);
       await shot(page, '11-supervisor-conflict-log');
     } finally {
       await c.close();

@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { newRecordId } from '../../../src-shared/domain/ids';
 import type { Json } from '../../../src-shared/domain/json';
-import { conflictKindSchema, fieldConflictSchema, resolveConflictRequestSchema, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
+import { conflictKindSchema, fieldConflictSchema, resolveConflictRequestSchema, type Conflict, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
+import type { SiteConflict } from '../../../src-shared/ipc/ipc-views';
+import { idsByEntity, idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
 import { recordDataSchema } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from '../store/client-schema';
-import { parseData, recordLabel, serverStateOf } from '../store/local-record';
+import { parseData, recordKey, recordLabel, serverStateOf } from '../store/local-record';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
 import { refreshSyncState, removeLocally } from '../sync/record-settlement';
 import { basesFor } from '../store/record-bases';
@@ -32,17 +34,12 @@ export class ConflictResolution {
       .orderBy('created_at', 'desc')
       .limit(500)
       .execute();
-    const labels = new Map<string, string>();
-    for (const row of rows) {
-      if (labels.has(row.record_id)) continue;
-      const record = await this.db.selectFrom('records').select('data').where('entity', '=', row.entity).where('id', '=', row.record_id).executeTakeFirst();
-      labels.set(row.record_id, recordLabel(record ? parseData(record.data) : {}, row.record_id));
-    }
+    const labels = await this.labelsOf(rows.map((row) => ({ entity: row.entity, id: row.record_id })));
     return rows.map((row) => ({
       id: row.id,
       entity: row.entity,
       recordId: row.record_id,
-      record: labels.get(row.record_id) ?? row.record_id,
+      record: labels.get(recordKey(row.entity, row.record_id)) ?? row.record_id,
       kind: conflictKindSchema.parse(row.kind),
       status: row.status,
       origin: row.origin,
@@ -51,6 +48,29 @@ export class ConflictResolution {
       resolvedAt: row.resolved_at,
       resolution: row.resolution === null ? null : recordDataSchema.parse(JSON.parse(row.resolution)),
     }));
+  }
+
+  /** The server's conflict log for a supervisor's sites, each with its record's and its author's names from this device's copies. */
+  async labelSiteConflicts(conflicts: readonly Conflict[]): Promise<SiteConflict[]> {
+    const labels = await this.labelsOf(conflicts.flatMap((c) => [{ entity: c.entity, id: c.recordId }, { entity: 'user', id: c.userId }]));
+    return conflicts.map((c) => ({
+      ...c,
+      record: labels.get(recordKey(c.entity, c.recordId)) ?? c.recordId.slice(-8),
+      user: labels.get(recordKey('user', c.userId)) ?? c.userId.slice(-8),
+    }));
+  }
+
+  /** What a person recognises each record by (recordLabel), by recordKey; records this device does not hold are left out. */
+  private async labelsOf(records: readonly { entity: string; id: string }[]): Promise<Map<string, string>> {
+    const labels = new Map<string, string>();
+    for (const [entity, ids] of idsByEntity(records)) {
+      for (const chunk of inChunks(ids, idsPerStatement)) {
+        for (const row of await this.db.selectFrom('records').select(['id', 'data']).where('entity', '=', entity).where('id', 'in', chunk).execute()) {
+          labels.set(recordKey(entity, row.id), recordLabel(parseData(row.data), row.id));
+        }
+      }
+    }
+    return labels;
   }
 
   /**

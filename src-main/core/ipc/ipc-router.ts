@@ -208,7 +208,7 @@ export class IpcRouter {
       },
       'serverConflicts.list': async (query) => {
         if (session().info.role !== 'supervisor') throw new FieldlineError('PERMISSION_DENIED', 'The conflict log of your sites is for supervisors');
-        return session().engine.serverConflicts(query);
+        return session().conflicts.labelSiteConflicts(await session().engine.serverConflicts(query));
       },
       'serverConflicts.resolve': async ({ conflictId, decision }) => session().engine.resolveServerConflict(conflictId, decision),
 

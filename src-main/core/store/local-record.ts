@@ -78,10 +78,11 @@ export function serverStateOf(
   return row.version > 0 ? serverStateFromView(parsedData ?? parseData(row.data), bases) : null;
 }
 
-/** What a person recognises a record by in the queue and conflict views: its number, else its title. */
+/** What a person recognises a record by in the queue and conflict views: its number, else its title (a file's name, a user's name). */
 export function recordLabel(data: JsonRecord, id: string): string {
   if (typeof data.number === 'string') return data.number;
   if (typeof data.title === 'string') return data.title;
   if (typeof data.fileName === 'string') return data.fileName;
+  if (typeof data.displayName === 'string') return data.displayName;
   return id.slice(-8);
 }

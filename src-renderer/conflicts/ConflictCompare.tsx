@@ -1,17 +1,11 @@
 import { useState } from 'react';
 import type { Json } from '../../src-shared/domain/json';
 import { jsonSchema } from '../../src-shared/domain/json';
-import type { FieldDecision, ResolveConflictRequest } from '../../src-shared/protocol/conflicts';
+import type { FieldConflict, FieldDecision, ResolveConflictRequest } from '../../src-shared/protocol/conflicts';
 import { showValue } from '../app/format';
+import { fieldName, policyText } from './conflict-words';
 
-export interface ComparedField {
-  field: string;
-  base: Json;
-  local: Json;
-  server: Json;
-  policy: string;
-  outcome: string;
-}
+export type ComparedField = Pick<FieldConflict, 'field' | 'base' | 'local' | 'server' | 'policy' | 'outcome'>;
 
 type Choice = 'local' | 'server' | 'value';
 
@@ -79,8 +73,8 @@ export function ConflictCompare(props: {
             return (
               <tr key={f.field} data-field={f.field}>
                 <th scope="row">
-                  {f.field}
-                  <span className="muted small">policy: {f.policy}</span>
+                  {fieldName(f.field)}
+                  <span className="muted small">{policyText[f.policy]}</span>
                 </th>
                 <td>
                   <pre>{showValue(f.base)}</pre>
@@ -93,7 +87,7 @@ export function ConflictCompare(props: {
                 </td>
                 <td>
                   <fieldset className="choice">
-                    <legend className="visually-hidden">Decision for {f.field}</legend>
+                    <legend className="visually-hidden">Decision for {fieldName(f.field)}</legend>
                     <label className="check">
                       <input type="radio" name={`choice-${f.field}`} checked={choice === 'local'} onChange={() => setChoices({ ...choices, [f.field]: 'local' })} />
                       <span>{props.localLabel}</span>
@@ -120,7 +114,7 @@ export function ConflictCompare(props: {
                     {props.canRemember && (choice === 'local' || choice === 'server') && (
                       <label className="check small">
                         <input type="checkbox" checked={remember[f.field] ?? false} onChange={(e) => setRemember({ ...remember, [f.field]: e.target.checked })} />
-                        <span>Always choose this for {f.field}</span>
+                        <span>Always choose this for {fieldName(f.field).toLowerCase()}</span>
                       </label>
                     )}
                   </fieldset>

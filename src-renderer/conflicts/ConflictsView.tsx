@@ -5,6 +5,7 @@ import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
 import { dateTime } from '../app/format';
 import { ConflictCompare } from './ConflictCompare';
+import { settledFields } from './conflict-words';
 
 const kindText: Record<string, string> = {
   'update-update': 'Both changed the same fields',
@@ -65,7 +66,7 @@ function ConflictHistory() {
               <td>{dateTime(c.createdAt)}</td>
               <td>{c.record}</td>
               <td>{kindText[c.kind] ?? c.kind}</td>
-              <td>{c.fields.map((f) => `${f.field}: ${f.outcome}`).join(', ')}</td>
+              <td>{settledFields(c.fields)}</td>
               <td>{c.status === 'auto-resolved' ? 'by policy' : `by a person ${dateTime(c.resolvedAt)}`}</td>
             </tr>
           ))}
@@ -109,7 +110,7 @@ function SiteConflicts() {
               onDecide={(decision) => resolve.mutate({ conflictId: c.id, decision })}
             />
           ) : (
-            <p>{c.fields.map((f) => `${f.field}: ${f.outcome}`).join(', ')}</p>
+            <p>{settledFields(c.fields)}</p>
           )}
         </section>
       ))}

@@ -158,6 +158,10 @@ describe('the desktop app', () => {
     expect(await row.textContent()).toContain('Bearing replaced (device A)');
     expect(await row.textContent()).toContain('Bearing greased, replacement ordered (device B)');
     expect(await row.locator('td.changed').count()).toBe(2);
+    // The field and its rule in words, as a technician reads them.
+    const fieldHeader = await row.getByRole('rowheader').textContent();
+    expect(fieldHeader).toContain('Completion notes');
+    expect(fieldHeader).toContain('a person decides');
     await shot(pageB, '05-conflict-side-by-side');
     for (const field of await conflict.locator('tr[data-field]').all()) await field.getByLabel('Yours').check();
     await conflict.getByRole('button', { name: 'Apply field choices' }).click();
@@ -241,6 +245,7 @@ describe('the desktop app', () => {
       await expect.poll(() => card.getByRole('heading').textContent()).toMatch(/^WO-\d{6} — Both changed the same fields$/);
       expect(await card.getByRole('link').getAttribute('href')).toMatch(/^#\/work-orders\//);
       expect(await card.textContent()).toContain(`By ${a.core.session.info.displayName} (device `);
+      expect(await card.textContent()).toContain('Completion notes: decided by a person');
       await shot(page, '11-supervisor-conflict-log');
     } finally {
       await c.close();

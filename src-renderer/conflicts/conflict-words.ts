@@ -1,0 +1,30 @@
+import type { FieldPolicy } from '../../src-shared/domain/conflict-policies';
+import type { FieldConflict } from '../../src-shared/protocol/conflicts';
+
+/** A record's field as a person reads it: "completionNotes" → "Completion notes". */
+export function fieldName(field: string): string {
+  const words = field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Which rule decides a field's conflicts (design.md, conflict policies). */
+export const policyText: Record<FieldPolicy, string> = {
+  'server-wins': 'the office’s value wins',
+  'client-wins': 'the technician’s value wins',
+  'last-write-wins': 'the later edit wins',
+  'merge-by-key': 'items merged',
+  union: 'both kept',
+  manual: 'a person decides',
+  status: 'status rules',
+};
+
+/** How a field's conflict was settled. */
+export const outcomeText: Record<FieldConflict['outcome'], string> = {
+  local: 'the technician’s value kept',
+  server: 'the server’s value kept',
+  merged: 'merged',
+  manual: 'decided by a person',
+};
+
+/** A settled conflict's fields in one line: "Completion notes: decided by a person". */
+export const settledFields = (fields: readonly FieldConflict[]) => fields.map((f) => `${fieldName(f.field)}: ${outcomeText[f.outcome]}`).join(', ');

@@ -49,7 +49,7 @@ export function QueueView() {
               <tr key={item.opId} className={`queue-${item.state}`}>
                 <td>
                   {item.entity === 'workOrder' ? (
-                    <a href={`#/work-orders/${item.recordId}`} onClick={(e) => (e.preventDefault(), navigate({ view: 'detail', id: item.recordId }))}>
+                    <a href={`#/work-orders/${item.recordId}`} className="nowrap" onClick={(e) => (e.preventDefault(), navigate({ view: 'detail', id: item.recordId }))}>
                       {item.record}
                     </a>
                   ) : (

@@ -3,6 +3,7 @@ import type { Json } from '../../src-shared/domain/json';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
+import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
 import { ConflictCompare } from './ConflictCompare';
 import { settledFields } from './conflict-words';
@@ -79,19 +80,30 @@ function ConflictHistory() {
 /** The supervisor's view of the server's conflict log for their sites. */
 function SiteConflicts() {
   const [status, setStatus] = useState<'open' | 'resolved'>('open');
-  const log = useIpc('serverConflicts.list', { status });
+  const [siteId, setSiteId] = useState('');
+  const reference = useIpc('workOrders.reference', {});
+  const log = useIpc('serverConflicts.list', { status, ...(siteId ? { siteId } : {}) });
   const resolve = useIpcMutation('serverConflicts.resolve');
   return (
     <>
-      <label>
-        Show
-        <select value={status} onChange={(e) => setStatus(e.target.value === 'resolved' ? 'resolved' : 'open')}>
-          <option value="open">Open</option>
-          <option value="resolved">Resolved</option>
-        </select>
-      </label>
+      <div className="filters">
+        <label>
+          Show
+          <select value={status} onChange={(e) => setStatus(e.target.value === 'resolved' ? 'resolved' : 'open')}>
+            <option value="open">Open</option>
+            <option value="resolved">Resolved</option>
+          </select>
+        </label>
+        <label>
+          Site
+          <select value={siteId} onChange={(e) => setSiteId(e.target.value)}>
+            <option value="">All my sites</option>
+            <RecordOptions items={reference.data?.sites ?? []} label={(site) => site.name} />
+          </select>
+        </label>
+      </div>
       <ErrorNote error={log.error ?? resolve.error} />
-      {log.data?.length === 0 && <p className="muted">No {status} conflicts at your sites.</p>}
+      {log.data?.length === 0 && <p className="muted">No {status} conflicts {siteId ? 'at this site' : 'at your sites'}.</p>}
       {log.data?.map((c) => (
         <section key={c.id} className="card conflict" data-server-conflict={c.id} aria-label={`Server conflict on ${c.record}`}>
           <h2>

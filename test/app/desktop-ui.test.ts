@@ -246,6 +246,19 @@ describe('the desktop app', () => {
       expect(await card.getByRole('link').getAttribute('href')).toMatch(/^#\/work-orders\//);
       expect(await card.textContent()).toContain(`By ${a.core.session.info.displayName} (device `);
       expect(await card.textContent()).toContain('Completion notes: decided by a person');
+      // By site: each site shows the resolved conflicts the server logged for it, and none of the others.
+      const logged = await t.server.db.selectFrom('conflicts').select('site_id').where('status', '=', 'resolved').execute();
+      const options = await page.getByLabel('Site').locator('option').all();
+      const sites = (await Promise.all(options.map((o) => o.getAttribute('value')))).filter((v): v is string => Boolean(v));
+      expect(sites.length).toBeGreaterThan(1);
+      for (const site of sites) {
+        const expected = logged.filter((c) => c.site_id === site).length;
+        await page.getByLabel('Site').selectOption(site);
+        await expect.poll(() => page.locator('[data-server-conflict]').count()).toBe(expected);
+        if (expected === 0) await expect.poll(() => page.getByText('No resolved conflicts at this site.').count()).toBe(1);
+      }
+      expect(sites.some((site) => logged.every((c) => c.site_id !== site))).toBe(true);
+      await page.getByLabel('Site').selectOption('');
       await shot(page, '11-supervisor-conflict-log');
     } finally {
       await c.close();

@@ -88,7 +88,8 @@ async function initialSync(server: ServerProcess) {
   const ratio = median(ratios);
   const peak = median(peaks);
   figures.push({ id: '1a', what: `initial sync of ${records} records, server → empty encrypted client`, value: Math.round(rate), unit: `records/s (runs ${rates.map(Math.round).join(', ')}; client CPU ${median(cpuSeconds).toFixed(2)} s per sync, runs ${cpuSeconds.map((s) => s.toFixed(2)).join(', ')})`, target: '≥ 40000', pass: rate >= 40_000 });
-  figures.push({ id: '1b', what: 'initial sync ÷ raw encrypted bulk insert of the same rows (same run)', value: Number(ratio.toFixed(2)), unit: `× (runs ${ratios.map((r) => r.toFixed(2)).join(', ')}; raw ${raws.map(Math.round).join(', ')}/s)`, target: '≥ 0.5', pass: ratio >= 0.5 });
+  // Three decimals: a median of 0.498 shown as 0.5 next to FAIL reads as a bug in the bench.
+  figures.push({ id: '1b', what: 'initial sync ÷ raw encrypted bulk insert of the same rows (same run)', value: Number(ratio.toFixed(3)), unit: `× (runs ${ratios.map((r) => r.toFixed(2)).join(', ')}; raw ${raws.map(Math.round).join(', ')}/s)`, target: '≥ 0.5', pass: ratio >= 0.5 });
   figures.push({ id: '1c', what: 'client peak RSS during the initial sync (a client-only process per run)', value: Math.round(peak), unit: `MB (runs ${peaks.map(Math.round).join(', ')})`, target: '≤ 300', pass: peak <= 300 });
   // Context for 1a: the target lies above what even the raw encrypted insert reaches here.
   figures.push({

@@ -70,7 +70,7 @@ function Workspace({ session }: { session: SessionInfo }) {
       </header>
       <main className="content">
         <Notices />
-        {route.view === 'list' && <WorkOrderList />}
+        {route.view === 'list' && <WorkOrderList session={session} />}
         {route.view === 'detail' && <WorkOrderDetail id={route.id} session={session} />}
         {route.view === 'new' && <NewWorkOrder session={session} />}
         {route.view === 'queue' && <QueueView />}

@@ -24,6 +24,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const editNotes = useIpcMutation('workOrders.editNotes');
   const deleteDraft = useIpcMutation('workOrders.deleteDraft');
   const settings = useIpc('settings.get', {});
+  const reference = useIpc('workOrders.reference', {});
   const updateSettings = useIpcMutation('settings.update');
   const [partId, setPartId] = useState('');
   const [quantity, setQuantity] = useState('1');
@@ -43,6 +44,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   if (!detail.data || !wo) return <p>Loading…</p>;
   const { asset, site, siteParts } = detail.data;
   const partName = new Map(siteParts.map((p) => [p.id, `${p.partNumber} — ${p.description}`]));
+  const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u.displayName]));
   const transitions = allowedTransitions(wo.status, session.role);
   const error = updateSettings.error ?? changeStatus.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
   const notesChanged = notes !== null && (notes.completionNotes !== (wo.completionNotes ?? '') || notes.rootCause !== (wo.rootCause ?? ''));
@@ -82,7 +84,8 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
         <section className="card" aria-labelledby="status-title">
           <h2 id="status-title">Status: {statusLabel[wo.status]}</h2>
           <p>
-            {wo.type} · priority <strong className={`priority-${wo.priority}`}>{wo.priority}</strong>
+            {wo.type} · priority <strong className={`priority-${wo.priority}`}>{wo.priority}</strong> ·{' '}
+            {wo.assignedTo ? `assigned to ${people.get(wo.assignedTo) ?? 'someone else'}` : 'not assigned'}
           </p>
           <p className="muted">
             Scheduled {dateTime(wo.scheduledStart)} – {dateTime(wo.scheduledEnd)}

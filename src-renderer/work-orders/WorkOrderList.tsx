@@ -10,11 +10,12 @@ import { navigate } from '../app/routing';
 import { useNow } from '../app/useNow';
 import { SyncIcon } from '../sync/SyncIcon';
 import { statusLabel } from './labels';
+import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 
 const pageSize = 100;
 
-/** The technician's list: search, filters, and each row's sync state. */
-export function WorkOrderList() {
+/** The list: search, filters, and each row's sync state; for a supervisor, who each work order is assigned to. */
+export function WorkOrderList({ session }: { session: SessionInfo }) {
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<WorkOrderStatus | ''>('');
   const [siteId, setSiteId] = useState('');
@@ -34,6 +35,9 @@ export function WorkOrderList() {
   const list = useIpc('workOrders.list', query);
   const now = useNow(60_000);
   const sites = new Map((reference.data?.sites ?? []).map((s) => [s.id, s.name]));
+  const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u.displayName]));
+  // A technician's list holds their own work; a supervisor plans who does what.
+  const showAssignee = session.role === 'supervisor';
   return (
     <section aria-labelledby="list-title">
       <div className="view-header">
@@ -85,6 +89,7 @@ export function WorkOrderList() {
             <th>Status</th>
             <th>Priority</th>
             <th>Site</th>
+            {showAssignee && <th>Assigned to</th>}
             <th>Due</th>
             <th>Tasks</th>
             <th>Sync</th>
@@ -104,6 +109,7 @@ export function WorkOrderList() {
               <td>{statusLabel[wo.status]}</td>
               <td className={`priority-${wo.priority}`}>{wo.priority}</td>
               <td>{sites.get(wo.siteId) ?? '—'}</td>
+              {showAssignee && <td>{wo.assignedTo ? (people.get(wo.assignedTo) ?? 'someone else') : 'Not assigned'}</td>}
               <td className="nowrap">
                 {shortDate(wo.scheduledEnd)}
                 {isOverdue(wo, now) && <div className="overdue">Overdue</div>}

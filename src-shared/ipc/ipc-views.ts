@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { attachmentVariantSchema } from '../protocol/attachments';
-import { assetSchema, attachmentKindSchema, attachmentMetaSchema, partSchema, siteSchema, workOrderPrioritySchema, workOrderSchema, workOrderTypeSchema } from '../domain/entities';
+import { assetSchema, attachmentKindSchema, attachmentMetaSchema, partSchema, siteSchema, userSchema, workOrderPrioritySchema, workOrderSchema, workOrderTypeSchema } from '../domain/entities';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { jsonSchema } from '../domain/json';
 import { workOrderStatusSchema } from '../domain/work-order-status';
@@ -22,6 +22,7 @@ export const workOrderListItemSchema = z.object({
   type: workOrderTypeSchema,
   siteId: recordIdSchema,
   assetId: recordIdSchema.nullable(),
+  assignedTo: recordIdSchema.nullable(),
   scheduledEnd: isoDateTimeSchema.nullable(),
   tasksDone: z.number().int(),
   tasksTotal: z.number().int(),
@@ -41,8 +42,11 @@ export const workOrderDetailSchema = z.object({
 });
 export type WorkOrderDetail = z.infer<typeof workOrderDetailSchema>;
 
-/** Sites and assets for filters and the new-work-order form. */
-export const referenceDataSchema = z.object({ sites: z.array(siteSchema), assets: z.array(assetSchema) });
+/** A person as the screens name them: who a work order is assigned to. A plain object, so a stored user's other fields are left out, not refused. */
+export const referenceUserSchema = z.object(userSchema.pick({ id: true, displayName: true, role: true }).shape);
+
+/** Sites, assets and people for filters, columns and the new-work-order form. */
+export const referenceDataSchema = z.object({ sites: z.array(siteSchema), assets: z.array(assetSchema), users: z.array(referenceUserSchema) });
 export type ReferenceData = z.infer<typeof referenceDataSchema>;
 
 export const queueItemSchema = z.object({

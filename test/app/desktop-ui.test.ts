@@ -95,6 +95,9 @@ describe('the desktop app', () => {
     await expect.poll(() => rows.count()).toBe(1);
     await rows.first().getByRole('link').first().click();
     await expect.poll(() => pageA.getByRole('heading', { level: 1 }).textContent()).toContain(items[0]?.title ?? '?');
+    // A technician's list holds their own work: no assignee column; the work order names who has it.
+    expect(await pageA.getByRole('columnheader', { name: 'Assigned to' }).count()).toBe(0);
+    await expect.poll(() => pageA.getByText(`assigned to ${a.core.session.info.displayName}`).count()).toBe(1);
     await shot(pageA, '03-work-order-detail');
     const keep = pageA.getByRole('checkbox', { name: 'Keep offline' });
     await keep.click();
@@ -236,6 +239,15 @@ describe('the desktop app', () => {
     try {
       const page = await open(c);
       await signIn(page, 'super1');
+      // The supervisor's list says who each work order is assigned to.
+      await expect.poll(() => page.getByRole('columnheader', { name: 'Assigned to' }).count()).toBe(1);
+      const people = new Map((await c.core.session.queries.reference()).users.map((u) => [u.id, u.displayName]));
+      const planned = (await c.core.session.queries.list({ limit: 100 })).items.slice(0, 10);
+      expect(planned.some((wo) => wo.assignedTo !== null && people.has(wo.assignedTo))).toBe(true);
+      for (const wo of planned) {
+        const expected = wo.assignedTo ? (people.get(wo.assignedTo) ?? 'someone else') : 'Not assigned';
+        await expect.poll(() => page.getByTestId('work-order-list').locator(`tr[data-work-order="${wo.id}"]`).textContent()).toContain(expected);
+      }
       await page.getByRole('link', { name: /^Conflicts/ }).click();
       await page.getByRole('tab', { name: 'My sites (server log)' }).click();
       await page.getByLabel('Show').selectOption('resolved');

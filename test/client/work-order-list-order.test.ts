@@ -62,7 +62,7 @@ describe('the work-order list order (records_due_order_idx)', () => {
     expect(await numbers({})).toEqual(['WO-000003', 'WO-000005', 'WO-000002', 'WO-000004', 'WO-000007', 'WO-000001']);
     const [third] = arrived.filter((wo) => wo.number === 'WO-000003');
     expect((await queries.list({ limit: 1 })).items).toEqual([
-      { id: third?.id, number: 'WO-000003', title: 'Pump seal', status: 'assigned', priority: 'medium', type: 'corrective', siteId, assetId: null, scheduledEnd: '2026-11-18T08:00:00.000Z', tasksDone: 1, tasksTotal: 1, syncState: 'synced' },
+      { id: third?.id, number: 'WO-000003', title: 'Pump seal', status: 'assigned', priority: 'medium', type: 'corrective', siteId, assetId: null, assignedTo: null, scheduledEnd: '2026-11-18T08:00:00.000Z', tasksDone: 1, tasksTotal: 1, syncState: 'synced' },
     ]);
     expect([...(await numbers({ limit: 3 })), ...(await numbers({ limit: 3, offset: 3 }))]).toEqual(await numbers({}));
     expect(await numbers({ statuses: ['open'] })).toEqual(['WO-000005', 'WO-000002', 'WO-000001']);

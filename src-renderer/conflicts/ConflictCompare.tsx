@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { Json } from '../../src-shared/domain/json';
 import { jsonSchema } from '../../src-shared/domain/json';
-import type { FieldConflict, FieldDecision, ResolveConflictRequest } from '../../src-shared/protocol/conflicts';
+import type { FieldConflict } from '../../src-shared/merge/merge-patch';
+import type { FieldDecision, ResolveConflictRequest } from '../../src-shared/protocol/conflicts';
 import { showValue } from '../app/format';
 import { fieldName, policyText } from './conflict-words';
 

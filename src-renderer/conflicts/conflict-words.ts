@@ -1,5 +1,5 @@
 import type { FieldPolicy } from '../../src-shared/domain/conflict-policies';
-import type { FieldConflict } from '../../src-shared/protocol/conflicts';
+import type { FieldConflict } from '../../src-shared/merge/merge-patch';
 
 /** A record's field as a person reads it: "completionNotes" → "Completion notes". */
 export function fieldName(field: string): string {

@@ -18,7 +18,6 @@ export const fieldConflictSchema = z.object({
   outcome: z.enum(['local', 'server', 'merged', 'manual']),
   value: jsonSchema,
 });
-export type FieldConflict = z.infer<typeof fieldConflictSchema>;
 
 export const conflictSchema = z.object({
   id: z.uuid(),

@@ -17,6 +17,7 @@ import { statusLabel } from './labels';
 export function WorkOrderDetail({ id, session }: { id: string; session: SessionInfo }) {
   const detail = useIpc('workOrders.get', { workOrderId: id });
   const changeStatus = useIpcMutation('workOrders.changeStatus');
+  const assign = useIpcMutation('workOrders.assign');
   const setTask = useIpcMutation('workOrders.setTaskDone');
   const addPart = useIpcMutation('workOrders.addPartUsed');
   const removePart = useIpcMutation('workOrders.removePartUsed');
@@ -44,9 +45,9 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   if (!detail.data || !wo) return <p>Loading…</p>;
   const { asset, site, siteParts } = detail.data;
   const partName = new Map(siteParts.map((p) => [p.id, `${p.partNumber} — ${p.description}`]));
-  const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u.displayName]));
+  const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u]));
   const transitions = allowedTransitions(wo.status, session.role);
-  const error = updateSettings.error ?? changeStatus.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
+  const error = updateSettings.error ?? changeStatus.error ?? assign.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
   const notesChanged = notes !== null && (notes.completionNotes !== (wo.completionNotes ?? '') || notes.rootCause !== (wo.rootCause ?? ''));
 
   return (
@@ -85,8 +86,21 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           <h2 id="status-title">Status: {statusLabel[wo.status]}</h2>
           <p>
             {wo.type} · priority <strong className={`priority-${wo.priority}`}>{wo.priority}</strong> ·{' '}
-            {wo.assignedTo ? `assigned to ${people.get(wo.assignedTo) ?? 'someone else'}` : 'not assigned'}
+            {wo.assignedTo ? `assigned to ${people.get(wo.assignedTo)?.displayName ?? 'someone else'}` : 'not assigned'}
           </p>
+          {session.role === 'supervisor' && (
+            <label>
+              Assigned to
+              <select
+                value={wo.assignedTo ?? ''}
+                disabled={assign.isPending}
+                onChange={(e) => assign.mutate({ workOrderId: wo.id, assignedTo: e.target.value === '' ? null : e.target.value })}
+              >
+                <option value="">Not assigned</option>
+                <RecordOptions items={[...people.values()].filter((p) => p.siteIds.includes(wo.siteId))} label={(p) => `${p.displayName} (${p.role})`} />
+              </select>
+            </label>
+          )}
           <p className="muted">
             Scheduled {dateTime(wo.scheduledStart)} – {dateTime(wo.scheduledEnd)}
             {isOverdue(wo, now) && <strong className="overdue"> · Overdue</strong>}

@@ -1,4 +1,4 @@
-import type { User } from '../../src-shared/domain/entities';
+import { userSchema, type User } from '../../src-shared/domain/entities';
 import { idsPerStatement, inChunks } from '../../src-shared/sqlite/statement-chunks';
 import { deviceWritableKinds, entitySchemas, fieldNamesOf, technicianEditableFields, type EntityName } from '../../src-shared/domain/entity-registry';
 import { policyFor } from '../../src-shared/domain/conflict-policies';
@@ -307,6 +307,21 @@ function touch(entity: EntityName, data: JsonRecord, nowIso: string): JsonRecord
   return { ...data, ...touchedFields(entity, nowIso) };
 }
 
+/**
+ * A work order goes only to a person who works at its site: assigned to anyone else, it would
+ * reach nobody's device (scope.ts) and sit there unseen.
+ */
+async function requireAssigneeAtSite(ctx: OpContext, workOrder: JsonRecord): Promise<void> {
+  const assignee = workOrder.assignedTo;
+  if (typeof assignee !== 'string') return;
+  await ctx.uow.load([{ entity: 'user', id: assignee }]);
+  const person = ctx.uow.get('user', assignee);
+  const parsed = person && !person.deleted ? userSchema.safeParse(person.data) : null;
+  if (!parsed?.success || typeof workOrder.siteId !== 'string' || !parsed.data.siteIds.includes(workOrder.siteId)) {
+    throw new FieldlineError('VALIDATION_ERROR', 'A work order can be assigned only to someone who works at its site', { field: 'assignedTo' });
+  }
+}
+
 async function applyCreate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   const { uow, user, nowIso } = ctx;
   const existing = uow.get(op.entity, op.id);
@@ -322,6 +337,7 @@ async function applyCreate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   if (user.role === 'technician' && op.entity === 'workOrder' && data.assignedTo !== null && data.assignedTo !== user.id) {
     throw new FieldlineError('PERMISSION_DENIED', 'A technician can assign a new work order only to themselves');
   }
+  if (op.entity === 'workOrder') await requireAssigneeAtSite(ctx, data);
   const key = naturalKeyOf(op.entity, data);
   const survivor = key === null ? null : await uow.findByNaturalKey(op.entity, key, op.id);
   if (survivor && canWrite(user, survivor, parentOf(uow, survivor.entity, survivor.data))) return createCreate(ctx, op, survivor);
@@ -419,6 +435,7 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   if (merge.changedFields.length > 0) {
     const data = touch(op.entity, merge.merged, nowIso);
     validateChangedFields(op.entity, current.data, data);
+    if (op.entity === 'workOrder' && (merge.changedFields.includes('assignedTo') || merge.changedFields.includes('siteId'))) await requireAssigneeAtSite(ctx, data);
     state = { ...current, data, version: current.version + 1, updatedAt: nowIso };
     uow.put(state);
   }

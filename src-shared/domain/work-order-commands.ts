@@ -38,6 +38,8 @@ export const createWorkOrderInputSchema = z.strictObject({
   /** Drafts stay on the device until opened; everything else is assigned to its creator. */
   draft: z.boolean().default(false),
 });
+/** A supervisor gives a work order to a person at its site, or takes it back (null). */
+export const assignWorkOrderInputSchema = z.strictObject({ workOrderId: recordIdSchema, assignedTo: recordIdSchema.nullable() });
 export const workOrderIdInputSchema = z.strictObject({ workOrderId: recordIdSchema });
 
 export const workOrderListQuerySchema = z.strictObject({

@@ -3,6 +3,7 @@ import { recordIdSchema } from '../domain/ids';
 import {
   addLaborInputSchema,
   addPartUsedInputSchema,
+  assignWorkOrderInputSchema,
   changeStatusInputSchema,
   createWorkOrderInputSchema,
   editNotesInputSchema,
@@ -69,6 +70,7 @@ export const ipcContract = {
   'workOrders.get': { request: workOrderIdInputSchema, response: workOrderDetailSchema },
   'workOrders.reference': { request: empty, response: referenceDataSchema },
   'workOrders.changeStatus': { request: changeStatusInputSchema, response: localWriteResultSchema },
+  'workOrders.assign': { request: assignWorkOrderInputSchema, response: localWriteResultSchema },
   'workOrders.setTaskDone': { request: setTaskDoneInputSchema, response: localWriteResultSchema },
   'workOrders.addPartUsed': { request: addPartUsedInputSchema, response: localWriteResultSchema },
   'workOrders.removePartUsed': { request: removePartUsedInputSchema, response: localWriteResultSchema },

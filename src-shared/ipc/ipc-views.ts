@@ -43,7 +43,7 @@ export const workOrderDetailSchema = z.object({
 export type WorkOrderDetail = z.infer<typeof workOrderDetailSchema>;
 
 /** A person as the screens name them: who a work order is assigned to. A plain object, so a stored user's other fields are left out, not refused. */
-export const referenceUserSchema = z.object(userSchema.pick({ id: true, displayName: true, role: true }).shape);
+export const referenceUserSchema = z.object(userSchema.pick({ id: true, displayName: true, role: true, siteIds: true }).shape);
 
 /** Sites, assets and people for filters, columns and the new-work-order form. */
 export const referenceDataSchema = z.object({ sites: z.array(siteSchema), assets: z.array(assetSchema), users: z.array(referenceUserSchema) });

@@ -248,7 +248,16 @@ describe('the desktop app', () => {
         const expected = wo.assignedTo ? (people.get(wo.assignedTo) ?? 'someone else') : 'Not assigned';
         await expect.poll(() => page.getByTestId('work-order-list').locator(`tr[data-work-order="${wo.id}"]`).textContent()).toContain(expected);
       }
-      await page.getByRole('link', { name: /^Conflicts/ }).click();
+      // Assigning from the desk: an open work order goes to Sam Okafor and becomes assigned.
+      const reference = await c.core.session.queries.reference();
+      const sam = reference.users.find((u) => u.displayName === 'Sam Okafor');
+      const unassigned = (await c.core.session.queries.list({ statuses: ['open'], limit: 100 })).items.find((wo) => sam?.siteIds.includes(wo.siteId));
+      if (!sam || !unassigned) throw new Error('no open work order at a site of Sam Okafor');
+      await page.getByTestId('work-order-list').locator(`tr[data-work-order="${unassigned.id}"]`).getByRole('link').first().click();
+      await page.getByLabel('Assigned to').selectOption({ label: 'Sam Okafor (technician)' });
+      await expect.poll(async () => (await c.core.session.queries.get(unassigned.id)).workOrder).toMatchObject({ assignedTo: sam.id, status: 'assigned' });
+      await expect.poll(() => page.getByText('assigned to Sam Okafor').count()).toBe(1);
+            await page.getByRole('link', { name: /^Conflicts/ }).click();
       await page.getByRole('tab', { name: 'My sites (server log)' }).click();
       await page.getByLabel('Show').selectOption('resolved');
       await expect.poll(() => page.locator('[data-server-conflict]').count(), { timeout: 20_000 }).toBeGreaterThan(0);

@@ -144,6 +144,7 @@ export class IpcRouter {
       'workOrders.get': ({ workOrderId }) => session().queries.get(workOrderId),
       'workOrders.reference': () => session().queries.reference(),
       'workOrders.changeStatus': (input) => this.wrote(session().workOrders.changeStatus(input)),
+      'workOrders.assign': (input) => this.wrote(session().workOrders.assign(input)),
       'workOrders.setTaskDone': (input) => this.wrote(session().workOrders.setTaskDone(input)),
       'workOrders.addPartUsed': (input) => this.wrote(session().workOrders.addPartUsed(input)),
       'workOrders.removePartUsed': (input) => this.wrote(session().workOrders.removePartUsed(input)),

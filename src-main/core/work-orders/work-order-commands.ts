@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
-import { workOrderSchema, type User, type WorkOrder } from '../../../src-shared/domain/entities';
+import { userSchema, workOrderSchema, type User, type WorkOrder } from '../../../src-shared/domain/entities';
 import {
   addLaborInputSchema,
   addPartUsedInputSchema,
+  assignWorkOrderInputSchema,
   changeStatusInputSchema,
   createWorkOrderInputSchema,
   editNotesInputSchema,
@@ -62,6 +63,32 @@ export class WorkOrderCommands {
       if (status === 'completed') values.actualEnd = now;
       return { values, summary: `Status → ${status}` };
     });
+  }
+
+  /**
+   * A supervisor gives a work order to a person who works at its site, or takes it back. Assigning
+   * an open work order makes it assigned; taking back an assigned one opens it again.
+   */
+  async assign(input: z.input<typeof assignWorkOrderInputSchema>): Promise<LocalWriteResult> {
+    const { workOrderId, assignedTo } = parseOrThrow(assignWorkOrderInputSchema, input, 'assignment');
+    if (this.user().role !== 'supervisor') throw new FieldlineError('PERMISSION_DENIED', 'Only a supervisor assigns work orders');
+    const assignee = assignedTo === null ? null : await this.person(assignedTo);
+    return this.edit(workOrderId, (wo) => {
+      if (assignee && !assignee.siteIds.includes(wo.siteId)) {
+        throw new FieldlineError('VALIDATION_ERROR', `${assignee.displayName} does not work at the site of ${wo.number ?? 'this work order'}`, { field: 'assignedTo' });
+      }
+      const values: FieldValues = { assignedTo };
+      if (assignedTo !== null && wo.status === 'open') values.status = 'assigned';
+      if (assignedTo === null && wo.status === 'assigned') values.status = 'open';
+      return { values, summary: assignee ? `Assigned to ${assignee.displayName}` : 'Assignment taken back' };
+    });
+  }
+
+  /** A person from this device's copy of the users. */
+  private async person(id: string): Promise<User> {
+    const row = await this.db.selectFrom('records').select('data').where('entity', '=', 'user').where('id', '=', id).where('pending_delete', '=', 0).executeTakeFirst();
+    if (!row) throw new FieldlineError('NOT_FOUND', `User ${id} is not on this device`);
+    return userSchema.parse(parseData(row.data));
   }
 
   async setTaskDone(input: z.input<typeof setTaskDoneInputSchema>): Promise<LocalWriteResult> {

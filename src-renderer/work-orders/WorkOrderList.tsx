@@ -21,7 +21,9 @@ export function WorkOrderList({ session }: { session: SessionInfo }) {
   const [siteId, setSiteId] = useState('');
   const [priority, setPriority] = useState('');
   const [dueBefore, setDueBefore] = useState('');
+  const [overdueOnly, setOverdueOnly] = useState(false);
   const [limit, setLimit] = useState(pageSize);
+  const now = useNow(60_000);
   const reference = useIpc('workOrders.reference', {});
   const parsedPriority = workOrderPrioritySchema.safeParse(priority);
   const query: WorkOrderListQuery = {
@@ -31,9 +33,9 @@ export function WorkOrderList({ session }: { session: SessionInfo }) {
     ...(siteId ? { siteId } : {}),
     ...(parsedPriority.success ? { priority: parsedPriority.data } : {}),
     ...(dueBefore ? { dueBefore: new Date(`${dueBefore}T23:59:59`).toISOString() } : {}),
+    ...(overdueOnly ? { overdueAt: new Date(now).toISOString() } : {}),
   };
   const list = useIpc('workOrders.list', query);
-  const now = useNow(60_000);
   const sites = new Map((reference.data?.sites ?? []).map((s) => [s.id, s.name]));
   const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u.displayName]));
   // A technician's list holds their own work; a supervisor plans who does what.
@@ -75,6 +77,10 @@ export function WorkOrderList({ session }: { session: SessionInfo }) {
         <label>
           Due by
           <input type="date" value={dueBefore} onChange={(e) => setDueBefore(e.target.value)} />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.target.checked)} />
+          <span>Overdue only</span>
         </label>
       </form>
       <ErrorNote error={list.error} />

@@ -48,6 +48,8 @@ export const workOrderListQuerySchema = z.strictObject({
   siteId: recordIdSchema.optional(),
   priority: workOrderPrioritySchema.optional(),
   dueBefore: isoDateTimeSchema.optional(),
+  /** Only the work orders overdue at this time (isOverdue): unfinished and past their scheduled end. */
+  overdueAt: isoDateTimeSchema.optional(),
   limit: z.number().int().min(1).max(500).default(100),
   offset: z.number().int().min(0).default(0),
 });

@@ -74,7 +74,10 @@ export const technicianActiveStatuses: readonly WorkOrderStatus[] = ['assigned',
 /** Statuses in which a work order's work is over: done, signed off or called off. */
 const finishedStatuses: ReadonlySet<WorkOrderStatus> = new Set(['completed', 'closed', 'cancelled']);
 
+/** Statuses in which a work order still has work to do. */
+export const unfinishedStatuses: readonly WorkOrderStatus[] = workOrderStatuses.filter((status) => !finishedStatuses.has(status));
+
 /** Past its scheduled end with its work not done: the list flags it for the technician and the office. */
 export function isOverdue(workOrder: { status: WorkOrderStatus; scheduledEnd: string | null }, now: number): boolean {
-  return workOrder.scheduledEnd !== null && !finishedStatuses.has(workOrder.status) && Date.parse(workOrder.scheduledEnd) < now;
+  return workOrder.scheduledEnd !== null && unfinishedStatuses.includes(workOrder.status) && Date.parse(workOrder.scheduledEnd) < now;
 }

@@ -88,6 +88,12 @@ describe('the desktop app', () => {
     for (const wo of listed.slice(0, 20)) {
       await expect.poll(() => rows.filter({ hasText: wo.number ?? '?' }).getByText('Overdue').count()).toBe(isOverdue(wo, Date.now()) ? 1 : 0);
     }
+    // Overdue only: exactly those rows, each flagged.
+    await pageA.getByLabel('Overdue only').check();
+    await expect.poll(() => rows.count()).toBe(overdue.length);
+    expect(await rows.getByText('Overdue', { exact: true }).count()).toBe(overdue.length);
+    await pageA.getByLabel('Overdue only').uncheck();
+    await expect.poll(() => rows.count()).toBe(listed.length);
     const { items } = await a.core.session.queries.list({ statuses: ['assigned'], limit: 1 });
     workOrderId = items[0]?.id ?? '';
     expect(workOrderId).not.toBe('');

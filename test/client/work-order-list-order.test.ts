@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkOrder } from '../../src-shared/domain/entities';
 import type { WorkOrderListQuery } from '../../src-shared/domain/work-order-commands';
+import { isOverdue } from '../../src-shared/domain/work-order-status';
 import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
 import type { ClientDatabase } from '../../src-main/core/store/client-schema';
 import { applyPlainChanges } from '../../src-main/core/sync/record-settlement';
@@ -68,11 +69,21 @@ describe('the work-order list order (records_due_order_idx)', () => {
     expect(await numbers({ statuses: ['open'] })).toEqual(['WO-000005', 'WO-000002', 'WO-000001']);
     expect(await numbers({ search: 'pump' })).toEqual(['WO-000003', 'WO-000005', 'WO-000007', 'WO-000001']);
     expect(await numbers({ dueBefore: '2026-11-20T08:00:00.000Z' })).toEqual(['WO-000003', 'WO-000005', 'WO-000002']);
+    // Overdue: unfinished and past the scheduled end (isOverdue), never the completed WO-000004.
+    expect(await numbers({ overdueAt: '2026-11-20T08:00:00.001Z' })).toEqual(['WO-000003', 'WO-000005', 'WO-000002']);
+    expect(await numbers({ overdueAt: '2026-11-20T08:00:00.000Z' })).toEqual(['WO-000003']);
+    expect(await numbers({ overdueAt: '2026-12-01T00:00:00.000Z' })).toEqual(['WO-000003', 'WO-000005', 'WO-000002']);
+    expect(await numbers({ overdueAt: '2026-12-01T00:00:00.000Z', statuses: ['open'] })).toEqual(['WO-000005', 'WO-000002']);
+    expect(await numbers({ overdueAt: '2026-12-01T00:00:00.000Z', statuses: ['completed'] })).toEqual([]);
+    for (const at of ['2026-11-01T00:00:00.000Z', '2026-11-19T00:00:00.000Z', '2026-11-26T00:00:00.000Z']) {
+      const expected = arrived.filter((wo) => isOverdue(wo, Date.parse(at))).map((wo) => wo.number);
+      expect((await numbers({ overdueAt: at })).toSorted()).toEqual(expected.toSorted());
+    }
   });
 
   it('walks the index for every list and total: no statement sorts or reads the records table from end to end', async () => {
     const { queries, statements } = recordingQueries();
-    const lists: WorkOrderListQuery[] = [{}, { statuses: ['open', 'assigned'] }, { siteId }, { priority: 'medium' }, { dueBefore: '2026-11-20T08:00:00.000Z' }, { search: 'pump' }, { search: 'pump', statuses: ['open'] }];
+    const lists: WorkOrderListQuery[] = [{}, { statuses: ['open', 'assigned'] }, { siteId }, { priority: 'medium' }, { dueBefore: '2026-11-20T08:00:00.000Z' }, { overdueAt: '2026-11-21T00:00:00.000Z' }, { search: 'pump' }, { search: 'pump', statuses: ['open'] }];
     for (const query of lists) await queries.list(query);
     const plans = statements.map((s) => store.sqlite.prepare(`explain query plan ${s.sql}`).all(...s.parameters).map((row) => String((row as { detail: unknown }).detail)));
     expect(plans.length).toBeGreaterThanOrEqual(lists.length * 2);

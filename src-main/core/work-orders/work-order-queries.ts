@@ -8,6 +8,7 @@ import { recordSyncStateSchema } from '../../../src-shared/sync/sync-status';
 import type { ClientDb } from '../store/client-schema';
 import { parseData } from '../store/local-record';
 import { searchMatchExpression } from '../../../src-shared/domain/work-order-search';
+import { unfinishedStatuses } from '../../../src-shared/domain/work-order-status';
 
 /**
  * What the list shows of a stored work order. The full schema checked every field of every row for
@@ -24,7 +25,7 @@ const searchHits = (match: string) => sql`select rowid from records_search where
 export class WorkOrderQueries {
   constructor(private readonly db: ClientDb) {}
 
-  /** The list: search over number, title and description; filters by status, site, priority, due date. */
+  /** The list: search over number, title and description; filters by status, site, priority, due date, overdue. */
   async list(input: WorkOrderListQuery) {
     const q: z.infer<typeof workOrderListQuerySchema> = parseOrThrow(workOrderListQuerySchema, input, 'work order query');
     let query = this.db.selectFrom('records').where('entity', '=', 'workOrder').where('pending_delete', '=', 0);
@@ -34,7 +35,9 @@ export class WorkOrderQueries {
     if (q.siteId) query = query.where('site_id', '=', q.siteId);
     if (q.priority) query = query.where('priority', '=', q.priority);
     if (q.dueBefore) query = query.where('scheduled_end', '<=', q.dueBefore);
-    const filtered = (q.statuses && q.statuses.length > 0) || q.siteId || q.priority || q.dueBefore;
+    // isOverdue as a filter. Times compare as text, as for the due-date filter and the list's order.
+    if (q.overdueAt) query = query.where('scheduled_end', '<', q.overdueAt).where('status', 'in', unfinishedStatuses);
+    const filtered = (q.statuses && q.statuses.length > 0) || q.siteId || q.priority || q.dueBefore || q.overdueAt;
     const total = match && !filtered ? await this.searchTotal(match) : Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await query
       .select(['id', 'data', 'sync_state'])

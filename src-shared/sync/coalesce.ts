@@ -4,14 +4,19 @@ export type FieldValues = { [field: string]: Json };
 
 /**
  * A new local edit folded into an op that has not been sent (design.md §2): the newest value of
- * each field wins. A field set back to its server-acknowledged base drops out of an update, so
- * undoing a change sends nothing.
+ * each field wins. A field that holds what the server holds drops out of an update: undoing a
+ * change, or setting a field to the value it has, sends nothing.
+ *
+ * `server` is the server's value of each field as this device last received it, not the base the
+ * change was made from: the two differ while a manual conflict waits for a person (rebase keeps the
+ * old base), and a value equal to that old base is then a change against the server, to be sent.
+ * The caller leaves out fields that an op in flight is changing on the server.
  */
-export function coalesceValues(queued: FieldValues, incoming: FieldValues, bases: FieldValues, kind: 'create' | 'update'): FieldValues {
+export function coalesceValues(queued: FieldValues, incoming: FieldValues, server: FieldValues, kind: 'create' | 'update'): FieldValues {
   const merged: FieldValues = { ...queued, ...incoming };
   if (kind === 'create') return merged;
   for (const [field, value] of Object.entries(merged)) {
-    if (field in bases && jsonEqual(bases[field], value)) delete merged[field];
+    if (field in server && jsonEqual(server[field], value)) delete merged[field];
   }
   return merged;
 }

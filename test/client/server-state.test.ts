@@ -114,6 +114,42 @@ describe("the server's state of a record with local changes", () => {
     );
   });
 
+  it('found by the property above: an edit to the value a field has queues nothing, and a value equal to an old base is still sent', async () => {
+    let server: WorkOrder = workOrder();
+    let version = 1;
+    await synced(server, version);
+    const pull = async (values: Partial<WorkOrder>) => {
+      server = { ...server, ...values };
+      version += 1;
+      const change = { entity: 'workOrder' as const, id: server.id, op: 'upsert' as const, version, parsed: server };
+      await store.db.transaction().execute((trx) => applyPulledChange(trx, change, '2026-11-05T08:31:00.000Z'));
+    };
+    const edit = (values: Partial<WorkOrder>) => writeLocalChange(store.db, clock, { kind: 'update', entity: 'workOrder', id: server.id, values, summary: 'edit' });
+    const queued = async () => (await store.db.selectFrom('outbox').select('field_values').execute()).map((op) => JSON.parse(op.field_values));
+
+    await pull({ rootCause: 'worn seal' });
+    expect(await edit({ rootCause: 'worn seal' })).toMatchObject({ opId: null });
+    expect(await queued()).toEqual([]);
+
+    // A manual field changed on both sides: the local value stays pending on its old base.
+    await pull({ rootCause: null });
+    await edit({ rootCause: 'dirt' });
+    await pull({ rootCause: 'worn seal' });
+    expect(await queued()).toEqual([{ rootCause: 'dirt' }]);
+    expect(await basesFor(store.db, 'workOrder', server.id)).toEqual({ rootCause: null });
+    // Set back to that old base, it differs from what the server now holds: still a change to send.
+    await edit({ rootCause: null });
+    expect(await queued()).toEqual([{ rootCause: null }]);
+    // Another field set to the server's value leaves it pending and sends nothing more.
+    await edit({ tags: server.tags });
+    expect(await queued()).toEqual([{ rootCause: null }]);
+    // Set to the server's value, the change is gone, and so is the difference.
+    await edit({ rootCause: 'worn seal' });
+    expect(await queued()).toEqual([]);
+    expect((await row(server.id)).data).toBe(JSON.stringify(server));
+    expect(JSON.stringify(serverStateOf(await row(server.id), await basesFor(store.db, 'workOrder', server.id)))).toBe(JSON.stringify(server));
+  });
+
   it('keeps its meaning in a store from before: an empty server copy beside bases meant the view itself', async () => {
     const old = new Kysely<ClientDatabase>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'old.db')) }) });
     await migrateClientStore(old, '0006_full_text_search');

@@ -120,9 +120,10 @@ export async function writeLocalChange(
     }
     let opId: string | null;
     let priority = opPriority(change.entity, 'update', update.values);
+    const server = await serverValuesToCompare(trx, change.entity, change.id, serverData, latest !== undefined);
     if (queued) {
       const kind = queued.kind === 'create' ? 'create' : 'update';
-      const values = coalesceValues(parseData(queued.field_values), update.values, bases, kind);
+      const values = coalesceValues(parseData(queued.field_values), update.values, server, kind);
       priority = Math.min(priority, queued.priority);
       if (Object.keys(values).length === 0 && kind === 'update' && !queued.resolves && !update.resolves) {
         await trx.deleteFrom('outbox').where('op_id', '=', queued.op_id).execute();
@@ -141,11 +142,16 @@ export async function writeLocalChange(
           .execute();
         opId = queued.op_id;
       }
+    } else if (!update.resolves && Object.keys(coalesceValues({}, update.values, server, 'update')).length === 0) {
+      // Every field already holds what the server holds: nothing to send. (A decision on a conflict
+      // is sent even so: it closes the conflict on the server.)
+      opId = null;
     } else {
       opId = uuidv7();
+      const values = update.resolves ? update.values : coalesceValues({}, update.values, server, 'update');
       await trx
         .insertInto('outbox')
-        .values(newOp(opId, change.entity, change.id, 'update', row.version, update.values, priority, update.summary, [], update.resolves ?? null, nowIso))
+        .values(newOp(opId, change.entity, change.id, 'update', row.version, values, priority, update.summary, [], update.resolves ?? null, nowIso))
         .execute();
     }
     const stillQueued = opId !== null || (await hasOps(trx, change.entity, change.id));
@@ -223,6 +229,19 @@ function newOp(
     created_at: nowIso,
     client_time: nowIso,
   };
+}
+
+/**
+ * The server's values an edit is compared with (coalesceValues), less the fields an op in flight is
+ * changing: what the server will hold for those is not known until it answers.
+ */
+async function serverValuesToCompare(trx: Transaction<ClientDatabase>, entity: string, id: string, serverData: JsonRecord | null, queuedOps: boolean): Promise<FieldValues> {
+  if (!serverData) return {};
+  if (!queuedOps) return serverData;
+  const inFlight = await trx.selectFrom('outbox').select('field_values').where('entity', '=', entity).where('record_id', '=', id).where('state', '=', 'in-flight').execute();
+  const server: FieldValues = { ...serverData };
+  for (const op of inFlight) for (const field of Object.keys(parseData(op.field_values))) delete server[field];
+  return server;
 }
 
 async function hasOps(trx: Transaction<ClientDatabase>, entity: string, id: string): Promise<boolean> {

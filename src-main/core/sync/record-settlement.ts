@@ -66,7 +66,9 @@ export async function settleRecord(
   await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', id).execute();
   const bases: FieldValues = {};
   for (const field of Object.keys(pending)) {
-    bases[field] = options.bases?.[field] ?? oldBases[field] ?? server[field] ?? null;
+    // By presence, not `??`: null is a value, and a base of null (a manual conflict on a field that
+    // was empty) must not turn into the server's value, which would let the push overwrite it.
+    bases[field] = options.bases && field in options.bases ? (options.bases[field] ?? null) : field in oldBases ? (oldBases[field] ?? null) : (server[field] ?? null);
     await trx.insertInto('bases').values({ entity, record_id: id, field, value: JSON.stringify(bases[field]) }).execute();
   }
   const conflict = await hasOpenConflict(trx, entity, id);

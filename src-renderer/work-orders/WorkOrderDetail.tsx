@@ -11,7 +11,7 @@ import { useNow } from '../app/useNow';
 import { SyncIcon } from '../sync/SyncIcon';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel';
 import { LaborTimer } from './LaborTimer';
-import { statusLabel } from './labels';
+import { assigneeName, statusLabel } from './labels';
 
 /** One work order, everything a technician records on site, each change saved at once and queued. */
 export function WorkOrderDetail({ id, session }: { id: string; session: SessionInfo }) {
@@ -46,6 +46,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const { asset, site, siteParts } = detail.data;
   const partName = new Map(siteParts.map((p) => [p.id, `${p.partNumber} — ${p.description}`]));
   const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u]));
+  const assignee = assigneeName(wo.assignedTo, people);
   const transitions = allowedTransitions(wo.status, session.role);
   const error = updateSettings.error ?? changeStatus.error ?? assign.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
   const notesChanged = notes !== null && (notes.completionNotes !== (wo.completionNotes ?? '') || notes.rootCause !== (wo.rootCause ?? ''));
@@ -86,7 +87,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           <h2 id="status-title">Status: {statusLabel[wo.status]}</h2>
           <p>
             {wo.type} · priority <strong className={`priority-${wo.priority}`}>{wo.priority}</strong> ·{' '}
-            {wo.assignedTo ? `assigned to ${people.get(wo.assignedTo)?.displayName ?? 'someone else'}` : 'not assigned'}
+            {assignee ? `assigned to ${assignee}` : 'not assigned'}
           </p>
           {session.role === 'supervisor' && (
             <label>

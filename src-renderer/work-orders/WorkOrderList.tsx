@@ -9,7 +9,7 @@ import { shortDate } from '../app/format';
 import { navigate } from '../app/routing';
 import { useNow } from '../app/useNow';
 import { SyncIcon } from '../sync/SyncIcon';
-import { statusLabel } from './labels';
+import { assigneeName, statusLabel } from './labels';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 
 const pageSize = 100;
@@ -37,7 +37,7 @@ export function WorkOrderList({ session }: { session: SessionInfo }) {
   };
   const list = useIpc('workOrders.list', query);
   const sites = new Map((reference.data?.sites ?? []).map((s) => [s.id, s.name]));
-  const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u.displayName]));
+  const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u]));
   // A technician's list holds their own work; a supervisor plans who does what.
   const showAssignee = session.role === 'supervisor';
   return (
@@ -115,7 +115,7 @@ export function WorkOrderList({ session }: { session: SessionInfo }) {
               <td>{statusLabel[wo.status]}</td>
               <td className={`priority-${wo.priority}`}>{wo.priority}</td>
               <td>{sites.get(wo.siteId) ?? '—'}</td>
-              {showAssignee && <td>{wo.assignedTo ? (people.get(wo.assignedTo) ?? 'someone else') : 'Not assigned'}</td>}
+              {showAssignee && <td>{assigneeName(wo.assignedTo, people) ?? 'Not assigned'}</td>}
               <td className="nowrap">
                 {shortDate(wo.scheduledEnd)}
                 {isOverdue(wo, now) && <div className="overdue">Overdue</div>}

@@ -142,17 +142,19 @@ export async function writeLocalChange(
           .execute();
         opId = queued.op_id;
       }
-    } else if (!update.resolves && Object.keys(coalesceValues({}, update.values, server, 'update')).length === 0) {
-      // Every field already holds what the server holds: nothing to send. (A decision on a conflict
-      // is sent even so: it closes the conflict on the server.)
-      opId = null;
     } else {
-      opId = uuidv7();
+      // A decision on a conflict is sent as it is, even with nothing to change: it closes the
+      // conflict on the server. Otherwise the fields that already hold the server's value drop out.
       const values = update.resolves ? update.values : coalesceValues({}, update.values, server, 'update');
-      await trx
-        .insertInto('outbox')
-        .values(newOp(opId, change.entity, change.id, 'update', row.version, values, priority, update.summary, [], update.resolves ?? null, nowIso))
-        .execute();
+      if (Object.keys(values).length === 0 && !update.resolves) {
+        opId = null;
+      } else {
+        opId = uuidv7();
+        await trx
+          .insertInto('outbox')
+          .values(newOp(opId, change.entity, change.id, 'update', row.version, values, priority, update.summary, [], update.resolves ?? null, nowIso))
+          .execute();
+      }
     }
     const stillQueued = opId !== null || (await hasOps(trx, change.entity, change.id));
     await trx

@@ -7,6 +7,7 @@ import { workOrderStatusSchema } from '../../src-shared/domain/work-order-status
 import { ClientCore } from '../core/session/client-core';
 import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
 import type { SyncResult } from '../core/sync/sync-engine';
+import { unreadNotices } from '../core/sync/notices';
 
 const usage = `Fieldline headless client — for IT diagnostics, load and fault tests
 
@@ -14,14 +15,16 @@ const usage = `Fieldline headless client — for IT diagnostics, load and fault 
 
   login --user U [--password P]      sign in (password also from FIELDLINE_PASSWORD)
   sync [--repeat N] [--batch OPS]    push and pull now (N cycles; at most OPS ops per request), then
-                                     wait for attachment uploads to finish
+                                     wait for attachment uploads to finish; exits 3 if any change
+                                     was refused or is failed (kept on this device, listed)
+  notices                            what happened that you should know: work handed over, decisions
   attach <workOrderId> <FILE> [--document] [--note TEXT]
                                      attach a photo (default) or a document to a work order
   uploads                            attachment files waiting to upload, with progress
   status                             sync state, queue, conflicts, last sync
   list [--search TEXT]               work orders on this device
   queue                              queued changes with state, attempts, last error
-  retry <opId|all>                   retry a failed change
+  retry <opId|all>                   send a failed or refused change again, as it is now
   discard <opId>                     throw a queued change away
   conflicts [--all]                  open conflicts (or all, with history)
   resolve <conflictId> --choice local|server
@@ -29,7 +32,13 @@ const usage = `Fieldline headless client — for IT diagnostics, load and fault 
   clear-cache                        drop downloaded data (unsynced changes stay) and sync it all again
   logout [--force]                   sign out and wipe this user's data from the device
 
-  --keychain-service NAME            keychain service name (default Fieldline)`;
+  --keychain-service NAME            keychain service name (default Fieldline)
+
+  Exit codes: 0 done; 1 failed (the message says why); 2 usage; 3 synced, but changes wait for
+  you: refused by the server or failed (see queue).`;
+
+/** `sync` reached the server, but some changes wait for a person (refused or failed). */
+const exitChangesWaiting = 3;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -86,8 +95,25 @@ async function main(): Promise<number> {
         let last: SyncResult | undefined;
         for (let i = 0; i < Math.max(1, Number(values.repeat)); i++) last = await session.engine.sync('manual');
         await session.engine.uploadsIdle();
-        print(last, () => (last?.ok ? `Synced: pushed ${last.pushed}, pulled ${last.pulled}` : `Sync failed: ${last?.error?.code} ${last?.error?.message}`));
-        return last?.ok ? 0 : 1;
+        if (!last?.ok) {
+          print(last, () => `Sync failed: ${last?.error?.message} (${last?.error?.code})`);
+          return 1;
+        }
+        const waiting = (await session.queue.list()).filter((op) => op.state === 'failed' || op.state === 'refused');
+        const notices = await unreadNotices(session.store.db);
+        print({ ...last, waiting, notices }, () =>
+          [
+            `Synced: pushed ${last?.pushed ?? 0}, pulled ${last?.pulled ?? 0}${last?.refused ? `, ${last.refused} refused by the server` : ''}`,
+            ...waiting.map((op) => `  ${op.state === 'refused' ? 'Refused' : 'Failed'}: ${op.record} — ${op.summary}: ${op.lastError?.message ?? ''}`),
+            ...notices.map((n) => `  Notice: ${n.message}`),
+          ].join('\n'),
+        );
+        return waiting.length > 0 || (last?.refused ?? 0) > 0 ? exitChangesWaiting : 0;
+      }
+      case 'notices': {
+        const notices = await unreadNotices(session.store.db);
+        print(notices, () => notices.map((n) => `${n.createdAt}  ${n.message}`).join('\n') || 'No notices');
+        return 0;
       }
       case 'attach': {
         const file = positionals[2];

@@ -4,7 +4,8 @@ import { jsonSchema } from '../../src-shared/domain/json';
 import type { FieldConflict } from '../../src-shared/merge/merge-patch';
 import type { FieldDecision, ResolveConflictRequest } from '../../src-shared/protocol/conflicts';
 import { showValue } from '../app/format';
-import { fieldName, policyText } from './conflict-words';
+import { policyText } from './conflict-words';
+import { fieldName } from '../../src-shared/domain/field-names';
 
 export type ComparedField = Pick<FieldConflict, 'field' | 'base' | 'local' | 'server' | 'policy' | 'outcome'>;
 

@@ -13,7 +13,15 @@ const kindText: Record<string, string> = {
   'update-delete': 'Changed here, deleted on the server',
   'delete-update': 'Deleted here, changed on the server',
   'create-create': 'Created twice',
+  refused: 'A change the server refused',
 };
+
+/** Who settled a conflict, in words: a person by name where the server said who, or the policy. */
+function settledBy(c: { status: string; resolvedAt: string | null; resolution: Record<string, Json> | null }): string {
+  if (c.status === 'auto-resolved') return 'by policy';
+  const who = typeof c.resolution?.decidedBy === 'string' ? c.resolution.decidedBy : 'you';
+  return `by ${who} ${dateTime(c.resolvedAt)}`;
+}
 
 function DeviceConflicts() {
   const open = useIpc('conflicts.list', { status: 'open' });
@@ -68,7 +76,7 @@ function ConflictHistory() {
               <td>{c.record}</td>
               <td>{kindText[c.kind] ?? c.kind}</td>
               <td>{settledFields(c.fields)}</td>
-              <td>{c.status === 'auto-resolved' ? 'by policy' : `by a person ${dateTime(c.resolvedAt)}`}</td>
+              <td>{settledBy(c)}</td>
             </tr>
           ))}
         </tbody>
@@ -111,9 +119,25 @@ function SiteConflicts() {
           </h2>
           <p className="muted">
             By {c.user} (device {c.deviceId.slice(0, 8)}) on {dateTime(c.createdAt)}
-            {c.resolvedAt ? `, resolved ${dateTime(c.resolvedAt)}` : ''}
+            {c.resolvedAt ? `, decided by ${c.resolvedByName ?? 'a supervisor'} ${dateTime(c.resolvedAt)}` : ''}
           </p>
-          {c.status === 'open' ? (
+          {c.refusal && (
+            <p className="refusal" data-testid="refusal-reason">
+              The server refused this {c.refusal.opKind === 'create' ? 'new record' : c.refusal.opKind === 'delete' ? 'delete' : 'change'}: {c.refusal.error.message}. Apply
+              the technician’s values to keep them, or dismiss them.
+            </p>
+          )}
+          {c.status === 'open' && c.refusal && (
+            <div className="actions">
+              <button type="button" disabled={resolve.isPending} onClick={() => resolve.mutate({ conflictId: c.id, decision: { choice: 'local' } })}>
+                Apply the technician’s change
+              </button>
+              <button type="button" disabled={resolve.isPending} onClick={() => resolve.mutate({ conflictId: c.id, decision: { choice: 'server' } })}>
+                Dismiss it
+              </button>
+            </div>
+          )}
+          {c.status === 'open' && c.refusal?.opKind === 'delete' ? null : c.status === 'open' ? (
             <ConflictCompare
               fields={c.fields.map((f) => ({ ...f, local: f.local satisfies Json }))}
               localLabel="Technician"

@@ -1,11 +1,6 @@
 import type { FieldPolicy } from '../../src-shared/domain/conflict-policies';
 import type { FieldConflict } from '../../src-shared/merge/merge-patch';
-
-/** A record's field as a person reads it: "completionNotes" → "Completion notes". */
-export function fieldName(field: string): string {
-  const words = field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+import { fieldName } from '../../src-shared/domain/field-names';
 
 /** Which rule decides a field's conflicts (design.md, conflict policies). */
 export const policyText: Record<FieldPolicy, string> = {

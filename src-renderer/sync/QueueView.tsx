@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { QueueItem } from '../../src-shared/ipc/ipc-views';
+import type { Json } from '../../src-shared/domain/json';
+import { fieldName } from '../../src-shared/domain/field-names';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
 import { ErrorNote } from '../app/ErrorNote';
@@ -7,7 +9,39 @@ import { dateTime, plural } from '../app/format';
 import { navigate } from '../app/routing';
 import { UploadQueue } from '../attachments/UploadQueue';
 
-const stateLabel: Record<QueueItem['state'], string> = { pending: 'Queued', 'in-flight': 'Sending', failed: 'Failed', conflict: 'In conflict' };
+const stateLabel: Record<QueueItem['state'], string> = {
+  pending: 'Queued',
+  'in-flight': 'Sending',
+  failed: 'Failed',
+  conflict: 'In conflict',
+  refused: 'Refused by the server',
+};
+
+/** A field's value in a few words: text as typed (shortened), lists by their count. */
+function briefValue(value: Json | undefined): string {
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'string') return value.length > 60 ? `“${value.slice(0, 57)}…”` : `“${value}”`;
+  if (Array.isArray(value)) return plural(value.length, 'entry', 'entries');
+  if (typeof value === 'object') return 'set';
+  return String(value);
+}
+
+/** What a failed or refused change holds, so the technician sees exactly what is kept for them. */
+function ChangeContent({ item }: { item: QueueItem }) {
+  const fields = Object.entries(item.values);
+  if (fields.length === 0 || (item.state !== 'failed' && item.state !== 'refused')) return null;
+  return (
+    <ul className="change-content" aria-label="What this change holds">
+      {fields.map(([field, value]) => (
+        <li key={field}>
+          {fieldName(field)}: {briefValue(value)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const waitsForPerson = (item: QueueItem) => item.state === 'failed' || item.state === 'refused';
 
 /** Every queued change: what, how urgent, where it stands, and what a person can do about it. */
 export function QueueView() {
@@ -17,14 +51,14 @@ export function QueueView() {
   const discard = useIpcMutation('queue.discard');
   const [discarding, setDiscarding] = useState<QueueItem | null>(null);
   const items = queue.data ?? [];
-  const failed = items.filter((i) => i.state === 'failed').length;
+  const failed = items.filter(waitsForPerson).length;
   return (
     <section aria-labelledby="queue-title">
       <div className="view-header">
         <h1 id="queue-title">Queue</h1>
-        <p className="muted">{items.length === 0 ? 'Nothing waiting: every change is on the server.' : `${plural(items.length, 'change')} waiting, ${failed} failed`}</p>
+        <p className="muted">{items.length === 0 ? 'Nothing waiting: every change is on the server.' : `${plural(items.length, 'change')} waiting, ${failed} need you`}</p>
         <button type="button" onClick={() => retryAll.mutate({})} disabled={failed === 0 || retryAll.isPending}>
-          Retry all failed
+          Retry all failed and refused
         </button>
       </div>
       <ErrorNote error={queue.error ?? retry.error ?? retryAll.error ?? discard.error} />
@@ -57,15 +91,27 @@ export function QueueView() {
                   )}
                 </td>
                 <td>
-                  {item.kind} — {item.summary}
+                  {item.summary}
+                  <ChangeContent item={item} />
                 </td>
                 <td>{item.priority}</td>
-                <td>{stateLabel[item.state]}</td>
+                <td>
+                  {stateLabel[item.state]}
+                  {item.state === 'refused' && <div className="muted">{item.escalated ? 'Kept for the site’s supervisors to apply' : 'Kept here until you discard it'}</div>}
+                </td>
                 <td>{item.attempts}</td>
-                <td>{item.lastError ? `${item.lastError.code}: ${item.lastError.message}` : '—'}</td>
-                <td>{item.state === 'failed' ? 'after a retry' : dateTime(item.nextAttemptAt)}</td>
+                <td>
+                  {item.lastError ? (
+                    <>
+                      {item.lastError.message} <span className="muted">({item.lastError.code})</span>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>{waitsForPerson(item) ? 'after a retry' : dateTime(item.nextAttemptAt)}</td>
                 <td className="row-actions">
-                  <button type="button" onClick={() => retry.mutate({ opId: item.opId })} disabled={item.state !== 'failed'}>
+                  <button type="button" onClick={() => retry.mutate({ opId: item.opId })} disabled={!waitsForPerson(item)}>
                     Retry
                   </button>
                   <button type="button" className="danger" onClick={() => setDiscarding(item)} disabled={item.state === 'in-flight'}>

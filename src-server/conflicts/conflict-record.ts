@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
 import type { FieldConflict } from '../../src-shared/merge/merge-patch';
-import { conflictSchema, fieldConflictSchema, type Conflict, type ConflictKind } from '../../src-shared/protocol/conflicts';
+import { conflictSchema, fieldConflictSchema, refusalSchema, type Conflict, type ConflictKind, type Refusal } from '../../src-shared/protocol/conflicts';
 import { recordDataSchema } from '../../src-shared/protocol/push';
 import type { ConflictsTable } from '../db/schema';
 
@@ -19,11 +19,12 @@ export interface NewConflict {
   clientVersion: number;
   serverVersion: number;
   createdAt: string;
+  refusal?: Refusal;
 }
 
 /** Auto-resolved conflicts are kept for the audit trail; open ones wait for a person. */
 export function newConflictRow(c: NewConflict): ConflictsTable {
-  const open = c.kind === 'update-delete' || c.kind === 'delete-update' || c.fields.some((f) => f.outcome === 'manual');
+  const open = c.kind === 'update-delete' || c.kind === 'delete-update' || c.kind === 'refused' || c.fields.some((f) => f.outcome === 'manual');
   return {
     id: uuidv7(),
     entity: c.entity,
@@ -42,6 +43,7 @@ export function newConflictRow(c: NewConflict): ConflictsTable {
     resolved_at: null,
     resolved_by: null,
     resolution: null,
+    refusal: c.refusal ? JSON.stringify(c.refusal) : null,
   };
 }
 
@@ -64,5 +66,6 @@ export function conflictFromRow(row: ConflictsTable): Conflict {
     resolvedAt: row.resolved_at,
     resolvedBy: row.resolved_by,
     resolution: row.resolution === null ? null : recordDataSchema.parse(JSON.parse(row.resolution)),
+    refusal: row.refusal === null ? null : refusalSchema.parse(JSON.parse(row.refusal)),
   });
 }

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import type { ServerDatabase } from '../db/schema';
 import { entityNameSchema, entitySchemas } from '../../src-shared/domain/entity-registry';
 import type { Json } from '../../src-shared/domain/json';
 import type { JsonRecord } from '../../src-shared/merge/merge-patch';
@@ -9,6 +11,32 @@ import type { SyncServiceDeps } from '../sync/push-service';
 import type { Principal } from '../sync/scope';
 import { RecordUnitOfWork } from '../sync/unit-of-work';
 import { conflictFromRow } from './conflict-record';
+import { mayDecideRefusal } from './refusal';
+import { userSchema } from '../../src-shared/domain/entities';
+import { canWrite } from '../sync/write-access';
+import type { RecordState } from '../sync/record-state';
+
+/**
+ * People's display names by user id: a device may not hold the profile of whoever decided. Takes
+ * the caller's transaction where there is one (SQLite has a single connection).
+ */
+async function namesOf(db: Kysely<ServerDatabase>, userIds: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return names;
+  const rows = await db.selectFrom('records').select(['id', 'data']).where('entity', '=', 'user').where('id', 'in', ids).execute();
+  for (const row of rows) {
+    const user = userSchema.safeParse(JSON.parse(row.data));
+    if (user.success) names.set(row.id, user.data.displayName);
+  }
+  return names;
+}
+
+/** Whether a decision touches what write access is read from (an attachment's follows its work order, which it does not move). */
+function changesAccess(entity: string, current: RecordState, data: JsonRecord, deleted: boolean): boolean {
+  if (deleted || entity === 'attachment') return false;
+  return current.data.siteId !== data.siteId || current.data.assignedTo !== data.assignedTo || current.version === 0;
+}
 
 type ConflictListQuery = z.infer<typeof conflictListQuerySchema>;
 
@@ -27,10 +55,12 @@ export class ConflictService {
       .$if(user.role === 'technician', (q) => q.where('user_id', '=', user.id))
       .$if(user.role === 'technician' && query.siteId !== undefined, (q) => q.where('site_id', '=', query.siteId ?? ''))
       .$if(query.status !== undefined, (q) => q.where('status', '=', query.status ?? ''))
+      .$if(query.ids !== undefined, (q) => q.where('id', 'in', query.ids ?? []))
       .orderBy('created_at', 'desc')
       .limit(query.limit)
       .execute();
-    return rows.map(conflictFromRow);
+    const deciders = await namesOf(this.deps.db, rows.flatMap((row) => (row.resolved_by ? [row.resolved_by] : [])));
+    return rows.map((row) => ({ ...conflictFromRow(row), resolvedByName: row.resolved_by ? (deciders.get(row.resolved_by) ?? null) : null }));
   }
 
   /**
@@ -51,13 +81,25 @@ export class ConflictService {
       const mayResolve =
         user.role === 'supervisor' ? row.site_id !== null && user.siteIds.includes(row.site_id) : row.user_id === user.id;
       if (!mayResolve) throw new FieldlineError('PERMISSION_DENIED', 'You may not resolve this conflict');
-      if (row.status === 'resolved') throw new FieldlineError('VERSION_CONFLICT', 'This conflict was already resolved');
       const conflict = conflictFromRow(row);
+      if (conflict.kind === 'refused' && !mayDecideRefusal(user, row.site_id)) {
+        throw new FieldlineError('PERMISSION_DENIED', "A change the server refused is decided by a supervisor of its site; on the laptop, discard it or change it and send it again");
+      }
+      if (row.status === 'resolved') {
+        const [decider] = row.resolved_by ? [...(await namesOf(trx, [row.resolved_by])).values()] : [];
+        throw new FieldlineError('VERSION_CONFLICT', `${decider ?? 'Someone'} decided this conflict first${row.resolved_at ? ` (${row.resolved_at})` : ''}`, {
+          resolvedBy: row.resolved_by,
+          resolvedAt: row.resolved_at,
+        });
+      }
       const entity = entityNameSchema.parse(row.entity);
       const recordId = row.survivor_id ?? row.record_id;
       const uow = new RecordUnitOfWork(trx, dialect);
       await uow.load([{ entity, id: recordId }]);
-      const current = uow.get(entity, recordId);
+      const stored = uow.get(entity, recordId);
+      // A refused create the supervisor applies becomes the record, as the technician sent it.
+      const refusedCreate = conflict.refusal?.opKind === 'create' && request.choice === 'local' && stored === null;
+      const current = stored ?? (refusedCreate ? { entity, id: recordId, version: 0, data: { id: recordId }, deleted: false, createdAt: nowIso, updatedAt: nowIso } : null);
       if (!current) throw new FieldlineError('NOT_FOUND', `${entity} ${recordId} no longer exists`);
       const decided: JsonRecord = {};
       const data: JsonRecord = { ...current.data };
@@ -71,6 +113,17 @@ export class ConflictService {
       let deleted = current.deleted;
       if (conflict.kind === 'update-delete' && request.choice === 'local') deleted = false;
       if (conflict.kind === 'delete-update' && request.choice === 'local') deleted = true;
+      if (conflict.refusal?.opKind === 'delete' && request.choice === 'local') deleted = true;
+      const decidesRecord = conflict.kind === 'update-delete' || conflict.kind === 'delete-update' || conflict.refusal?.opKind === 'delete';
+      if (Object.keys(decided).length === 0 && !(decidesRecord && request.choice)) {
+        throw new FieldlineError('VALIDATION_ERROR', 'The decision names no field of this conflict: choose a side for the record or for at least one of its fields', {
+          fields: conflict.fields.map((f) => f.field),
+        });
+      }
+      // Written with the decider's rights, before and after: nobody moves a record off their sites.
+      if (changesAccess(entity, current, data, deleted) && !canWrite(user, { ...current, data }, null)) {
+        throw new FieldlineError('PERMISSION_DENIED', 'That decision would move the record somewhere you do not work');
+      }
       if (!deleted) {
         const parsed = entitySchemas[entity].safeParse(data);
         if (!parsed.success) throw validationError('resolved record', parsed.error);

@@ -124,6 +124,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`create index records_tombstone_age_idx on records (updated_at) where deleted = 1`.execute(db);
       },
     },
+    '0004_refused_changes': {
+      async up(db: Kysely<unknown>) {
+        // A change the server refuses is kept as a `refused` conflict for the site's supervisors:
+        // why it was refused and what kind of change it was (refusalSchema), as JSON.
+        await db.schema.alterTable('conflicts').addColumn('refusal', 'text').execute();
+      },
+    },
   };
 }
 

@@ -90,6 +90,8 @@ export interface ConflictsTable {
   resolved_at: string | null;
   resolved_by: string | null;
   resolution: string | null;
+  /** A `refused` conflict's refusalSchema as JSON; null for the other kinds. */
+  refusal: string | null;
 }
 
 export interface RefreshTokensTable {

@@ -6,7 +6,7 @@ import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
 import { canReachStatus, workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
 import { hasManualConflict, mergePatch, type FieldConflict, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
 import type { Conflict, ConflictKind } from '../../src-shared/protocol/conflicts';
-import { FieldlineError, validationError } from '../../src-shared/protocol/errors';
+import { FieldlineError, validationError, type ErrorEnvelope } from '../../src-shared/protocol/errors';
 import type { PushOp, PushRequest, PushResponse, PushResult } from '../../src-shared/protocol/push';
 import { pushResultSchema } from '../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../src-shared/sync/clock';
@@ -14,9 +14,11 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DialectName, ServerDatabase, ServerDb } from '../db/schema';
 import { conflictFromRow, newConflictRow } from '../conflicts/conflict-record';
+import { fieldsNamedBy, pickFields, refusalOf, sideBySideOf, siteOfRefusal } from '../conflicts/refusal';
+import { loadUser } from '../auth/users';
 import type { ChangeHub } from './change-hub';
 import { scopeFieldsOf, type RecordState } from './record-state';
-import type { Principal } from './scope';
+import { inScopeNowSql, type Principal } from './scope';
 import { isRetryableTransactionError, RecordUnitOfWork, type FieldEditRequest, type RecordKey } from './unit-of-work';
 import { canWrite } from './write-access';
 import { describeServer } from './server-description';
@@ -83,7 +85,7 @@ export class PushService {
           results.push(replayed(uow, op, earlier));
           continue;
         }
-        const result = await applyOpOrReject(ctx, op);
+        const result = await applyOpOrRefuse(ctx, op);
         if (op.resolves && (result.status === 'applied' || result.status === 'conflict')) {
           await markResolvedByDevice(trx, op, principal.user.id, nowIso);
         }
@@ -177,21 +179,128 @@ function storedParentKey(uow: RecordUnitOfWork, op: PushOp): RecordKey[] {
   return typeof workOrderId === 'string' ? [{ entity: 'workOrder', id: workOrderId }] : [];
 }
 
-async function applyOpOrReject(ctx: OpContext, op: PushOp): Promise<PushResult> {
-  try {
-    checkOpAllowed(ctx.user, op);
-    switch (op.kind) {
-      case 'create':
-        return await applyCreate(ctx, op);
-      case 'update':
-        return await applyUpdate(ctx, op);
-      case 'delete':
-        return await applyDelete(ctx, op);
+/**
+ * Applies an op, or as much of it as this user may make (design.md §8): an error that names some of
+ * an update's fields (a field the user may not change, a status move not allowed) refuses those
+ * fields and applies the rest; any other error refuses the whole op. Whatever is refused is kept
+ * on the server as an escalation for the site's supervisors, never dropped.
+ */
+async function applyOpOrRefuse(ctx: OpContext, op: PushOp): Promise<PushResult> {
+  const late = op.resolves ? await decidedAlready(ctx, op.resolves) : null;
+  if (late) return { opId: op.opId, status: 'rejected', error: late };
+  let patch = op.patch;
+  // The fields refused so far, and the first error that refused any.
+  const refusedFields: string[] = [];
+  let refusal: ErrorEnvelope | undefined;
+  for (;;) {
+    try {
+      // An answer to part of an op carries the record: as-sent would mean every field was applied.
+      const result = await applyOp(refusal ? { ...ctx, answers: 'records' } : ctx, { ...op, patch });
+      if (!refusal) return result;
+      const escalation = await escalate(ctx, { ...op, patch: pickFields(op.patch, refusedFields) }, refusal);
+      return { ...result, error: refusal, escalation };
+    } catch (error) {
+      if (!(error instanceof FieldlineError)) throw error;
+      const named = op.kind === 'update' ? fieldsNamedBy(error.details).filter((field) => field in patch) : [];
+      const rest = Object.keys(patch).filter((field) => !named.includes(field));
+      if (named.length === 0 || rest.length === 0) return refuse(ctx, op, error.toEnvelope());
+      refusedFields.push(...named);
+      refusal ??= error.toEnvelope();
+      patch = pickFields(patch, rest);
     }
-  } catch (error) {
-    if (error instanceof FieldlineError) return { opId: op.opId, status: 'rejected', error: error.toEnvelope() };
-    throw error;
   }
+}
+
+async function applyOp(ctx: OpContext, op: PushOp): Promise<PushResult> {
+  checkOpAllowed(ctx.user, op);
+  switch (op.kind) {
+    case 'create':
+      return applyCreate(ctx, op);
+    case 'update':
+      return applyUpdate(ctx, op);
+    case 'delete':
+      return applyDelete(ctx, op);
+  }
+}
+
+/** The whole op refused: kept for the supervisors, and the device told whether the record is still its user's. */
+async function refuse(ctx: OpContext, op: PushOp, error: ErrorEnvelope): Promise<PushResult> {
+  await ctx.uow.load([{ entity: op.entity, id: op.id }]);
+  const current = ctx.uow.get(op.entity, op.id);
+  const leftScope = current !== null && !current.deleted && !(await inScopeOf(ctx, current));
+  const reason = leftScope ? await whoHasItNow(ctx, current, error) : error;
+  const escalation = await escalate(ctx, op, reason);
+  return { opId: op.opId, status: 'rejected', error: reason, escalation, ...(leftScope ? { leftScope } : {}) };
+}
+
+/** A record that left the user's scope, in words a technician acts on: who has the work order now. */
+async function whoHasItNow(ctx: OpContext, current: RecordState, error: ErrorEnvelope): Promise<ErrorEnvelope> {
+  const workOrder = current.entity === 'workOrder' ? current : typeof current.data.workOrderId === 'string' ? ctx.uow.get('workOrder', current.data.workOrderId) : null;
+  if (!workOrder) return error;
+  const name = typeof workOrder.data.number === 'string' ? workOrder.data.number : 'This work order';
+  const assignee = typeof workOrder.data.assignedTo === 'string' ? await loadUser(ctx.uow.trx, workOrder.data.assignedTo) : null;
+  const now = assignee ? `is now assigned to ${assignee.displayName}` : 'is no longer assigned to you';
+  return {
+    code: error.code,
+    message: `${name} ${now}; your change was handed to the site's supervisors`,
+    details: { assignedTo: assignee?.id ?? null, assignedToName: assignee?.displayName ?? null, reason: error.message },
+  };
+}
+
+/** Records the refused change (or part of one) as a `refused` conflict: the technician's values, side by side with the server's. */
+async function escalate(ctx: OpContext, op: PushOp, error: ErrorEnvelope): Promise<Conflict> {
+  const { uow } = ctx;
+  await uow.load([{ entity: op.entity, id: op.id }]);
+  const current = uow.get(op.entity, op.id);
+  const parentId = op.entity === 'attachment' ? (current?.data.workOrderId ?? op.patch.workOrderId?.value) : undefined;
+  if (typeof parentId === 'string') await uow.load([{ entity: 'workOrder', id: parentId }]);
+  const parent = typeof parentId === 'string' ? uow.get('workOrder', parentId) : null;
+  const row = newConflictRow({
+    entity: op.entity,
+    recordId: op.id,
+    kind: 'refused',
+    fields: sideBySideOf(op, current),
+    opId: op.opId,
+    deviceId: ctx.deviceId,
+    userId: ctx.user.id,
+    siteId: siteOfRefusal(op, current, parent),
+    survivorId: null,
+    clientVersion: op.baseVersion,
+    serverVersion: current?.version ?? 0,
+    createdAt: ctx.nowIso,
+    refusal: refusalOf(op, error),
+  });
+  uow.addConflict(row);
+  return conflictFromRow(row);
+}
+
+/** Whether the user's devices still hold this record (their whole scope, not narrowed). */
+async function inScopeOf(ctx: OpContext, state: RecordState): Promise<boolean> {
+  const row = await ctx.uow.trx
+    .selectFrom('records as r')
+    .select('r.id')
+    .where('r.entity', '=', state.entity)
+    .where('r.id', '=', state.id)
+    .where(inScopeNowSql({ user: ctx.user }, {}, 'r', Date.parse(ctx.nowIso)))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * One decision per conflict (design.md, second wave): a device's decision of a conflict someone has
+ * decided already is refused, never applied over the first. Nothing is escalated: the device's
+ * values are in that conflict already.
+ */
+async function decidedAlready(ctx: OpContext, conflictId: string): Promise<ErrorEnvelope | null> {
+  const row = await ctx.uow.trx.selectFrom('conflicts').select(['status', 'resolved_by', 'resolved_at']).where('id', '=', conflictId).executeTakeFirst();
+  if (!row || row.status !== 'resolved' || row.resolved_by === null) return null;
+  const decider = await loadUser(ctx.uow.trx, row.resolved_by);
+  const who = decider?.displayName ?? 'someone else';
+  return {
+    code: 'VERSION_CONFLICT',
+    message: `${who} decided this conflict first${row.resolved_at ? ` (${row.resolved_at})` : ''}; your decision was not applied`,
+    details: { conflictId, resolvedBy: row.resolved_by, resolvedByName: decider?.displayName ?? null, resolvedAt: row.resolved_at },
+  };
 }
 
 /** What this user may do with this op; its shape was checked with the request (pushOpSchema). */
@@ -384,6 +493,7 @@ function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushRe
  * one of these fails; the op then takes the whole record's path, which answers with the record.
  */
 function applyInPlace(ctx: OpContext, op: PushOp, current: RecordState): PushResult | null {
+  if (ctx.answers !== 'as-sent') return null;
   requireWrite(ctx, current);
   if (current.version !== op.baseVersion) return null;
   const merge = mergeOp(op, current, ctx.nowIso);

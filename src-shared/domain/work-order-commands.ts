@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDateTimeSchema, recordIdSchema } from './ids';
-import { workOrderPrioritySchema, workOrderTypeSchema } from './entities';
+import { assetStatusSchema, workOrderPrioritySchema, workOrderTypeSchema } from './entities';
 import { workOrderStatusSchema } from './work-order-status';
 
 /** The inputs of the technician's work-order operations; the IPC contract and the CLI reuse them. */
@@ -39,6 +39,8 @@ export const createWorkOrderInputSchema = z.strictObject({
   draft: z.boolean().default(false),
 });
 /** A supervisor gives a work order to a person at its site, or takes it back (null). */
+/** The technician on site reports the state of the work order's asset (seed 003: a priority-2 change, sent first). */
+export const setAssetStatusInputSchema = z.strictObject({ workOrderId: recordIdSchema, status: assetStatusSchema });
 export const assignWorkOrderInputSchema = z.strictObject({ workOrderId: recordIdSchema, assignedTo: recordIdSchema.nullable() });
 export const workOrderIdInputSchema = z.strictObject({ workOrderId: recordIdSchema });
 

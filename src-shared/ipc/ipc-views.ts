@@ -57,9 +57,13 @@ export const queueItemSchema = z.object({
   kind: z.enum(['create', 'update', 'delete']),
   summary: z.string(),
   priority: z.number().int(),
-  state: z.enum(['pending', 'in-flight', 'failed', 'conflict']),
+  state: z.enum(['pending', 'in-flight', 'failed', 'conflict', 'refused']),
   attempts: z.number().int(),
   lastError: errorEnvelopeSchema.nullable(),
+  /** What the change holds, field by field: a failed or refused change is shown with its content. */
+  values: z.record(z.string(), jsonSchema),
+  /** Refused by the server and kept there for the site's supervisors to apply or dismiss. */
+  escalated: z.boolean(),
   nextAttemptAt: isoDateTimeSchema.nullable(),
   queuedAt: isoDateTimeSchema,
 });

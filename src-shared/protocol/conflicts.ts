@@ -3,8 +3,14 @@ import { jsonSchema } from '../domain/json';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { entityNameSchema } from '../domain/entity-registry';
 import { fieldPolicySchema } from '../domain/conflict-policies';
+import { errorEnvelopeSchema } from './errors';
 
-export const conflictKindSchema = z.enum(['update-update', 'update-delete', 'delete-update', 'create-create']);
+/**
+ * update-update, update-delete, delete-update, create-create: two writers met (design.md §4).
+ * refused: the server refused a device's change (permission, validation, a record that is gone);
+ * it is kept here with the technician's values so the site's supervisors can apply or dismiss it.
+ */
+export const conflictKindSchema = z.enum(['update-update', 'update-delete', 'delete-update', 'create-create', 'refused']);
 export type ConflictKind = z.infer<typeof conflictKindSchema>;
 export const conflictStatusSchema = z.enum(['auto-resolved', 'open', 'resolved']);
 export type ConflictStatus = z.infer<typeof conflictStatusSchema>;
@@ -18,6 +24,13 @@ export const fieldConflictSchema = z.object({
   outcome: z.enum(['local', 'server', 'merged', 'manual']),
   value: jsonSchema,
 });
+
+/** Why a refused change was refused, and what kind of change it was (a refused delete has no fields). */
+export const refusalSchema = z.object({
+  opKind: z.enum(['create', 'update', 'delete']),
+  error: errorEnvelopeSchema,
+});
+export type Refusal = z.infer<typeof refusalSchema>;
 
 export const conflictSchema = z.object({
   id: z.uuid(),
@@ -37,11 +50,25 @@ export const conflictSchema = z.object({
   resolvedAt: isoDateTimeSchema.nullable(),
   resolvedBy: recordIdSchema.nullable(),
   resolution: z.record(z.string(), jsonSchema).nullable(),
+  /** Set on a `refused` conflict. Absent from servers that predate refusals. */
+  refusal: refusalSchema.nullable().optional(),
+  /** The name of the person who decided it, so a device can say who (it may not hold their profile). */
+  resolvedByName: z.string().nullable().optional(),
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 
+/** At most this many conflicts are asked about by id in one request. */
+export const maxConflictIdsPerQuery = 100;
+
 export const conflictListQuerySchema = z.strictObject({
   siteId: recordIdSchema.optional(),
+  /** Comma-separated conflict ids: a device asks what became of the conflicts and escalations it holds. */
+  ids: z
+    .string()
+    .max(maxConflictIdsPerQuery * 37)
+    .transform((text) => text.split(',').filter((id) => id.length > 0))
+    .pipe(z.array(z.uuid()).min(1).max(maxConflictIdsPerQuery))
+    .optional(),
   status: conflictStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

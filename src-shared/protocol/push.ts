@@ -93,7 +93,17 @@ export const pushResultSchema = z.object({
   conflict: conflictSchema.optional(),
   /** create-create: the record that already existed by natural key; the device rewrites references to it. */
   survivorId: recordIdSchema.optional(),
+  /** Why the op, or the part of it named by `escalation`, was refused. */
   error: errorEnvelopeSchema.optional(),
+  /**
+   * The refused change as the server keeps it for the site's supervisors (a `refused` conflict): on a
+   * rejected op the whole op; on an applied one, the fields this user may not change, which were
+   * refused while the others were applied. The device keeps the refused values until it learns what
+   * became of the escalation.
+   */
+  escalation: conflictSchema.optional(),
+  /** On a rejected op: the record is no longer this user's to see (reassigned, moved to another site). */
+  leftScope: z.boolean().optional(),
 });
 export type PushResult = z.infer<typeof pushResultSchema>;
 

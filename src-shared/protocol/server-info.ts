@@ -17,6 +17,10 @@ export const serverInfoSchema = z.object({
 });
 export type ServerInfo = z.infer<typeof serverInfoSchema>;
 
-/** as-sent-answers: push requests may ask for `answers: "as-sent"` (protocol/push.ts). */
-export const serverFeatureSchema = z.enum(['as-sent-answers']);
+/**
+ * as-sent-answers: push requests may ask for `answers: "as-sent"` (protocol/push.ts).
+ * conflict-decisions: refused changes come back with an `escalation`, and `GET /api/v1/conflicts?ids=`
+ * tells a device what became of the conflicts and escalations it holds.
+ */
+export const serverFeatureSchema = z.enum(['as-sent-answers', 'conflict-decisions']);
 export type ServerFeature = z.infer<typeof serverFeatureSchema>;

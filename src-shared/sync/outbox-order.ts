@@ -7,8 +7,11 @@ export interface QueuedOpRef {
   seq: number;
   /** 1 (highest) to 10. */
   priority: number;
-  /** pending: may be sent; in-flight: sent, no answer yet; failed / conflict: waits for a person. */
-  state: 'pending' | 'in-flight' | 'failed' | 'conflict';
+  /**
+   * pending: may be sent; in-flight: sent, no answer yet; failed / conflict: waits for a person;
+   * refused: the server refused it and holds it as an escalation, so it holds nothing back.
+   */
+  state: 'pending' | 'in-flight' | 'failed' | 'conflict' | 'refused';
   /** Records that must exist on the server first (their create must have been acknowledged). */
   dependsOn: readonly string[];
   /** Not before this time (ms), because of backoff. */
@@ -22,7 +25,8 @@ export interface QueuedOpRef {
  * `unsyncedRecords` are records whose create has not been acknowledged yet.
  */
 export function sendOrder(ops: readonly QueuedOpRef[], unsyncedRecords: ReadonlySet<string>, now: number): QueuedOpRef[] {
-  const bySeq = [...ops].sort((a, b) => a.seq - b.seq);
+  // A refused op is answered for good: later changes of its record go out without it.
+  const bySeq = ops.filter((op) => op.state !== 'refused').sort((a, b) => a.seq - b.seq);
   const firstOfRecord = new Map<string, QueuedOpRef>();
   for (const op of bySeq) if (!firstOfRecord.has(op.recordKey)) firstOfRecord.set(op.recordKey, op);
   const ready = bySeq.filter((op) => firstOfRecord.get(op.recordKey) === op && op.state === 'pending' && op.notBefore <= now);

@@ -77,7 +77,7 @@ describe('the sync worker', () => {
     expect(await session.queue.list()).toEqual([]);
   });
 
-  it('an op that fails for good waits for a person and blocks nothing else; losing access removes the record with a notice', async () => {
+  it('an op the server refuses waits for a person and blocks nothing else; losing access hands the record over with a notice', async () => {
     const session = await device.core.signIn(t.url, 'tech1', demoPassword);
     await session.engine.sync('start');
     const { items } = await session.queries.list({ statuses: ['assigned'], limit: 3 });
@@ -99,13 +99,14 @@ describe('the sync worker', () => {
     const result = await session.engine.sync('manual');
     expect(result.ok).toBe(true);
     const queue = await session.queue.list();
-    expect(queue.map((op) => [op.recordId, op.state, op.lastError?.code])).toEqual([[bad.id, 'failed', 'VALIDATION_ERROR']]);
+    expect(queue.map((op) => [op.recordId, op.state, op.lastError?.code, op.escalated])).toEqual([[bad.id, 'refused', 'VALIDATION_ERROR', true]]);
     expect((await session.queries.get(bad.id)).syncState).toBe('failed');
     const goodOnServer = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', good.id).executeTakeFirstOrThrow()).data));
     expect(goodOnServer.measurements.map((m) => m.name)).toContain('Fine');
     await expect(session.queries.get(taken.id)).rejects.toThrow(/not on this device/);
     const notices = await session.store.db.selectFrom('notices').select('message').execute();
-    expect(notices.some((n) => n.message.includes('removed from this device'))).toBe(true);
+    // Its measurement went to the supervisors before it left (refused-changes.test.ts follows that through).
+    expect(notices.some((n) => n.message.includes('is now assigned to Sam Okafor') && n.message.includes('Handed over: Measurements'))).toBe(true);
     expect(session.engine.status()).toMatchObject({ failed: 1, queued: 1 });
     // A person discards the refused change: the record returns to the server's state.
     await session.queue.discard(queue[0]?.opId ?? '');

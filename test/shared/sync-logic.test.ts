@@ -51,7 +51,7 @@ describe('priorities (seed 003 §5.2)', () => {
 const opArb = fc.record({
   record: fc.constantFrom('r1', 'r2', 'r3', 'r4'),
   priority: fc.integer({ min: 1, max: 10 }),
-  state: fc.constantFrom<QueuedOpRef['state']>('pending', 'pending', 'pending', 'in-flight', 'failed', 'conflict'),
+  state: fc.constantFrom<QueuedOpRef['state']>('pending', 'pending', 'pending', 'in-flight', 'failed', 'conflict', 'refused'),
   dependsOn: fc.subarray(['r1', 'r2', 'r3', 'r4'], { maxLength: 1 }),
   notBefore: fc.constantFrom(0, 0, 0, 5000),
 });
@@ -79,8 +79,9 @@ describe('send order', () => {
         for (const op of chosen) {
           expect(op.state).toBe('pending');
           expect(op.notBefore).toBeLessThanOrEqual(1000);
-          // Every earlier op on the same record is gone from the queue — none may be waiting.
-          expect(ops.some((o) => o.recordKey === op.recordKey && o.seq < op.seq)).toBe(false);
+          // Every earlier op on the same record is gone from the queue — none may be waiting. A
+          // refused one is answered for good and waits for nothing.
+          expect(ops.some((o) => o.recordKey === op.recordKey && o.seq < op.seq && o.state !== 'refused')).toBe(false);
           for (const dep of op.dependsOn) {
             if (!unsynced.has(dep)) continue;
             const creator = chosen.find((c) => c.recordKey === dep);
@@ -89,6 +90,20 @@ describe('send order', () => {
           }
         }
         expect(new Set(chosen.map((o) => o.opId)).size).toBe(chosen.length);
+      }),
+    );
+  });
+
+  it('a refused op holds back nothing: the next ready op of its record goes', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 12 }), (raw) => {
+        const ops = build(raw);
+        const chosen = new Set(sendOrder(ops, new Set(), 1000).map((o) => o.opId));
+        for (const op of ops) {
+          const earlier = ops.filter((o) => o.recordKey === op.recordKey && o.seq < op.seq);
+          const ready = op.state === 'pending' && op.notBefore <= 1000;
+          if (ready && earlier.length > 0 && earlier.every((o) => o.state === 'refused')) expect(chosen.has(op.opId), op.opId).toBe(true);
+        }
       }),
     );
   });

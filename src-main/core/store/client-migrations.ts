@@ -209,6 +209,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sync_metrics').addColumn('error_message', 'text').execute();
     },
   },
+  '0010_refused_changes': {
+    async up(db: Kysely<unknown>) {
+      // A change the server refuses stays queued as `refused` (OutboxTable.state) with the id of the
+      // escalation the server keeps of it for the site's supervisors.
+      await db.schema.alterTable('outbox').addColumn('escalation_id', 'text').execute();
+    },
+  },
 };
 
 /** Migrates to the latest schema; `upTo` stops at a named migration (a test of an upgrade starts from there). */

@@ -36,7 +36,13 @@ export interface OutboxTable {
   base_version: number;
   field_values: string;
   priority: number;
-  state: 'pending' | 'in-flight' | 'failed' | 'conflict';
+  /**
+   * pending: to send; in-flight: sent, not answered; failed: gave up after its attempts (a person
+   * retries); conflict: waits for a decision; refused: the server refused it and keeps it as an
+   * escalation for the site's supervisors (`escalation_id`). Failed and refused ops are kept, with
+   * their values, until a person retries or discards them or a supervisor's decision settles them.
+   */
+  state: 'pending' | 'in-flight' | 'failed' | 'conflict' | 'refused';
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
@@ -44,6 +50,8 @@ export interface OutboxTable {
   depends_on: string;
   /** A server conflict this op settles (a person's decision on the device). */
   resolves: string | null;
+  /** The server's `refused` conflict that holds this op's values for the site's supervisors. */
+  escalation_id: string | null;
   created_at: string;
   client_time: string;
 }

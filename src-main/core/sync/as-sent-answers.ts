@@ -1,21 +1,16 @@
 import { sql } from 'kysely';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import type { PushOp, PushRequest, PushResult } from '../../../src-shared/protocol/push';
-import { serverInfoSchema } from '../../../src-shared/protocol/server-info';
 import { recordAsSent } from '../../../src-shared/sync/as-sent-record';
 import { listColumnFields, recordKey, serverStateOf } from '../store/local-record';
 import { basesOfRecords, deleteBasesOf } from '../store/record-bases';
 import type { ClientDb } from '../store/client-schema';
 import { recordsStillBusy, type OutboxRow, type Trx } from './record-settlement';
-import { readSyncState, writeSyncState } from './sync-state';
-
-const featuresSchema = serverInfoSchema.shape.features.unwrap();
+import { serverNamed, writeSyncState } from './sync-state';
 
 /** as-sent once the server has said it gives them (a pull page's `server.features`), records until then. */
 export async function answersToAsk(db: ClientDb): Promise<PushRequest['answers']> {
-  const stored = await readSyncState(db, 'server_features');
-  const features = featuresSchema.safeParse(stored === null ? [] : JSON.parse(stored));
-  return features.success && features.data.includes('as-sent-answers') ? 'as-sent' : 'records';
+  return (await serverNamed(db, 'as-sent-answers')) ? 'as-sent' : 'records';
 }
 
 /** Until the next pull page says again what the server understands. */

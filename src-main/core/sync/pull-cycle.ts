@@ -13,6 +13,7 @@ import { letRequestLeave, type SyncApi } from './sync-api';
 import { addNotice, applyPlainChanges, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 import { dropServerData } from './local-data-cleanup';
+import { handOverIfSafe, hasUnsentWork } from './refused-changes';
 
 /** The largest page the server serves: each page is one commit, and fewer commits rewrite fewer index pages. */
 export const defaultPageSize = maxPullPageSize;
@@ -95,6 +96,8 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
       // all of a first sync) are written in batches.
       const busy = new Set([
         ...(await trx.selectFrom('outbox').select(['entity', 'record_id']).execute()).map((r) => recordKey(r.entity, r.record_id)),
+        // A work order whose photos or documents are not all safe on the server must not leave with them.
+        ...(await workOrdersWithUnsentAttachments(trx)).map((id) => recordKey('workOrder', id)),
         ...(await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()).map((r) => recordKey(r.entity, r.record_id)),
       ]);
       const [careful, plain] = partition(page.changes, (c) => busy.has(recordKey(c.entity, c.id)));
@@ -122,6 +125,18 @@ async function checkServerIdentity(ctx: PullContext, server: ServerInfo): Promis
   return knownId !== server.id || server.head < knownHead;
 }
 
+/** Work orders with an attachment that has a queued change or a file not yet uploaded. */
+async function workOrdersWithUnsentAttachments(trx: Trx): Promise<string[]> {
+  const files = await trx.selectFrom('attachment_files').select('work_order_id').where('upload_state', 'in', ['waiting', 'uploading', 'failed']).execute();
+  const queued = await trx
+    .selectFrom('outbox')
+    .innerJoin('records', (join) => join.onRef('records.entity', '=', 'outbox.entity').onRef('records.id', '=', 'outbox.record_id'))
+    .select('records.work_order_id')
+    .where('outbox.entity', '=', 'attachment')
+    .execute();
+  return [...new Set([...files.map((f) => f.work_order_id), ...queued.flatMap((q) => (q.work_order_id ? [q.work_order_id] : []))])];
+}
+
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
   const yes: T[] = [];
   const no: T[] = [];
@@ -135,8 +150,10 @@ export async function applyPulledChange(trx: Trx, change: PulledChange, nowIso: 
   const row = await trx.selectFrom('records').select(['version', 'data']).where('entity', '=', entity).where('id', '=', change.id).executeTakeFirst();
   const ops = row ? await opsFor(trx, entity, change.id) : [];
   if (change.op === 'remove') {
-    // Left this device's scope. Queued changes still go out; the server decides on them.
-    if (ops.length === 0) await removeLocally(trx, entity, change.id);
+    // Left this device's scope. It goes once nothing of the technician's is only here; queued
+    // changes still go out first, and the server keeps what it refuses (refused-changes.ts).
+    if (ops.length === 0 && !(await hasUnsentWork(trx, entity, change.id))) await removeLocally(trx, entity, change.id);
+    else if (ops.length > 0) await handOverIfSafe(trx, entity, change.id, 'It is no longer yours on this laptop; your refused changes are with the site’s supervisors', nowIso);
     return null;
   }
   if (change.op === 'delete') {

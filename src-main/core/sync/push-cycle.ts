@@ -4,7 +4,7 @@ import type { Patch } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import { maxPushOps, type PushOp, type PushResult } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
-import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
+import { maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import type { ClientDb } from '../store/client-schema';
 import { parseData, recordKey } from '../store/local-record';
 import { basesOfRecords, deleteBasesOf } from '../store/record-bases';
@@ -13,17 +13,8 @@ import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
 import { answersToAsk, forgetServerFeatures, settleAsSentInPlace, withAsSentRecords } from './as-sent-answers';
 import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
-import {
-  addNotice,
-  applyPlainChanges,
-  conflictRow,
-  recordsStillBusy,
-  refreshSyncState,
-  removeLocally,
-  settleRecord,
-  type OutboxRow,
-  type Trx,
-} from './record-settlement';
+import { applyPlainChanges, conflictRow, recordsStillBusy, refreshSyncState, removeLocally, settleRecord, type OutboxRow, type Trx } from './record-settlement';
+import { keepRefusedPart, keepRejected } from './refused-changes';
 
 /**
  * A push batch when the caller gives no limits: as many ops as a request may carry, but at most
@@ -47,6 +38,8 @@ export interface PushOutcome {
   bytesSent: number;
   bytesReceived: number;
   conflicts: Record<string, number>;
+  /** Ops (or parts of ops) the server refused: kept here as refused changes. */
+  refused: number;
 }
 
 /** The records a batch's ops are on, as idsByEntity wants them. */
@@ -115,7 +108,7 @@ async function release(ctx: PushContext, planner: PushPlanner, batch: PreparedBa
  * flight (push-plan.ts). Ops held back for that reason go in the batch chosen after N settled.
  */
 export async function pushPending(ctx: PushContext, onProgress: (done: number, total: number) => void): Promise<PushOutcome> {
-  const outcome: PushOutcome = { sent: 0, bytesSent: 0, bytesReceived: 0, conflicts: {} };
+  const outcome: PushOutcome = { sent: 0, bytesSent: 0, bytesReceived: 0, conflicts: {}, refused: 0 };
   const total = Number((await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
   let maxOps = ctx.maxOps;
   const planner = new PushPlanner(ctx);
@@ -185,8 +178,9 @@ async function settleBatch(ctx: PushContext, sent: PreparedBatch, answers: reado
         await trx.updateTable('outbox').set({ state: 'pending' }).where('op_id', '=', op.op_id).execute();
         continue;
       }
-      const kind = await applyResult(trx, ctx, op, result, nowIso);
-      if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
+      const answer = await applyResult(trx, ctx, op, result, nowIso);
+      if (answer.conflict) outcome.conflicts[answer.conflict] = (outcome.conflicts[answer.conflict] ?? 0) + 1;
+      if (answer.refused) outcome.refused++;
     }
   });
 }
@@ -206,6 +200,7 @@ async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results
     const result = results.get(op.op_id);
     if (!result?.record || result.version === undefined || result.conflict || result.deleted) return false;
     if (result.survivorId && result.survivorId !== op.record_id) return false;
+    if (result.escalation) return false;
     return outcomeOf(result) === 'applied';
   });
   if (candidates.length === 0) return new Set();
@@ -243,31 +238,12 @@ async function putBack(ctx: PushContext, batch: readonly OutboxRow[], error: Err
   });
 }
 
-/** Settles one op's result; returns the conflict kind if there was one. */
-async function applyResult(trx: Trx, ctx: PushContext, op: OutboxRow, result: PushResult, nowIso: string): Promise<string | null> {
+/** Settles one op's result: the conflict kind if there was one, and whether the server refused it (or a part of it) for good. */
+async function applyResult(trx: Trx, ctx: PushContext, op: OutboxRow, result: PushResult, nowIso: string): Promise<{ conflict: string | null; refused: boolean }> {
   const entity = entityNameSchema.parse(op.entity);
   const status = outcomeOf(result);
-  if (status === 'rejected') {
-    const error = result.error ?? { code: 'SERVER_ERROR' as const, message: 'rejected without a reason' };
-    const action = actionFor(error.code);
-    if (action === 'drop-record') {
-      const label = await labelOf(trx, op);
-      await removeLocally(trx, op.entity, op.record_id);
-      await addNotice(trx, `${label} was removed from this device: ${error.message}`, op.entity, op.record_id, nowIso);
-      return null;
-    }
-    if (action === 'retry' && op.attempts + 1 < maxAttempts) {
-      await trx
-        .updateTable('outbox')
-        .set({ state: 'pending', attempts: op.attempts + 1, next_attempt_at: ctx.clock.now() + retryDelayMs(op.attempts + 1, ctx.random), last_error: JSON.stringify(error) })
-        .where('op_id', '=', op.op_id)
-        .execute();
-      return null;
-    }
-    await trx.updateTable('outbox').set({ state: 'failed', attempts: op.attempts + 1, last_error: JSON.stringify(error) }).where('op_id', '=', op.op_id).execute();
-    await refreshSyncState(trx, op.entity, op.record_id);
-    return null;
-  }
+  if (status === 'rejected') return { conflict: null, refused: await keepRejected(trx, op, result, ctx.clock, ctx.random, nowIso) };
+  await keepRefusedPart(trx, op, result, nowIso);
   await trx.deleteFrom('outbox').where('op_id', '=', op.op_id).execute();
   const conflict = result.conflict;
   if (result.survivorId && result.survivorId !== op.record_id) await rewriteRecordId(trx, op.entity, op.record_id, result.survivorId);
@@ -285,14 +261,7 @@ async function applyResult(trx: Trx, ctx: PushContext, op: OutboxRow, result: Pu
   } else if (result.record && result.version !== undefined) {
     await settleRecord(trx, entity, recordId, result.record, result.version, nowIso);
   }
-  return conflict ? conflict.kind : null;
-}
-
-async function labelOf(trx: Trx, op: OutboxRow): Promise<string> {
-  const row = await trx.selectFrom('records').select(['data']).where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
-  const data = row ? parseData(row.data) : {};
-  const name = typeof data.number === 'string' ? data.number : typeof data.title === 'string' ? data.title : op.record_id;
-  return `${op.entity === 'workOrder' ? 'Work order' : op.entity} ${name}`;
+  return { conflict: conflict ? conflict.kind : null, refused: result.escalation !== undefined };
 }
 
 /** create-create: the server kept another record; everything here that named ours now names it. */

@@ -72,7 +72,7 @@ export async function settleRecord(
     await trx.insertInto('bases').values({ entity, record_id: id, field, value: JSON.stringify(bases[field]) }).execute();
   }
   const conflict = await hasOpenConflict(trx, entity, id);
-  const failed = ops.some((op) => op.state === 'failed');
+  const failed = ops.some((op) => op.state === 'failed' || op.state === 'refused');
   const syncState = conflict ? 'conflict' : failed ? 'failed' : ops.length > 0 ? 'queued' : 'synced';
   const row = {
     version,
@@ -94,7 +94,7 @@ export async function settleRecord(
 export async function refreshSyncState(trx: Trx, entity: string, id: string): Promise<void> {
   const ops = await opsFor(trx, entity, id);
   const conflict = await hasOpenConflict(trx, entity, id);
-  const failed = ops.some((op) => op.state === 'failed');
+  const failed = ops.some((op) => op.state === 'failed' || op.state === 'refused');
   await trx
     .updateTable('records')
     .set({ sync_state: conflict ? 'conflict' : failed ? 'failed' : ops.length > 0 ? 'queued' : 'synced' })

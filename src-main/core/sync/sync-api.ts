@@ -201,7 +201,7 @@ export class SyncApi {
     return (await this.request(healthResponseSchema, '/api/v1/health', { method: 'GET' })).body;
   }
 
-  async serverConflicts(token: string, query: { siteId?: string; status?: string }): Promise<Conflict[]> {
+  async serverConflicts(token: string, query: { siteId?: string; status?: string; ids?: string; limit?: string }): Promise<Conflict[]> {
     const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
     return (await this.request(conflictListResponseSchema, `/api/v1/conflicts?${params}`, { method: 'GET', token })).body.conflicts;
   }

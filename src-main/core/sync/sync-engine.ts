@@ -14,6 +14,7 @@ import type { ClientDb } from '../store/client-schema';
 import type { AuthSession } from './auth-session';
 import { expiryDue } from '../../../src-shared/domain/local-data-expiry';
 import { dropServerData, expireFinishedWorkOrders } from './local-data-cleanup';
+import { learnDecisions } from './decision-cycle';
 import { defaultPageSize, pullAll } from './pull-cycle';
 import { defaultPushBatch, pushPending } from './push-cycle';
 import type { SyncApi } from './sync-api';
@@ -60,6 +61,8 @@ export interface SyncResult {
   ok: boolean;
   pushed: number;
   pulled: number;
+  /** Changes the server refused in this cycle: kept on the device and escalated, never dropped. */
+  refused: number;
   error: ErrorEnvelope | null;
 }
 
@@ -108,7 +111,7 @@ export class SyncEngine implements SyncRunner {
   async refreshCounts(): Promise<SyncStatus> {
     const counts = await this.o.db
       .selectFrom('outbox')
-      .select((eb) => [eb.fn.countAll<number>().as('queued'), eb.fn.sum<number>(eb.case().when('state', '=', 'failed').then(1).else(0).end()).as('failed')])
+      .select((eb) => [eb.fn.countAll<number>().as('queued'), eb.fn.sum<number>(eb.case().when('state', 'in', ['failed', 'refused']).then(1).else(0).end()).as('failed')])
       .executeTakeFirstOrThrow();
     const conflicts = await this.o.db.selectFrom('conflicts').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'open').executeTakeFirstOrThrow();
     const lastSyncAt = await readSyncState(this.o.db, 'last_sync_at');
@@ -142,6 +145,7 @@ export class SyncEngine implements SyncRunner {
     this.emit({ state: 'syncing', progress: { done: 0, total: this.current.queued }, retryAt: null });
     let pushed = 0;
     let pulled = 0;
+    let refused = 0;
     let bytesSent = 0;
     let bytesReceived = 0;
     const conflicts: Record<string, number> = {};
@@ -161,6 +165,7 @@ export class SyncEngine implements SyncRunner {
         (done, total) => this.emit({ progress: { done, total } }),
       );
       pushed = push.sent;
+      refused = push.refused;
       // Records just acknowledged may free their files: uploads run beside the cycle, never in it.
       this.o.attachments?.kick();
       bytesSent += push.bytesSent;
@@ -174,6 +179,7 @@ export class SyncEngine implements SyncRunner {
       bytesReceived += pull.bytesReceived;
       for (const [kind, n] of Object.entries(pull.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
       await this.o.attachments?.afterPull();
+      await learnDecisions({ db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock });
       await writeSyncState(this.o.db, 'last_sync_at', isoAt(this.o.clock));
       this.failures = 0;
     } catch (caught) {
@@ -218,7 +224,7 @@ export class SyncEngine implements SyncRunner {
       this.editsSinceCheckpoint = 0;
       this.o.checkpoint?.();
     });
-    return { ok: !error, pushed, pulled, error };
+    return { ok: !error, pushed, pulled, refused, error };
   }
 
   private schedule(ms: number, trigger: SyncTrigger): void {

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
+import { serverInfoSchema, type ServerFeature } from '../../../src-shared/protocol/server-info';
 import type { ClientDatabase } from '../store/client-schema';
+
+const featuresSchema = serverInfoSchema.shape.features.unwrap();
 
 /** server_features: the server's `features` as of its last pull page (JSON list). */
 type SyncStateKey = 'cursor' | 'server_id' | 'server_head' | 'server_features' | 'last_sync_at' | 'expiry_run_at';
@@ -15,4 +18,11 @@ export async function writeSyncState(db: Kysely<ClientDatabase>, key: SyncStateK
     .values({ key, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
     .execute();
+}
+
+/** Whether the server named this protocol addition on its last pull page (server-info.ts). */
+export async function serverNamed(db: Kysely<ClientDatabase>, feature: ServerFeature): Promise<boolean> {
+  const stored = await readSyncState(db, 'server_features');
+  const features = featuresSchema.safeParse(stored === null ? [] : JSON.parse(stored));
+  return features.success && features.data.includes(feature);
 }

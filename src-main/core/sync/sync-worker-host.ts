@@ -21,7 +21,7 @@ import { z } from 'zod';
  */
 const workerOldGenerationMb = 192;
 
-const syncResultSchema = z.object({ ok: z.boolean(), pushed: z.number(), pulled: z.number(), error: errorEnvelopeSchema.nullable() });
+const syncResultSchema = z.object({ ok: z.boolean(), pushed: z.number(), pulled: z.number(), refused: z.number(), error: errorEnvelopeSchema.nullable() });
 
 /** The worker's entry: the bundled .js next to this file in a build, the .ts source under tsx and vitest. */
 function workerEntry(): { url: URL; execArgv: string[] } {

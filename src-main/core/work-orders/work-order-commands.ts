@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
-import { userSchema, workOrderSchema, type User, type WorkOrder } from '../../../src-shared/domain/entities';
+import { assetSchema, userSchema, workOrderSchema, type User, type WorkOrder } from '../../../src-shared/domain/entities';
 import {
   addLaborInputSchema,
   addPartUsedInputSchema,
@@ -10,6 +10,7 @@ import {
   editNotesInputSchema,
   recordMeasurementInputSchema,
   removePartUsedInputSchema,
+  setAssetStatusInputSchema,
   setTaskDoneInputSchema,
 } from '../../../src-shared/domain/work-order-commands';
 import { canReachStatus } from '../../../src-shared/domain/work-order-status';
@@ -100,6 +101,24 @@ export class WorkOrderCommands {
       const tasks = wo.tasks.map((t) => (t.id === taskId ? { ...t, done, doneAt: done ? now : null, doneBy: done ? this.user().id : null } : t));
       return { values: { tasks }, summary: `Task "${task.title}" ${done ? 'done' : 'reopened'}` };
     });
+  }
+
+  /** The asset's state as found on site (failed, degraded, back in operation), from its work order. */
+  async setAssetStatus(input: z.input<typeof setAssetStatusInputSchema>): Promise<LocalWriteResult> {
+    const { workOrderId, status } = parseOrThrow(setAssetStatusInputSchema, input, 'asset status');
+    const { assetId } = await this.current(workOrderId);
+    if (assetId === null) throw new FieldlineError('VALIDATION_ERROR', 'This work order has no asset');
+    const result = await writeLocalChange(this.db, this.clock, {
+      kind: 'edit',
+      entity: 'asset',
+      id: assetId,
+      edit: (current) => {
+        const asset = assetSchema.parse(current);
+        return { values: { status }, summary: `Asset ${asset.tag}: ${status}` };
+      },
+    });
+    this.changed(result);
+    return result;
   }
 
   async addPartUsed(input: z.input<typeof addPartUsedInputSchema>): Promise<LocalWriteResult> {

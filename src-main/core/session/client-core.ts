@@ -50,6 +50,22 @@ export interface ClientCoreOptions {
 }
 
 /** Everything that exists while a user is signed in: their store, their tokens, their sync worker. */
+/**
+ * A store made before keychain entries were per profile: its entries are copied to the profile's
+ * own accounts. Only for a store this profile holds: a new one gets a key of its own.
+ */
+async function adoptLegacySecrets(secrets: SecretStore, paths: StorePaths): Promise<void> {
+  if (!existsSync(paths.databaseFile)) return;
+  for (const [own, legacy] of [
+    [paths.keyAccount, paths.legacy.keyAccount],
+    [paths.refreshTokenAccount, paths.legacy.refreshTokenAccount],
+  ] as const) {
+    if ((await secrets.get(own)) !== null) continue;
+    const secret = await secrets.get(legacy);
+    if (secret !== null) await secrets.set(own, secret);
+  }
+}
+
 export class ActiveSession {
   readonly workOrders: WorkOrderCommands;
   readonly queries: WorkOrderQueries;
@@ -124,7 +140,7 @@ export class ClientCore {
     this.settings.checkAllowed({ serverUrl });
     const api = new SyncApi(serverUrl);
     const tokens = await api.login(username, password);
-    const paths = storePaths(this.options.profileDir, serverUrl, tokens.user.id);
+    const paths = storePaths(this.options.profileDir, serverUrl, tokens.user.id, this.settings.get().deviceId);
     const info: SessionInfo = {
       serverUrl,
       userId: tokens.user.id,
@@ -144,7 +160,8 @@ export class ClientCore {
 
   /** `accessToken`: the one a sign-in just received, handed to whichever thread syncs. */
   private async openSession(info: SessionInfo, api: SyncApi, accessToken?: string): Promise<ActiveSession> {
-    const paths = storePaths(this.options.profileDir, info.serverUrl, info.userId);
+    const paths = storePaths(this.options.profileDir, info.serverUrl, info.userId, this.settings.get().deviceId);
+    await adoptLegacySecrets(this.options.secrets, paths);
     const key = await loadOrCreateDatabaseKey(this.options.secrets, paths.keyAccount, paths.databaseFile);
     const store = await openEncryptedStore(paths.databaseFile, key);
     const auth = new AuthSession(api, this.options.secrets, paths.refreshTokenAccount);

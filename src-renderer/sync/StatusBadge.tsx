@@ -3,6 +3,7 @@ import type { SyncStatus } from '../../src-shared/sync/sync-status';
 import { api, useIpc, useIpcMutation } from '../api/fieldline';
 import { plural, relativeTime } from '../app/format';
 import { useNow } from '../app/useNow';
+import { SignInAgain } from '../session/SignInAgain';
 
 /** The badge's words (issue 4): one line a technician reads at a glance. */
 export function statusText(status: SyncStatus, now: number): { text: string; tone: 'ok' | 'busy' | 'warn' | 'bad' } {
@@ -45,9 +46,13 @@ export function StatusBadge() {
         {status.state !== 'idle' && status.conflicts > 0 && <span className="chip">{plural(status.conflicts, 'conflict')}</span>}
         {status.queued > 0 && status.state === 'idle' && <span className="chip">{status.queued} queued</span>}
       </div>
-      <button type="button" onClick={() => syncNow.mutate({})} disabled={status.state === 'syncing' || syncNow.isPending}>
-        Sync now
-      </button>
+      {status.state === 'signed-out' ? (
+        <SignInAgain />
+      ) : (
+        <button type="button" onClick={() => syncNow.mutate({})} disabled={status.state === 'syncing' || syncNow.isPending}>
+          Sync now
+        </button>
+      )}
     </div>
   );
 }

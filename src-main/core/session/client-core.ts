@@ -136,7 +136,7 @@ export class ClientCore {
   }
 
   async signIn(serverUrl: string, username: string, password: string): Promise<ActiveSession> {
-    if (this.active) throw new FieldlineError('VALIDATION_ERROR', `Signed in as ${this.active.info.username}: sign out first`);
+    if (this.active) return this.signInAgain(this.active, serverUrl, username, password);
     this.settings.checkAllowed({ serverUrl });
     const api = new SyncApi(serverUrl);
     const tokens = await api.login(username, password);
@@ -156,6 +156,33 @@ export class ClientCore {
     this.settings.update({ session: info, serverUrl });
     this.active = session;
     return session;
+  }
+
+  /**
+   * design.md §8: a sign-in that expired or was revoked (away too long, a server restore, a token
+   * replayed) is renewed by the same user's password on the same profile, and everything stays:
+   * store, queue, conflicts, attachments. Another person must first sync or knowingly discard the
+   * work queued here (sign out), so nobody's changes go out under someone else's name.
+   */
+  private async signInAgain(active: ActiveSession, serverUrl: string, username: string, password: string): Promise<ActiveSession> {
+    if (new URL(serverUrl).origin !== new URL(active.info.serverUrl).origin) {
+      throw new FieldlineError('VALIDATION_ERROR', `This laptop is signed in to ${active.info.serverUrl}. Sign out first to use another server.`);
+    }
+    const tokens = await active.api.login(username, password);
+    if (tokens.user.id !== active.info.userId) {
+      await active.api.logout(tokens.refreshToken).catch(() => undefined);
+      const queued = Number((await active.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const waiting = queued > 0 ? ` with ${queued} change(s) not yet on the server` : '';
+      throw new FieldlineError(
+        'VALIDATION_ERROR',
+        `${active.info.displayName} is signed in on this laptop${waiting}. ${active.info.displayName} signs in again to sync them, or signs out (which discards them), before ${tokens.user.displayName} can sign in.`,
+        { signedIn: active.info.username, queued },
+      );
+    }
+    await active.auth.adopt(tokens);
+    active.engine.signedInAgain();
+    this.logger.info({ user: active.info.username }, 'signed in again; store and queue kept');
+    return active;
   }
 
   /** `accessToken`: the one a sign-in just received, handed to whichever thread syncs. */

@@ -243,6 +243,14 @@ export class SyncEngine implements SyncRunner {
     this.connectEvents();
   }
 
+  /**
+   * The same user signed in again (client-core signIn): the refresh token is new in the keychain.
+   * An access token held here that the server no longer takes is refreshed from it on first use.
+   */
+  signedInAgain(): void {
+    if (this.started) void this.sync('manual');
+  }
+
   /** A local change with priority 1–2 goes out at once (design.md §7). */
   onLocalChange(priority: number): void {
     // The badge's counts, once per burst of edits and after the edit has answered: three queries

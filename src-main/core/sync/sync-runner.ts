@@ -18,6 +18,11 @@ export interface SyncRunner {
   onStatus(listener: (status: SyncStatus) => void): () => void;
   /** Counts for the badge after a change made outside the worker. */
   refreshCounts(): Promise<SyncStatus>;
+  /**
+   * The same user signed in again after the sign-in had expired or been revoked: the new refresh
+   * token is in the keychain; a running worker syncs at once.
+   */
+  signedInAgain(): void;
   /** A local write happened; priority 1–2 goes out at once. */
   onLocalChange(priority: number): void;
   serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]>;

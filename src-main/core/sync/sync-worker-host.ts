@@ -144,6 +144,10 @@ export class SyncWorkerHost implements SyncRunner {
     return syncStatusSchema.parse(await this.call({ method: 'refreshCounts' }));
   }
 
+  signedInAgain(): void {
+    void this.call({ method: 'signedInAgain' }).catch(() => undefined);
+  }
+
   onLocalChange(priority: number): void {
     void this.call({ method: 'localChange', priority }).catch(() => undefined);
   }

@@ -28,6 +28,7 @@ export type SyncWorkerCall =
   | { method: 'sync'; trigger: SyncTrigger }
   | { method: 'refreshCounts' }
   | { method: 'localChange'; priority: number }
+  | { method: 'signedInAgain' }
   | { method: 'serverConflicts'; query: { siteId?: string; status?: string } }
   | { method: 'resolveServerConflict'; id: string; decision: unknown }
   | { method: 'fetchAttachment'; attachmentId: string; variant: AttachmentVariant }

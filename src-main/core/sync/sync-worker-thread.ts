@@ -61,6 +61,9 @@ async function run(engine: SyncEngine, call: SyncWorkerCall): Promise<unknown> {
     case 'localChange':
       engine.onLocalChange(call.priority);
       return null;
+    case 'signedInAgain':
+      engine.signedInAgain();
+      return null;
     case 'serverConflicts':
       return engine.serverConflicts(call.query);
     case 'resolveServerConflict':

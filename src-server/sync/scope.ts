@@ -104,14 +104,19 @@ export function changeConcerns(rules: readonly RelevanceRule[], change: ChangeSc
 
 // ---- whether a record is in a user's scope now ---------------------------------------------
 
-/** The sites a device keeps offline: the user's, narrowed by the device if it asked. */
+/** The sites a device keeps offline: the user's, narrowed to the ones it ticked if it ticked any. */
 function effectiveSites(user: User, narrowing: Narrowing): readonly string[] {
-  return narrowing.sites ? user.siteIds.filter((s) => narrowing.sites?.includes(s)) : user.siteIds;
+  return narrowing.sites && narrowing.sites.length > 0 ? user.siteIds.filter((s) => narrowing.sites?.includes(s)) : user.siteIds;
 }
 
+/**
+ * What a device keeps offline (design.md §8): its user's scope at the sites it ticked, plus the work
+ * orders it pinned. Pins add to the ticked sites; they never take anything away, so pins alone
+ * (no site ticked) leave the whole scope on the device.
+ */
 function workOrderInScopeSql(p: Principal, narrowing: Narrowing, alias: string, nowMs: number): RawBuilder<SqlBool> {
   const col = (c: string) => sql.ref(`${alias}.${c}`);
-  const parts: RawBuilder<SqlBool>[] = [inList(col('site_id'), effectiveSites(p.user, narrowing))];
+  const parts: RawBuilder<SqlBool>[] = [inList(col('site_id'), p.user.siteIds)];
   if (p.user.role === 'technician') {
     parts.push(
       anyOf([
@@ -120,7 +125,9 @@ function workOrderInScopeSql(p: Principal, narrowing: Narrowing, alias: string, 
       ]),
     );
   }
-  if (narrowing.workOrders) parts.push(inList(col('id'), narrowing.workOrders));
+  if (narrowing.sites && narrowing.sites.length > 0) {
+    parts.push(anyOf([inList(col('site_id'), effectiveSites(p.user, narrowing)), inList(col('id'), narrowing.workOrders ?? [])]));
+  }
   return allOf(parts);
 }
 
@@ -136,15 +143,17 @@ export function inScopeNowSql(p: Principal, narrowing: Narrowing, alias: string,
   const referencingWorkOrder = (column: 'asset_id' | 'id', target: string) =>
     sql<SqlBool>`exists (select 1 from records w where w.entity = 'workOrder' and w.deleted = 0 and ${sql.ref(`w.${column}`)} = ${col(target)} and ${workOrderInScopeSql(p, narrowing, 'w', nowMs)})`;
   const technician = p.user.role === 'technician';
+  // The sites of pinned work orders outside the ticked sites: their parts stock and the site come along.
+  const pinnedSites = (column: 'site_id' | 'id') =>
+    narrowing.workOrders && narrowing.workOrders.length > 0
+      ? sql<SqlBool>`exists (select 1 from records pw where pw.entity = 'workOrder' and pw.deleted = 0 and pw.site_id = ${col(column)} and ${inList(sql.ref('pw.id'), narrowing.workOrders)} and ${workOrderInScopeSql(p, narrowing, 'pw', nowMs)})`
+      : sql<SqlBool>`1 = 0`;
   return anyOf([
     allOf([entityIs('workOrder'), workOrderInScopeSql(p, narrowing, alias, nowMs)]),
-    allOf([
-      entityIs('asset'),
-      technician || narrowing.workOrders ? referencingWorkOrder('asset_id', 'id') : inList(col('site_id'), sites),
-    ]),
+    allOf([entityIs('asset'), technician ? referencingWorkOrder('asset_id', 'id') : anyOf([inList(col('site_id'), sites), referencingWorkOrder('asset_id', 'id')])]),
     allOf([entityIs('attachment'), referencingWorkOrder('id', 'work_order_id')]),
-    allOf([entityIs('part'), inList(col('site_id'), sites)]),
-    allOf([entityIs('site'), inList(col('id'), sites)]),
+    allOf([entityIs('part'), anyOf([inList(col('site_id'), sites), pinnedSites('site_id')])]),
+    allOf([entityIs('site'), anyOf([inList(col('id'), sites), pinnedSites('id')])]),
     allOf([
       entityIs('user'),
       technician

@@ -306,6 +306,8 @@ export class AttachmentTransfer {
       .leftJoin('records as r', (join) => join.onRef('r.id', '=', 'f.attachment_id').on('r.entity', '=', 'attachment'))
       .select('f.attachment_id')
       .where('r.id', 'is', null)
+      // A file of ours that has not uploaded is never thrown away, record or not.
+      .where('f.upload_state', 'in', ['none', 'done'])
       .execute();
     for (const { attachment_id: id } of orphans) {
       await this.o.db.deleteFrom('attachment_files').where('attachment_id', '=', id).execute();

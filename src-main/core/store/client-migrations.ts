@@ -216,6 +216,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('outbox').addColumn('escalation_id', 'text').execute();
     },
   },
+  '0011_selection_resync': {
+    async up(db: Kysely<unknown>) {
+      // The records a full sync after a change of what is kept offline has brought so far
+      // (selection-resync.ts); those it did not bring leave at its end. Kept on disk so a sync
+      // interrupted between pages resumes the count.
+      await sql`create table resync_seen (entity text not null, id text not null, constraint resync_seen_pk primary key (entity, id)) without rowid`.execute(db);
+    },
+  },
 };
 
 /** Migrates to the latest schema; `upTo` stops at a named migration (a test of an upgrade starts from there). */

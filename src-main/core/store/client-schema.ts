@@ -138,6 +138,12 @@ export interface AttachmentFilesTable {
   created_at: string;
 }
 
+/** A record brought by the full sync that follows a change of what is kept offline (selection-resync.ts). */
+export interface ResyncSeenTable {
+  entity: string;
+  id: string;
+}
+
 export interface ClientDatabase {
   records: LocalRecordsTable;
   outbox: OutboxTable;
@@ -147,6 +153,7 @@ export interface ClientDatabase {
   sync_metrics: SyncMetricsTable;
   notices: NoticesTable;
   attachment_files: AttachmentFilesTable;
+  resync_seen: ResyncSeenTable;
 }
 
 export type ClientDb = Kysely<ClientDatabase>;

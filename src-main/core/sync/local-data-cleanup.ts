@@ -4,11 +4,14 @@ import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { ClientDb } from '../store/client-schema';
 import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
 import { addNotice, removeAttachmentsOf, type Trx } from './record-settlement';
+import { recordsWithUnsentWork, unsentUploadStates } from './unsent-work';
+import { recordKey } from '../store/local-record';
 
 /**
  * Drops what came from the server and forgets the cursor, so the next pull downloads everything
- * again. A record with queued changes stays, and so does the work order of a queued attachment: a
- * photo still on its way must not lose its work order on this device. Their files follow in the
+ * again. A record with queued changes stays, and so does the work order of a queued attachment, and
+ * an attachment whose file has not uploaded with its work order: a photo still on its way must not
+ * lose its record or its work order on this device. Their files follow in the
  * attachment cleanup. Used when the server was replaced and when the user clears the cache.
  */
 export async function dropServerData(trx: Trx, clock: Clock, notice: string): Promise<{ removed: number; kept: number }> {
@@ -25,6 +28,22 @@ export async function dropServerData(trx: Trx, clock: Clock, notice: string): Pr
             .select('o.seq')
             .where('o.entity', '=', 'attachment')
             .whereRef('a.work_order_id', '=', 'records.id'),
+        ),
+      ),
+    )
+    // A photo or document not yet uploaded keeps its record and its work order (unsent-work.ts).
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('attachment_files as f')
+            .select('f.attachment_id')
+            .where('f.upload_state', 'in', unsentUploadStates)
+            .where((eb) =>
+              eb.or([
+                eb.and([eb('records.entity', '=', 'attachment'), eb('f.attachment_id', '=', eb.ref('records.id'))]),
+                eb.and([eb('records.entity', '=', 'workOrder'), eb('f.work_order_id', '=', eb.ref('records.id'))]),
+              ]),
+            ),
         ),
       ),
     )
@@ -56,22 +75,11 @@ export async function expireFinishedWorkOrders(db: ClientDb, clock: Clock, pinne
       .where('status', 'in', finishedStatuses)
       .execute();
     if (candidates.length === 0) return 0;
-    const unsettled = new Set<string>();
-    const queued = await trx
-      .selectFrom('outbox as o')
-      .leftJoin('records as a', (join) => join.onRef('a.id', '=', 'o.record_id').on('a.entity', '=', 'attachment').on('o.entity', '=', 'attachment'))
-      .select(['o.entity', 'o.record_id', 'a.work_order_id'])
-      .execute();
-    for (const op of queued) {
-      if (op.entity === 'workOrder') unsettled.add(op.record_id);
-      if (op.work_order_id) unsettled.add(op.work_order_id);
-    }
-    const conflicts = await trx.selectFrom('conflicts').select('record_id').where('entity', '=', 'workOrder').where('status', '=', 'open').execute();
-    for (const conflict of conflicts) unsettled.add(conflict.record_id);
+    const unsent = await recordsWithUnsentWork(trx);
     const pinnedIds = new Set(pinned);
     const now = clock.now();
     const expired = candidates
-      .filter((c) => expiresLocally({ id: c.id, status: c.status, updatedAt: c.updatedAt, unsettled: unsettled.has(c.id), pinned: pinnedIds.has(c.id) }, now))
+      .filter((c) => expiresLocally({ id: c.id, status: c.status, updatedAt: c.updatedAt, unsettled: unsent.has(recordKey('workOrder', c.id)), pinned: pinnedIds.has(c.id) }, now))
       .map((c) => c.id);
     await removeAttachmentsOf(trx, expired);
     for (const chunk of inChunks(expired, idsPerStatement)) await trx.deleteFrom('records').where('entity', '=', 'workOrder').where('id', 'in', chunk).execute();

@@ -14,6 +14,8 @@ import { addNotice, applyPlainChanges, conflictRow, opsFor, pendingValues, remov
 import { readSyncState, writeSyncState } from './sync-state';
 import { dropServerData } from './local-data-cleanup';
 import { handOverIfSafe, hasUnsentWork } from './refused-changes';
+import { recordsWithUnsentWork } from './unsent-work';
+import { finishResync, noteResyncPage } from './selection-resync';
 
 /** The largest page the server serves: each page is one commit, and fewer commits rewrite fewer index pages. */
 export const defaultPageSize = maxPullPageSize;
@@ -41,6 +43,8 @@ export interface PullOutcome {
   bytesReceived: number;
   conflicts: Record<string, number>;
   resets: number;
+  /** A resync after a change of what is kept offline ended in this pull (selection-resync.ts). */
+  selectionResynced: boolean;
 }
 
 /**
@@ -48,7 +52,7 @@ export interface PullOutcome {
  * cursor, so a crash between pages resumes where it stopped and never applies a page twice.
  */
 export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void): Promise<PullOutcome> {
-  const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0 };
+  const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0, selectionResynced: false };
   const fetchPage = (cursor: string | null) => {
     const narrowing = ctx.narrowing();
     const limit = cursor === null ? Math.min(firstFullSyncPageSize, ctx.pageSize) : ctx.pageSize;
@@ -92,20 +96,17 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
     }
     await ctx.db.transaction().execute(async (trx) => {
       const nowIso = isoAt(ctx.clock);
-      // Records with queued changes or an open conflict need the careful path; the rest (nearly
-      // all of a first sync) are written in batches.
-      const busy = new Set([
-        ...(await trx.selectFrom('outbox').select(['entity', 'record_id']).execute()).map((r) => recordKey(r.entity, r.record_id)),
-        // A work order whose photos or documents are not all safe on the server must not leave with them.
-        ...(await workOrdersWithUnsentAttachments(trx)).map((id) => recordKey('workOrder', id)),
-        ...(await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()).map((r) => recordKey(r.entity, r.record_id)),
-      ]);
+      // Records holding work found only here (queued changes, open conflicts, photos not yet
+      // uploaded) need the careful path; the rest (nearly all of a first sync) are written in batches.
+      const busy = await recordsWithUnsentWork(trx);
       const [careful, plain] = partition(page.changes, (c) => busy.has(recordKey(c.entity, c.id)));
       await applyPlainChanges(trx, plain, nowIso, { fullSync });
       for (const change of careful) {
         const kind = await applyPulledChange(trx, change, nowIso);
         if (kind) outcome.conflicts[kind] = (outcome.conflicts[kind] ?? 0) + 1;
       }
+      await noteResyncPage(trx, page.changes);
+      if (!page.hasMore && (await finishResync(trx, ctx.clock)) !== null) outcome.selectionResynced = true;
       await writeSyncState(trx, 'cursor', page.cursor);
       await writeSyncState(trx, 'server_id', page.server.id);
       await writeSyncState(trx, 'server_head', String(page.server.head));
@@ -123,18 +124,6 @@ async function checkServerIdentity(ctx: PullContext, server: ServerInfo): Promis
   const knownHead = Number((await readSyncState(ctx.db, 'server_head')) ?? '0');
   if (knownId === null) return false;
   return knownId !== server.id || server.head < knownHead;
-}
-
-/** Work orders with an attachment that has a queued change or a file not yet uploaded. */
-async function workOrdersWithUnsentAttachments(trx: Trx): Promise<string[]> {
-  const files = await trx.selectFrom('attachment_files').select('work_order_id').where('upload_state', 'in', ['waiting', 'uploading', 'failed']).execute();
-  const queued = await trx
-    .selectFrom('outbox')
-    .innerJoin('records', (join) => join.onRef('records.entity', '=', 'outbox.entity').onRef('records.id', '=', 'outbox.record_id'))
-    .select('records.work_order_id')
-    .where('outbox.entity', '=', 'attachment')
-    .execute();
-  return [...new Set([...files.map((f) => f.work_order_id), ...queued.flatMap((q) => (q.work_order_id ? [q.work_order_id] : []))])];
 }
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {

@@ -5,6 +5,7 @@ import type { Clock } from '../../../src-shared/sync/clock';
 import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import { parseData, recordLabel } from '../store/local-record';
 import { addNotice, opsFor, refreshSyncState, removeLocally, type OutboxRow, type Trx } from './record-settlement';
+import { unsentUploadStates } from './unsent-work';
 
 /**
  * A change the server refuses is never deleted (design.md §8). It stays queued as `refused`, its
@@ -116,7 +117,7 @@ export async function hasUnsentWork(trx: Trx, entity: string, id: string): Promi
     .selectFrom('attachment_files')
     .select('attachment_id')
     .where(entity === 'workOrder' ? 'work_order_id' : 'attachment_id', '=', id)
-    .where('upload_state', 'in', ['waiting', 'uploading', 'failed'])
+    .where('upload_state', 'in', unsentUploadStates)
     .executeTakeFirst();
   if (unsent) return true;
   if (entity === 'attachment') return false;

@@ -15,6 +15,7 @@ import type { AuthSession } from './auth-session';
 import { expiryDue } from '../../../src-shared/domain/local-data-expiry';
 import { dropServerData, expireFinishedWorkOrders } from './local-data-cleanup';
 import { learnDecisions } from './decision-cycle';
+import { noticeSelectionChange } from './selection-resync';
 import { defaultPageSize, pullAll } from './pull-cycle';
 import { defaultPushBatch, pushPending } from './push-cycle';
 import type { SyncApi } from './sync-api';
@@ -141,6 +142,7 @@ export class SyncEngine implements SyncRunner {
     await this.o.db.updateTable('outbox').set({ state: 'pending' }).where('state', '=', 'in-flight').execute();
     if (this.clearRequests.length > 0) await this.clearLocalData();
     if (trigger === 'start') await this.expireLocalData();
+    await noticeSelectionChange(this.o.db, this.o.narrowing());
     await this.refreshCounts();
     this.emit({ state: 'syncing', progress: { done: 0, total: this.current.queued }, retryAt: null });
     let pushed = 0;
@@ -178,6 +180,8 @@ export class SyncEngine implements SyncRunner {
       pulled = pull.pulled;
       bytesReceived += pull.bytesReceived;
       for (const [kind, n] of Object.entries(pull.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
+      // A full download for a new selection brings old finished work orders too; they leave again at once.
+      if (pull.selectionResynced) await this.expireLocalData({ now: true });
       await this.o.attachments?.afterPull();
       await learnDecisions({ db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock });
       await writeSyncState(this.o.db, 'last_sync_at', isoAt(this.o.clock));
@@ -325,10 +329,13 @@ export class SyncEngine implements SyncRunner {
     }
   }
 
-  /** Seed 003 §8.4 at launch (at most daily), before the first sync: it needs no network, so it runs offline too. */
-  private async expireLocalData(): Promise<void> {
+  /**
+   * Seed 003 §8.4 at launch (at most daily), before the first sync: it needs no network, so it runs
+   * offline too. `now`: after a resync, whenever it last ran.
+   */
+  private async expireLocalData(options: { now?: boolean } = {}): Promise<void> {
     try {
-      if (!expiryDue(await readSyncState(this.o.db, 'expiry_run_at'), this.o.clock.now())) return;
+      if (!options.now && !expiryDue(await readSyncState(this.o.db, 'expiry_run_at'), this.o.clock.now())) return;
       const expired = await expireFinishedWorkOrders(this.o.db, this.o.clock, this.o.narrowing().workOrders);
       await writeSyncState(this.o.db, 'expiry_run_at', isoAt(this.o.clock));
       if (expired === 0) return;

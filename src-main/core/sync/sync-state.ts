@@ -4,8 +4,12 @@ import type { ClientDatabase } from '../store/client-schema';
 
 const featuresSchema = serverInfoSchema.shape.features.unwrap();
 
-/** server_features: the server's `features` as of its last pull page (JSON list). */
-type SyncStateKey = 'cursor' | 'server_id' | 'server_head' | 'server_features' | 'last_sync_at' | 'expiry_run_at';
+/**
+ * server_features: the server's `features` as of its last pull page (JSON list).
+ * selection: what is kept offline as the last full sync saw it; selection_resync: set while the
+ * full sync after a change of it runs (selection-resync.ts).
+ */
+type SyncStateKey = 'cursor' | 'server_id' | 'server_head' | 'server_features' | 'last_sync_at' | 'expiry_run_at' | 'selection' | 'selection_resync';
 
 export async function readSyncState(db: Kysely<ClientDatabase>, key: SyncStateKey): Promise<string | null> {
   const row = await db.selectFrom('sync_state').select('value').where('key', '=', key).executeTakeFirst();

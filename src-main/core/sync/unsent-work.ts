@@ -1,0 +1,29 @@
+import { recordKey } from '../store/local-record';
+import type { Trx } from './record-settlement';
+
+/** An attachment's file that is ours and not (yet) on the server: the bytes exist only on this laptop. */
+export const unsentUploadStates = ['waiting', 'uploading', 'failed'] as const;
+
+/**
+ * The records that hold a technician's work found only on this laptop (design.md §8: a record
+ * leaves the device only once that work is safe on the server): records with a queued change or an
+ * open conflict, attachments whose file has not uploaded, and the work orders of those attachments.
+ * By recordKey. Every path that removes records it did not just receive asks this first.
+ */
+export async function recordsWithUnsentWork(trx: Trx): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const op of await trx.selectFrom('outbox').select(['entity', 'record_id']).execute()) keys.add(recordKey(op.entity, op.record_id));
+  for (const c of await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()) keys.add(recordKey(c.entity, c.record_id));
+  for (const file of await trx.selectFrom('attachment_files').select(['attachment_id', 'work_order_id']).where('upload_state', 'in', unsentUploadStates).execute()) {
+    keys.add(recordKey('attachment', file.attachment_id));
+    keys.add(recordKey('workOrder', file.work_order_id));
+  }
+  const queuedAttachments = await trx
+    .selectFrom('outbox')
+    .innerJoin('records', (join) => join.onRef('records.entity', '=', 'outbox.entity').onRef('records.id', '=', 'outbox.record_id'))
+    .select('records.work_order_id')
+    .where('outbox.entity', '=', 'attachment')
+    .execute();
+  for (const a of queuedAttachments) if (a.work_order_id) keys.add(recordKey('workOrder', a.work_order_id));
+  return keys;
+}

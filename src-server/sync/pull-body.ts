@@ -1,3 +1,4 @@
+import type { ResetReason } from '../../src-shared/protocol/pull';
 import type { ServerInfo } from '../../src-shared/protocol/server-info';
 
 /** A change as the server stores it: `data` is the record's stored JSON text (upserts only). */
@@ -14,6 +15,7 @@ export interface PullPage {
   cursor: string;
   hasMore: boolean;
   reset: boolean;
+  resetReason?: ResetReason;
   server: ServerInfo;
 }
 
@@ -24,7 +26,7 @@ export interface PullPage {
 const changeFields = (c: PulledRow) => `"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}`;
 
 const answerTail = (page: PullPage) =>
-  `"cursor":${JSON.stringify(page.cursor)},"hasMore":${page.hasMore}${page.reset ? ',"reset":true' : ''},"server":${JSON.stringify(page.server)}}`;
+  `"cursor":${JSON.stringify(page.cursor)},"hasMore":${page.hasMore}${page.reset ? ',"reset":true' : ''}${page.resetReason ? `,"resetReason":"${page.resetReason}"` : ''},"server":${JSON.stringify(page.server)}}`;
 
 /** The answer as one JSON document (docs/protocol.md, Pull). */
 export function pullAnswerJson(page: PullPage): string {

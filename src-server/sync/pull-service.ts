@@ -2,12 +2,12 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { PullQuery } from '../../src-shared/protocol/pull';
 import type { Clock } from '../../src-shared/sync/clock';
 import type { ServerDb } from '../db/schema';
-import { decodeCursor, encodeCursor, type PullCursor } from './cursor';
+import { encodeCursor, type PullCursor } from './cursor';
+import { historyStanding, tipAt } from './history-check';
 import { changeRelevanceSql, inScopeNowSql, relevanceRules, type Narrowing, type Principal } from './scope';
 import { readHead } from './unit-of-work';
 import { describeServer } from './server-description';
 import type { PulledRow, PullPage } from './pull-body';
-import { readLogFloor } from './log-retention';
 
 /**
  * Pages a device through its scope (design.md §5). A first sync pages the records table in
@@ -23,16 +23,10 @@ export class PullService {
     const { db, serverId } = this.deps;
     const head = await readHead(db);
     const narrowing: Narrowing = { sites: query.sites, workOrders: query.workOrders };
-    const fresh: PullCursor = { v: 1, db: serverId, seq: head, tip: await this.tipAt(head), snap: { entity: '', id: '' } };
+    const fresh: PullCursor = { v: 1, db: serverId, seq: head, tip: await tipAt(db, head), snap: { entity: '', id: '' } };
     if (query.cursor === undefined) return this.snapshotPage(principal, narrowing, fresh, query.limit, head);
-    const cursor = decodeCursor(query.cursor);
-    const floor = await readLogFloor(db);
-    // Another server, a backup older than what the device saw (its change at the cursor differs,
-    // or it has not got that far), or a log pruned past the cursor.
-    const diverged = cursor !== null && cursor.seq > floor && cursor.tip !== undefined && cursor.tip !== (await this.tipAt(cursor.seq));
-    if (!cursor || cursor.db !== serverId || cursor.seq > head || diverged || (cursor.snap === undefined && cursor.seq < floor)) {
-      return page([], encodeCursor(fresh), true, serverId, head, true);
-    }
+    const { cursor, reset } = await historyStanding(db, serverId, head, query.cursor);
+    if (!cursor) return { ...page([], encodeCursor(fresh), true, serverId, head, true), resetReason: reset };
     if (cursor.snap) return this.snapshotPage(principal, narrowing, cursor, query.limit, head);
     return this.logPage(principal, narrowing, cursor, query.limit, head);
   }
@@ -98,15 +92,8 @@ export class PullService {
     }
     const companions = await this.companionsOf(p, narrowing, arrivals, byRecord);
     const changes = [...companions, ...byRecord.values()];
-    const tip = await this.tipAt(reached);
+    const tip = await tipAt(this.deps.db, reached);
     return page(changes, encodeCursor({ v: 1, db: serverId, seq: reached, ...(tip ? { tip } : {}) }), more, serverId, head, false);
-  }
-
-  /** What identifies the change at `seq` in this server's history. */
-  private async tipAt(seq: number): Promise<string | undefined> {
-    if (seq === 0) return undefined;
-    const row = await this.deps.db.selectFrom('changes').select(['record_id', 'version', 'committed_at']).where('seq', '=', seq).executeTakeFirst();
-    return row ? `${row.record_id}/${row.version}@${row.committed_at}` : undefined;
   }
 
   private async companionsOf(

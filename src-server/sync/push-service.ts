@@ -19,7 +19,8 @@ import { loadUser } from '../auth/users';
 import type { ChangeHub } from './change-hub';
 import { scopeFieldsOf, type RecordState } from './record-state';
 import { inScopeNowSql, type Principal } from './scope';
-import { isRetryableTransactionError, RecordUnitOfWork, type FieldEditRequest, type RecordKey } from './unit-of-work';
+import { isRetryableTransactionError, readHead, RecordUnitOfWork, type FieldEditRequest, type RecordKey } from './unit-of-work';
+import { historyStanding } from './history-check';
 import { canWrite } from './write-access';
 import { describeServer } from './server-description';
 
@@ -49,6 +50,7 @@ export class PushService {
   constructor(private readonly deps: SyncServiceDeps) {}
 
   async push(principal: Principal, request: PushRequest): Promise<PushResponse> {
+    if (request.cursor !== undefined) await this.requireSameHistory(request.cursor);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.pushOnce(principal, request);
@@ -56,6 +58,26 @@ export class PushService {
         // A concurrent batch on PostgreSQL (same new id, deadlock): run again; the op ids make it safe.
         if (attempt >= maxTransactionAttempts || !isRetryableTransactionError(error)) throw error;
       }
+    }
+  }
+
+  /**
+   * A device's changes are applied only to the history it synced with: pushed into a server
+   * restored from an older backup, an op's base would be taken for what the server lost, and a list
+   * the device sends again would read as items deleted here. The device pulls the reset first.
+   */
+  private async requireSameHistory(cursor: string): Promise<void> {
+    const { db, serverId } = this.deps;
+    const head = await readHead(db);
+    const { reset } = await historyStanding(db, serverId, head, cursor);
+    if (reset === 'history-diverged' || reset === 'other-server') {
+      throw new FieldlineError(
+        'VERSION_CONFLICT',
+        reset === 'history-diverged'
+          ? 'The server was restored from a backup since this device last synced: nothing was applied. The device downloads the restored data and sends again what the restore lost.'
+          : 'This device last synced with another server at this address: nothing was applied. It downloads this server’s data first.',
+        { reason: reset, server: describeServer(serverId, head) },
+      );
     }
   }
 

@@ -34,12 +34,22 @@ export const changeSchema = z.object({
 });
 export type Change = z.infer<typeof changeSchema>;
 
+/**
+ * Why a pull answered `reset`: the server no longer holds the history the device saw (restored from
+ * a backup: the device sends its acknowledged changes again, docs/protocol.md), the cursor is
+ * another server's, or the change log was pruned past it (away longer than the retention).
+ */
+export const resetReasonSchema = z.enum(['history-diverged', 'other-server', 'expired']);
+export type ResetReason = z.infer<typeof resetReasonSchema>;
+
 export const pullResponseSchema = z.object({
   changes: z.array(changeSchema),
   cursor: z.string(),
   hasMore: z.boolean(),
   /** The cursor is too old (or from another server): drop synced data, keep pending ops, sync in full. */
   reset: z.boolean().optional(),
+  /** With `reset`, from servers that name `history-check`. */
+  resetReason: resetReasonSchema.optional(),
   server: serverInfoSchema,
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;

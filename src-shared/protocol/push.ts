@@ -63,6 +63,13 @@ export const pushRequestSchema = z.strictObject({
   deviceId: z.string().min(1).max(128),
   ops: z.array(pushOpSchema).min(1).max(maxPushOps),
   answers: pushAnswersSchema.default('records'),
+  /**
+   * The pull cursor the device holds (servers that name `history-check`). A server whose history no
+   * longer holds it — restored from an older backup, or another server — applies nothing and answers
+   * 409 VERSION_CONFLICT with `details.reason` (resetReasonSchema), so the device pulls the reset and
+   * sends again what the restore lost before anything else (docs/protocol.md, Restores).
+   */
+  cursor: z.string().max(2048).optional(),
 });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 

@@ -21,6 +21,8 @@ export type ServerInfo = z.infer<typeof serverInfoSchema>;
  * as-sent-answers: push requests may ask for `answers: "as-sent"` (protocol/push.ts).
  * conflict-decisions: refused changes come back with an `escalation`, and `GET /api/v1/conflicts?ids=`
  * tells a device what became of the conflicts and escalations it holds.
+ * history-check: push requests may carry the device's `cursor`, refused when the server's history
+ * no longer holds it; a reset pull says why (`resetReason`).
  */
-export const serverFeatureSchema = z.enum(['as-sent-answers', 'conflict-decisions']);
+export const serverFeatureSchema = z.enum(['as-sent-answers', 'conflict-decisions', 'history-check']);
 export type ServerFeature = z.infer<typeof serverFeatureSchema>;

@@ -224,6 +224,13 @@ const migrations: Record<string, Migration> = {
       await sql`create table resync_seen (entity text not null, id text not null, constraint resync_seen_pk primary key (entity, id)) without rowid`.execute(db);
     },
   },
+  '0012_acknowledged_journal': {
+    async up(db: Kysely<unknown>) {
+      // The changes the server acknowledged, as sent (acknowledged-journal.ts): sent again if the
+      // server is restored from a backup that predates them. In acknowledgement order (seq).
+      await sql`create table acknowledged_ops (seq integer primary key, op_id text not null, acknowledged_at text not null, wire text not null)`.execute(db);
+    },
+  },
 };
 
 /** Migrates to the latest schema; `upTo` stops at a named migration (a test of an upgrade starts from there). */

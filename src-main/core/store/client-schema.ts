@@ -144,6 +144,14 @@ export interface ResyncSeenTable {
   id: string;
 }
 
+/** A change the server acknowledged, as it was sent (a PushOp as JSON), kept for a restore (acknowledged-journal.ts). */
+export interface AcknowledgedOpsTable {
+  seq: Generated<number>;
+  op_id: string;
+  acknowledged_at: string;
+  wire: string;
+}
+
 export interface ClientDatabase {
   records: LocalRecordsTable;
   outbox: OutboxTable;
@@ -154,6 +162,7 @@ export interface ClientDatabase {
   notices: NoticesTable;
   attachment_files: AttachmentFilesTable;
   resync_seen: ResyncSeenTable;
+  acknowledged_ops: AcknowledgedOpsTable;
 }
 
 export type ClientDb = Kysely<ClientDatabase>;

@@ -2,6 +2,7 @@ import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { policyFor } from '../../../src-shared/domain/conflict-policies';
 import { maxPullPageSize } from '../../../src-shared/protocol/pull';
 import { pulledData, type PulledChange } from '../../../src-shared/protocol/pull-lines';
+import type { ResetReason } from '../../../src-shared/protocol/pull';
 import type { ServerInfo } from '../../../src-shared/protocol/server-info';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { rebase } from '../../../src-shared/sync/rebase';
@@ -45,6 +46,8 @@ export interface PullOutcome {
   resets: number;
   /** A resync after a change of what is kept offline ended in this pull (selection-resync.ts). */
   selectionResynced: boolean;
+  /** The server was restored from a backup older than what this device saw: its acknowledged changes go out again (acknowledged-journal.ts). */
+  historyDiverged: boolean;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface PullOutcome {
  * cursor, so a crash between pages resumes where it stopped and never applies a page twice.
  */
 export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void): Promise<PullOutcome> {
-  const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0, selectionResynced: false };
+  const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0, selectionResynced: false, historyDiverged: false };
   const fetchPage = (cursor: string | null) => {
     const narrowing = ctx.narrowing();
     const limit = cursor === null ? Math.min(firstFullSyncPageSize, ctx.pageSize) : ctx.pageSize;
@@ -71,6 +74,7 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
     const identityReset = await checkServerIdentity(ctx, page.server);
     if (page.reset || identityReset) {
       outcome.resets++;
+      if (page.resetReason === 'history-diverged' || identityReset === 'history-diverged') outcome.historyDiverged = true;
       await ctx.db.transaction().execute((trx) =>
         dropServerData(
           trx,
@@ -118,12 +122,13 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
   }
 }
 
-/** A different server at the same URL, or the same one restored from an older backup. */
-async function checkServerIdentity(ctx: PullContext, server: ServerInfo): Promise<boolean> {
+/** A different server at the same URL, or the same one restored from an older backup (its head went back). */
+async function checkServerIdentity(ctx: PullContext, server: ServerInfo): Promise<ResetReason | null> {
   const knownId = await readSyncState(ctx.db, 'server_id');
   const knownHead = Number((await readSyncState(ctx.db, 'server_head')) ?? '0');
-  if (knownId === null) return false;
-  return knownId !== server.id || server.head < knownHead;
+  if (knownId === null) return null;
+  if (knownId !== server.id) return 'other-server';
+  return server.head < knownHead ? 'history-diverged' : null;
 }
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {

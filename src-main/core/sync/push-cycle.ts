@@ -15,6 +15,9 @@ import { answersToAsk, forgetServerFeatures, settleAsSentInPlace, withAsSentReco
 import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
 import { applyPlainChanges, conflictRow, recordsStillBusy, refreshSyncState, removeLocally, settleRecord, type OutboxRow, type Trx } from './record-settlement';
 import { keepRefusedPart, keepRejected } from './refused-changes';
+import { journalAcknowledged } from './acknowledged-journal';
+import { readSyncState, serverNamed } from './sync-state';
+import { resetReasonSchema, type ResetReason } from '../../../src-shared/protocol/pull';
 
 /**
  * A push batch when the caller gives no limits: as many ops as a request may carry, but at most
@@ -40,6 +43,19 @@ export interface PushOutcome {
   conflicts: Record<string, number>;
   /** Ops (or parts of ops) the server refused: kept here as refused changes. */
   refused: number;
+  /**
+   * The server refused the push because its history no longer holds this device's cursor (restored
+   * from a backup, or another server): nothing was applied, the queue is as it was, and the pull
+   * comes first (docs/protocol.md, Restores).
+   */
+  historyChanged: ResetReason | null;
+}
+
+/** The server's refusal of a push whose cursor it no longer holds (push-service requireSameHistory). */
+function historyChangeOf(error: ErrorEnvelope): ResetReason | null {
+  if (error.code !== 'VERSION_CONFLICT' || typeof error.details !== 'object' || error.details === null || !('reason' in error.details)) return null;
+  const reason = resetReasonSchema.safeParse(error.details.reason);
+  return reason.success ? reason.data : null;
 }
 
 /** The records a batch's ops are on, as idsByEntity wants them. */
@@ -108,13 +124,15 @@ async function release(ctx: PushContext, planner: PushPlanner, batch: PreparedBa
  * flight (push-plan.ts). Ops held back for that reason go in the batch chosen after N settled.
  */
 export async function pushPending(ctx: PushContext, onProgress: (done: number, total: number) => void): Promise<PushOutcome> {
-  const outcome: PushOutcome = { sent: 0, bytesSent: 0, bytesReceived: 0, conflicts: {}, refused: 0 };
+  const outcome: PushOutcome = { sent: 0, bytesSent: 0, bytesReceived: 0, conflicts: {}, refused: 0, historyChanged: null };
   const total = Number((await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
   let maxOps = ctx.maxOps;
   const planner = new PushPlanner(ctx);
   let answers = await answersToAsk(ctx.db);
+  // The server checks that its history still holds what this device synced with, before it applies anything.
+  const cursor = (await serverNamed(ctx.db, 'history-check')) ? await readSyncState(ctx.db, 'cursor') : null;
   const send = (batch: PreparedBatch) => {
-    const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, answers, ops: batch.wire }));
+    const request = ctx.auth.authorized((token) => ctx.api.push(token, { deviceId: ctx.deviceId, answers, ops: batch.wire, ...(cursor ? { cursor } : {}) }));
     // Awaited below, unless settling the batch before it fails and ends the cycle.
     request.catch(() => undefined);
     return { batch, request };
@@ -138,6 +156,12 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
         maxOps = Math.max(1, Math.floor(maxOps / 2));
         sent = await sendNext();
         continue;
+      }
+      const historyChanged = historyChangeOf(envelope);
+      if (historyChanged) {
+        await release(ctx, planner, sent.batch);
+        outcome.historyChanged = historyChanged;
+        return outcome;
       }
       if (envelope.code === 'VALIDATION_ERROR' && answers === 'as-sent') {
         // A server that named the feature and now rejects the request (restored from an older
@@ -167,6 +191,7 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
 async function settleBatch(ctx: PushContext, sent: PreparedBatch, answers: readonly PushResult[], outcome: PushOutcome): Promise<void> {
   const nowIso = isoAt(ctx.clock);
   await ctx.db.transaction().execute(async (trx) => {
+    await journalAcknowledged(trx, sent.wire, answers, nowIso);
     const inPlace = await settleAsSentInPlace(trx, sent.ops, sent.wire, answers, nowIso);
     const batch = sent.ops.filter((op) => !inPlace.has(op.op_id));
     const results = new Map((await withAsSentRecords(trx, sent.wire, answers.filter((answer) => !inPlace.has(answer.opId)))).map((r) => [r.opId, r]));

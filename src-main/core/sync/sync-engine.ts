@@ -15,6 +15,7 @@ import type { AuthSession } from './auth-session';
 import { expiryDue } from '../../../src-shared/domain/local-data-expiry';
 import { dropServerData, expireFinishedWorkOrders } from './local-data-cleanup';
 import { learnDecisions } from './decision-cycle';
+import { pruneJournal, replayJournal } from './acknowledged-journal';
 import { noticeSelectionChange } from './selection-resync';
 import { defaultPageSize, pullAll } from './pull-cycle';
 import { defaultPushBatch, pushPending } from './push-cycle';
@@ -153,37 +154,63 @@ export class SyncEngine implements SyncRunner {
     const conflicts: Record<string, number> = {};
     let error: ErrorEnvelope | null = null;
     try {
-      const push = await pushPending(
-        {
+      const push = async () => {
+        const outcome = await pushPending(
+          {
+            db: this.o.db,
+            api: this.o.api,
+            auth: this.o.auth,
+            clock: this.o.clock,
+            random: this.random,
+            deviceId: this.o.deviceId,
+            maxOps: this.o.maxOpsPerBatch ?? defaultPushBatch.maxOps,
+            maxBytes: this.o.maxBytesPerBatch ?? defaultPushBatch.maxBytes,
+          },
+          (done, total) => this.emit({ progress: { done, total } }),
+        );
+        pushed += outcome.sent;
+        refused += outcome.refused;
+        // Records just acknowledged may free their files: uploads run beside the cycle, never in it.
+        this.o.attachments?.kick();
+        bytesSent += outcome.bytesSent;
+        bytesReceived += outcome.bytesReceived;
+        for (const [kind, n] of Object.entries(outcome.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
+        return outcome;
+      };
+      const pull = async () => {
+        const outcome = await pullAll(
+          { db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock, pageSize: this.o.pageSize ?? defaultPageSize, narrowing: this.o.narrowing },
+          (n) => this.emit({ progress: { done: n, total: n } }),
+        );
+        pulled += outcome.pulled;
+        bytesReceived += outcome.bytesReceived;
+        for (const [kind, n] of Object.entries(outcome.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
+        return outcome;
+      };
+      const pushedFirst = await push();
+      const pulledFirst = await pull();
+      if (pushedFirst.historyChanged === 'history-diverged' || pulledFirst.historyDiverged) {
+        // A server restored from an older backup: what it lost goes out again before anything else.
+        const replay = await replayJournal({
           db: this.o.db,
           api: this.o.api,
           auth: this.o.auth,
           clock: this.o.clock,
-          random: this.random,
           deviceId: this.o.deviceId,
           maxOps: this.o.maxOpsPerBatch ?? defaultPushBatch.maxOps,
           maxBytes: this.o.maxBytesPerBatch ?? defaultPushBatch.maxBytes,
-        },
-        (done, total) => this.emit({ progress: { done, total } }),
-      );
-      pushed = push.sent;
-      refused = push.refused;
-      // Records just acknowledged may free their files: uploads run beside the cycle, never in it.
-      this.o.attachments?.kick();
-      bytesSent += push.bytesSent;
-      bytesReceived += push.bytesReceived;
-      for (const [kind, n] of Object.entries(push.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
-      const pull = await pullAll(
-        { db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock, pageSize: this.o.pageSize ?? defaultPageSize, narrowing: this.o.narrowing },
-        (n) => this.emit({ progress: { done: n, total: n } }),
-      );
-      pulled = pull.pulled;
-      bytesReceived += pull.bytesReceived;
-      for (const [kind, n] of Object.entries(pull.conflicts)) conflicts[kind] = (conflicts[kind] ?? 0) + n;
+        });
+        this.o.logger.warn(replay, 'server restored from a backup: acknowledged changes sent again');
+        if (replay.conflicts > 0) conflicts['update-update'] = (conflicts['update-update'] ?? 0) + replay.conflicts;
+        if (replay.resent > 0) await pull();
+      }
+      // The push the changed server refused goes now, on the history just pulled.
+      if (pushedFirst.historyChanged) await push();
       // A full download for a new selection brings old finished work orders too; they leave again at once.
-      if (pull.selectionResynced) await this.expireLocalData({ now: true });
+      if (pulledFirst.selectionResynced) await this.expireLocalData({ now: true });
       await this.o.attachments?.afterPull();
       await learnDecisions({ db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock });
+      await pruneJournal(this.o.db, this.o.clock);
       await writeSyncState(this.o.db, 'last_sync_at', isoAt(this.o.clock));
       this.failures = 0;
     } catch (caught) {

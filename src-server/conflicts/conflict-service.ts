@@ -143,7 +143,8 @@ export class ConflictService {
       const resolvedRow = await trx.selectFrom('conflicts').selectAll().where('id', '=', conflictId).executeTakeFirstOrThrow();
       return { commit, conflict: conflictFromRow(resolvedRow), state };
     });
-    hub.publish(outcome.commit.head, outcome.commit.changes);
+    // The technician's device learns the decision now, and the other supervisors' logs update.
+    hub.publish(outcome.commit.head, outcome.commit.changes, [{ siteId: outcome.conflict.siteId, userId: outcome.conflict.userId }]);
     return {
       conflict: outcome.conflict,
       version: outcome.state.version,

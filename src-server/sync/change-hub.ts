@@ -1,14 +1,16 @@
+import type { ServerEvent } from '../../src-shared/protocol/events';
 import type { ChangesTable } from '../db/schema';
 import { changeConcerns, relevanceRules, type Principal } from './scope';
+import type { ConflictAudience } from './unit-of-work';
 
-type Listener = (head: number) => void;
+type Listener = (event: ServerEvent) => void;
 
 /**
  * Tells connected devices that something in their scope committed, so they pull at once instead of
  * waiting for the periodic trigger. It carries only the new head, never data.
  */
 export class ChangeHub {
-  private readonly listeners = new Set<{ rules: ReturnType<typeof relevanceRules>; listener: Listener }>();
+  private readonly listeners = new Set<{ principal: Principal; rules: ReturnType<typeof relevanceRules>; listener: Listener }>();
   private readonly committed = new Set<(changes: readonly ChangesTable[]) => void>();
 
   /** Server-side work that follows a commit (an attachment's file goes with its tombstone). */
@@ -17,16 +19,19 @@ export class ChangeHub {
   }
 
   subscribe(principal: Principal, listener: Listener): () => void {
-    const entry = { rules: relevanceRules(principal), listener };
+    const entry = { principal, rules: relevanceRules(principal), listener };
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
   }
 
-  publish(head: number, changes: readonly ChangesTable[]): void {
-    if (changes.length === 0) return;
-    for (const listener of this.committed) listener(changes);
-    for (const { rules, listener } of this.listeners) {
-      if (changes.some((change) => changeConcerns(rules, change))) listener(head);
+  /** After a commit: its changes to the devices they concern, its conflicts to their sites' supervisors and their authors. */
+  publish(head: number, changes: readonly ChangesTable[], conflicts: readonly ConflictAudience[] = []): void {
+    if (changes.length > 0) for (const listener of this.committed) listener(changes);
+    for (const { principal, rules, listener } of this.listeners) {
+      if (changes.some((change) => changeConcerns(rules, change))) listener({ type: 'changed', head });
+      const { user } = principal;
+      const concerned = conflicts.some((c) => c.userId === user.id || (user.role === 'supervisor' && c.siteId !== null && user.siteIds.includes(c.siteId)));
+      if (concerned) listener({ type: 'conflicts' });
     }
   }
 

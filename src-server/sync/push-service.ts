@@ -2,6 +2,7 @@ import { userSchema, type User } from '../../src-shared/domain/entities';
 import { idsPerStatement, inChunks } from '../../src-shared/sqlite/statement-chunks';
 import { deviceWritableKinds, entitySchemas, fieldNamesOf, technicianEditableFields, type EntityName } from '../../src-shared/domain/entity-registry';
 import { policyFor } from '../../src-shared/domain/conflict-policies';
+import { fieldNames } from '../../src-shared/domain/field-names';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
 import { canReachStatus, workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
 import { hasManualConflict, mergePatch, type FieldConflict, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
@@ -19,7 +20,7 @@ import { loadUser } from '../auth/users';
 import type { ChangeHub } from './change-hub';
 import { scopeFieldsOf, type RecordState } from './record-state';
 import { inScopeNowSql, type Principal } from './scope';
-import { isRetryableTransactionError, readHead, RecordUnitOfWork, type FieldEditRequest, type RecordKey } from './unit-of-work';
+import { isRetryableTransactionError, readHead, RecordUnitOfWork, type ConflictAudience, type FieldEditRequest, type RecordKey } from './unit-of-work';
 import { historyStanding } from './history-check';
 import { canWrite } from './write-access';
 import { describeServer } from './server-description';
@@ -101,6 +102,8 @@ export class PushService {
       await uow.loadForFieldEdits([...inPlace.values()]);
       const ctx: OpContext = { uow, user: principal.user, deviceId: request.deviceId, nowIso, answers: request.answers };
       const results: PushResult[] = [];
+      // Conflicts a device decided in this batch: their sites' supervisors see it at once.
+      const decided: ConflictAudience[] = [];
       for (const op of request.ops) {
         const earlier = recorded.get(op.opId);
         if (earlier) {
@@ -109,7 +112,7 @@ export class PushService {
         }
         const result = await applyOpOrRefuse(ctx, op);
         if (op.resolves && (result.status === 'applied' || result.status === 'conflict')) {
-          await markResolvedByDevice(trx, op, principal.user.id, nowIso);
+          decided.push(...(await markResolvedByDevice(trx, op, principal.user.id, nowIso)));
         }
         recorded.set(op.opId, result);
         uow.addAppliedOp(op.opId, request.deviceId, principal.user.id, () => withoutRecord(result));
@@ -122,9 +125,9 @@ export class PushService {
           if (result.record && number) result.record = { ...result.record, number };
         }
       });
-      return { results, commit };
+      return { results, commit: { ...commit, conflicts: [...commit.conflicts, ...decided] } };
     });
-    hub.publish(commit.head, commit.changes);
+    hub.publish(commit.head, commit.changes, commit.conflicts);
     return { results, server: describeServer(serverId, commit.head) };
   }
 }
@@ -157,16 +160,18 @@ function survivorKey(op: PushOp, earlier: PushResult | undefined): RecordKey[] {
   return earlier?.survivorId && earlier.survivorId !== op.id ? [{ entity: op.entity, id: earlier.survivorId }] : [];
 }
 
-/** The device's decision closes the server's record of the conflict, if it is about this record. */
-async function markResolvedByDevice(trx: Transaction<ServerDatabase>, op: PushOp, userId: string, nowIso: string): Promise<void> {
-  if (!op.resolves) return;
-  await trx
+/** The device's decision closes the server's record of the conflict, if it is about this record; returns whom to tell. */
+async function markResolvedByDevice(trx: Transaction<ServerDatabase>, op: PushOp, userId: string, nowIso: string): Promise<ConflictAudience[]> {
+  if (!op.resolves) return [];
+  const closed = await trx
     .updateTable('conflicts')
     .set({ status: 'resolved', resolved_at: nowIso, resolved_by: userId, resolution: JSON.stringify({ byOp: op.opId }) })
     .where('id', '=', op.resolves)
     .where((eb) => eb.or([eb('record_id', '=', op.id), eb('survivor_id', '=', op.id)]))
     .where('status', '!=', 'resolved')
+    .returning(['site_id', 'user_id'])
     .execute();
+  return closed.map((row) => ({ siteId: row.site_id, userId: row.user_id }));
 }
 
 /**
@@ -333,7 +338,7 @@ function checkOpAllowed(user: User, op: PushOp): void {
   if (op.kind === 'update' && user.role === 'technician') {
     const denied = Object.keys(op.patch).filter((f) => !technicianEditableFields[op.entity].includes(f));
     if (denied.length > 0) {
-      throw new FieldlineError('PERMISSION_DENIED', `A technician cannot change ${denied.join(', ')} of a ${op.entity}`, {
+      throw new FieldlineError('PERMISSION_DENIED', `${fieldNames(denied)}: only a supervisor can change ${denied.length === 1 ? 'this' : 'these'}`, {
         fields: denied,
       });
     }

@@ -61,7 +61,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
       const send = (event: ServerEvent) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
       };
-      const unsubscribe = deps.hub.subscribe(principal, (head) => send({ type: 'changed', head }));
+      const unsubscribe = deps.hub.subscribe(principal, send);
       // The socket lives no longer than the token that opened it; the device reconnects with a fresh one.
       const expiry = setTimeout(() => socket.close(4401, 'access token expired'), deps.accessTokenTtlMs);
       socket.on('close', () => {

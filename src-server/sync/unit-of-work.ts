@@ -18,6 +18,14 @@ export interface CommitResult {
   changes: ChangesTable[];
   /** Human numbers given to work orders created in this unit, by id. */
   workOrderNumbers: Map<string, string>;
+  /** Where the conflicts recorded in this unit belong: whose desks and devices to tell. */
+  conflicts: ConflictAudience[];
+}
+
+/** The site and the author of a conflict: its site's supervisors and its technician see it. */
+export interface ConflictAudience {
+  siteId: string | null;
+  userId: string;
 }
 
 /** A record to edit in place, and the fields of its data the edit needs besides its scope fields. */
@@ -347,7 +355,7 @@ export class RecordUnitOfWork {
       created_at: nowIso,
     }));
     await insertRows(this.trx, this.dialect, 'applied_ops', ['op_id', 'device_id', 'user_id', 'result', 'created_at'], opRows);
-    return { head, changes, workOrderNumbers };
+    return { head, changes, workOrderNumbers, conflicts: this.conflictRows.map((row) => ({ siteId: row.site_id, userId: row.user_id })) };
   }
 
   /**

@@ -200,7 +200,9 @@ describe('the desktop app', () => {
     await pageA.getByRole('link', { name: /^Queue/ }).click();
     const failedRow = pageA.getByTestId('queue-table').locator('tbody tr.queue-failed');
     await expect.poll(() => failedRow.count()).toBe(1);
-    expect(await failedRow.textContent()).toContain('VALIDATION_ERROR: Refused by the test server');
+    // In words first, the code only beside it; and what the change holds, so nothing is hidden.
+    expect(await failedRow.textContent()).toContain('Refused by the test server (VALIDATION_ERROR)');
+    expect(await failedRow.textContent()).toMatch(/Measurements: \d+ entr(y|ies)/);
     await shot(pageA, '07-queue-failed');
     refusePushes = false;
     await failedRow.getByRole('button', { name: 'Retry' }).click();
@@ -287,6 +289,28 @@ describe('the desktop app', () => {
       expect(sites.some((site) => logged.every((c) => c.site_id !== site))).toBe(true);
       await page.getByLabel('Site').selectOption('');
       await shot(page, '11-supervisor-conflict-log');
+
+      // A technician's change the server refused (a field technicians may not change) waits in the
+      // log beside the server's value, with the reason; the supervisor dismisses it.
+      const tech = await t.login('tech1');
+      const target = (await a.core.session.queries.list({ statuses: ['in-progress'], limit: 1 })).items[0];
+      if (!target) throw new Error('no work order of tech1 in progress');
+      const stored = await t.server.db.selectFrom('records').select(['data', 'version']).where('id', '=', target.id).executeTakeFirstOrThrow();
+      const before = workOrderSchema.parse(JSON.parse(stored.data));
+      const refused = await fetch(`${t.url}/api/v1/sync/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tech.accessToken}` },
+        body: JSON.stringify({ deviceId: 'laptop-ui', ops: [{ opId: crypto.randomUUID(), entity: 'workOrder', id: target.id, kind: 'update', baseVersion: stored.version, priority: 5, patch: { scheduledEnd: { base: before.scheduledEnd, value: '2030-01-01T00:00:00.000Z' } } }] }),
+      });
+      expect(refused.status).toBe(200);
+      await page.getByLabel('Show').selectOption('open');
+      const refusal = page.locator('[data-server-conflict]').filter({ hasText: 'A change the server refused' });
+      await expect.poll(() => refusal.count(), { timeout: 20_000 }).toBe(1);
+      expect(await refusal.getByTestId('refusal-reason').textContent()).toContain('Scheduled end: only a supervisor can change this');
+      await shot(page, '12-supervisor-refused-change');
+      await refusal.getByRole('button', { name: 'Dismiss it' }).click();
+      await expect.poll(async () => (await t.server.db.selectFrom('conflicts').select('status').where('kind', '=', 'refused').executeTakeFirstOrThrow()).status, { timeout: 20_000 }).toBe('resolved');
+      expect((await serverWorkOrder(target.id)).scheduledEnd).toBe(before.scheduledEnd);
     } finally {
       await c.close();
     }

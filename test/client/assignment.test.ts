@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { userSchema, workOrderSchema } from '../../src-shared/domain/entities';
+import { workOrderSchema } from '../../src-shared/domain/entities';
 import { FieldlineError } from '../../src-shared/protocol/errors';
 import { SyncApi } from '../../src-main/core/sync/sync-api';
 import { demoPassword } from '../../src-server/demo/seed-demo';
+import { demoPeople } from '../support/demo-people';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
@@ -28,19 +29,9 @@ describe('assigning work orders', () => {
     return workOrderSchema.parse(JSON.parse(row.data));
   }
 
-  async function people() {
-    const rows = await t.server.db.selectFrom('records').select('data').where('entity', '=', 'user').execute();
-    const users = rows.map((r) => userSchema.parse(JSON.parse(r.data)));
-    const byName = (username: string) => {
-      const user = users.find((u) => u.username === username);
-      if (!user) throw new Error(`no ${username}`);
-      return user;
-    };
-    return { tech1: byName('tech1'), tech2: byName('tech2') };
-  }
 
   it('an open work order assigned from the desk reaches the technician as assigned; taking it back opens it again', async () => {
-    const { tech2 } = await people();
+    const { tech2 } = await demoPeople(t);
     const desk = await office.core.signIn(t.url, 'super1', demoPassword);
     expect((await desk.engine.sync('start')).ok).toBe(true);
     const open = (await desk.queries.list({ statuses: ['open'], limit: 100 })).items.find((wo) => tech2.siteIds.includes(wo.siteId));
@@ -65,7 +56,7 @@ describe('assigning work orders', () => {
   });
 
   it('refuses a person who does not work at the site, and a technician who assigns, on the device and nothing is queued', async () => {
-    const { tech1, tech2 } = await people();
+    const { tech1, tech2 } = await demoPeople(t);
     const desk = await office.core.signIn(t.url, 'super1', demoPassword);
     expect((await desk.engine.sync('start')).ok).toBe(true);
     const elsewhere = (await desk.queries.list({ limit: 100 })).items.find((wo) => !tech1.siteIds.includes(wo.siteId));
@@ -87,7 +78,7 @@ describe('assigning work orders', () => {
   });
 
   it('the server refuses an assignment to someone who does not work at the site, whoever sends it, and changes nothing', async () => {
-    const { tech1 } = await people();
+    const { tech1 } = await demoPeople(t);
     const api = new SyncApi(t.url);
     const { accessToken } = await api.login('super1', demoPassword);
     const row = await t.server.db

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assetSchema, userSchema, workOrderSchema, type User } from '../../src-shared/domain/entities';
+import { assetSchema, workOrderSchema, type User } from '../../src-shared/domain/entities';
 import { conflictListResponseSchema, type Conflict } from '../../src-shared/protocol/conflicts';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
 import { unreadNotices } from '../../src-main/core/sync/notices';
 import { dialects } from '../support/test-database';
 import { makeOp, push } from '../support/sync-helpers';
+import { demoPeople } from '../support/demo-people';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
@@ -29,16 +30,6 @@ describe.each(dialects)('refused changes are never lost on %s', (dialect) => {
     await t.stop();
   });
 
-  async function people(): Promise<Record<'tech1' | 'tech2' | 'super1', User>> {
-    const rows = await t.server.db.selectFrom('records').select('data').where('entity', '=', 'user').execute();
-    const users = rows.map((r) => userSchema.parse(JSON.parse(r.data)));
-    const byName = (username: string) => {
-      const user = users.find((u) => u.username === username);
-      if (!user) throw new Error(`no ${username}`);
-      return user;
-    };
-    return { tech1: byName('tech1'), tech2: byName('tech2'), super1: byName('super1') };
-  }
 
   async function serverRecord(entity: 'workOrder' | 'asset', id: string) {
     const row = await t.server.db.selectFrom('records').select(['data', 'version']).where('entity', '=', entity).where('id', '=', id).executeTakeFirstOrThrow();
@@ -60,7 +51,7 @@ describe.each(dialects)('refused changes are never lost on %s', (dialect) => {
   }
 
   it('reassigned while offline: the measurement, labor and notes reach the supervisors, the technician is told, and a supervisor applies them', async () => {
-    const { tech2 } = await people();
+    const { tech2 } = await demoPeople(t);
     const laptop = await field.core.signIn(t.url, 'tech1', demoPassword);
     expect((await laptop.engine.sync('start')).ok).toBe(true);
     const wo = await sharedWorkOrder(laptop, tech2);
@@ -142,7 +133,7 @@ describe.each(dialects)('refused changes are never lost on %s', (dialect) => {
     // site the technician does not work at (the work order still points at it).
     await laptop.workOrders.setAssetStatus({ workOrderId: wo.id, status: 'failed' });
     const supervisor = await t.login('super1');
-    const { tech1 } = await people();
+    const { tech1 } = await demoPeople(t);
     const elsewhere = supervisor.user.siteIds.find((s) => !tech1.siteIds.includes(s));
     if (!elsewhere) throw new Error('no site without tech1');
     const asset = await serverRecord('asset', assetId);
@@ -181,7 +172,7 @@ describe.each(dialects)('refused changes are never lost on %s', (dialect) => {
     await laptop.workOrders.setAssetStatus({ workOrderId: first.id, status: 'failed' });
     await laptop.workOrders.setAssetStatus({ workOrderId: second.id, status: 'degraded' });
     const supervisor = await t.login('super1');
-    const { tech1 } = await people();
+    const { tech1 } = await demoPeople(t);
     const elsewhere = supervisor.user.siteIds.find((s) => !tech1.siteIds.includes(s)) ?? '';
     for (const assetId of [first.assetId, second.assetId]) {
       const asset = await serverRecord('asset', assetId);

@@ -313,7 +313,8 @@ export class SyncEngine implements SyncRunner {
     socket.on('message', (raw) => {
       const event = serverEventSchema.safeParse(parseJsonOrUndefined(String(raw)));
       if (!event.success) return;
-      if (event.data.type === 'changed') void this.sync('notification');
+      // A conflict recorded or decided: the cycle learns decisions, and its end re-reads every view (a supervisor's log too).
+      if (event.data.type === 'changed' || event.data.type === 'conflicts') void this.sync('notification');
       if (event.data.type === 'hello' && this.current.state === 'offline') void this.sync('connectivity');
     });
     socket.on('error', () => undefined);

@@ -16,6 +16,7 @@ import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { installErrorHandling } from './http/error-handler';
 import { installResponseCompression } from './http/response-compression';
 import { ChangeHub } from './sync/change-hub';
+import { ClusterNotifications } from './sync/cluster-notifications';
 import { PullService } from './sync/pull-service';
 import { PushService } from './sync/push-service';
 import { registerSyncRoutes } from './sync/sync-routes';
@@ -38,6 +39,8 @@ export interface SyncServerOptions {
   extend?: (app: FastifyInstance) => void;
   /** Days of change log, tombstones and op results kept (pruned at start and daily); omitted or 0: kept for ever. */
   retentionDays?: number;
+  /** Access token lifetime; omitted: 15 minutes. Tests shorten it to see what a device does when it runs out. */
+  accessTokenTtlSeconds?: number;
 }
 
 export interface SyncServer {
@@ -71,18 +74,56 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 8 * 1024 * 1024,
-    forceCloseConnections: true,
+    // On close, idle keep-alive connections go at once; a request in flight (a push the device waits
+    // for) is finished and answered first.
+    forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
+  // Draining (close() called, SIGTERM): readiness fails and new requests are turned away with 503,
+  // so a load balancer moves devices to another instance while the requests in flight finish.
+  let draining = false;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!draining || request.url === '/livez') return;
+    reply.header('connection', 'close');
+    await reply.code(503).send({ code: 'SERVER_ERROR', message: 'This server is shutting down; the request can be sent again in a moment' });
+  });
+  // The answer to a request in flight closes its connection, so the process need not wait for keep-alive to run out.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   options.extend?.(app);
   await installResponseCompression(app);
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    // Devices see 1001 (going away) and reconnect, to another instance or to this one once it is back.
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
+      done();
+    },
+  });
 
   const hub = new ChangeHub();
-  const tokens = new TokenService(db, clock, jwtSecret);
+  // More than one instance may share a PostgreSQL database: each hears the others' commits.
+  const cluster = options.database.postgresUrl
+    ? new ClusterNotifications({ url: options.database.postgresUrl, db, hub, instanceId: uuidv7(), log: app.log })
+    : null;
+  hub.cluster = cluster;
+  await cluster?.start();
+  const tokens = new TokenService(db, clock, jwtSecret, options.accessTokenTtlSeconds ?? accessTokenTtlSeconds);
   const authenticate = makeAuthenticator(db, tokens);
   const deps = { db, dialect, clock, hub, serverId };
 
+  // Liveness: the process answers. Readiness: it can serve (database reachable, migrations done,
+  // which they are once this runs, and not draining).
+  app.get('/livez', async () => ({ status: 'ok' as const }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await readHead(db);
+    } catch (error) {
+      return reply.code(503).send({ code: 'SERVER_ERROR', message: `The database does not answer: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    return { status: 'ready' as const };
+  });
   app.get('/api/v1/health', async () => ({
     status: 'ok' as const,
     server: describeServer(serverId, await readHead(db)),
@@ -98,7 +139,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     push: new PushService(deps),
     pull: new PullService({ db, clock, serverId }),
     authenticate,
-    accessTokenTtlMs: accessTokenTtlSeconds * 1000,
+    accessTokenTtlMs: tokens.accessTtlSeconds * 1000,
   });
   registerConflictRoutes(app, new ConflictService(deps), authenticate);
   const attachmentStore = 'store' in options.attachments ? options.attachments.store : await FileSystemAttachmentStore.open(options.attachments.dir);
@@ -123,8 +164,10 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
       return `http://${host}:${bound}`;
     },
     async close() {
+      draining = true;
       retention?.stop();
       await app.close();
+      await cluster?.close();
       await options.database.close();
     },
   };

@@ -93,6 +93,7 @@ export class AttachmentService {
       await uow.load([{ entity: 'workOrder', id: workOrderId }]);
       if (current.data.uploaded !== true) uow.put({ ...current, data: { ...current.data, uploaded: true }, version: current.version + 1, updatedAt: nowIso });
       const commit = await uow.commit(nowIso, () => undefined);
+      await hub.announce(trx, commit);
       return { commit, data: uow.get('attachment', id)?.data ?? current.data };
     });
     hub.publish(outcome.commit.head, outcome.commit.changes);

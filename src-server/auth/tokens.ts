@@ -25,6 +25,8 @@ export class TokenService {
     private readonly db: ServerDb,
     private readonly clock: Clock,
     secret: string,
+    /** How long an access token lasts: 15 minutes; shorter in tests of what happens when it runs out. */
+    readonly accessTtlSeconds = accessTokenTtlSeconds,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
@@ -35,9 +37,9 @@ export class TokenService {
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(userId)
       .setIssuedAt(now)
-      .setExpirationTime(now + accessTokenTtlSeconds)
+      .setExpirationTime(now + this.accessTtlSeconds)
       .sign(this.key);
-    return { token, expiresAt: new Date((now + accessTokenTtlSeconds) * 1000).toISOString() };
+    return { token, expiresAt: new Date((now + this.accessTtlSeconds) * 1000).toISOString() };
   }
 
   async verifyAccessToken(token: string): Promise<AccessClaims> {

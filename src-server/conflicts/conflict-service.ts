@@ -139,12 +139,14 @@ export class ConflictService {
         .set({ status: 'resolved', resolved_at: nowIso, resolved_by: user.id, resolution: JSON.stringify(resolution) })
         .where('id', '=', conflictId)
         .execute();
-      const commit = await uow.commit(nowIso, () => undefined);
+      const written = await uow.commit(nowIso, () => undefined);
+      // The technician's device learns the decision now, and the other supervisors' logs update.
+      const commit = { ...written, conflicts: [...written.conflicts, { siteId: row.site_id, userId: row.user_id }] };
+      await hub.announce(trx, commit);
       const resolvedRow = await trx.selectFrom('conflicts').selectAll().where('id', '=', conflictId).executeTakeFirstOrThrow();
       return { commit, conflict: conflictFromRow(resolvedRow), state };
     });
-    // The technician's device learns the decision now, and the other supervisors' logs update.
-    hub.publish(outcome.commit.head, outcome.commit.changes, [{ siteId: outcome.conflict.siteId, userId: outcome.conflict.userId }]);
+    hub.publish(outcome.commit.head, outcome.commit.changes, outcome.commit.conflicts);
     return {
       conflict: outcome.conflict,
       version: outcome.state.version,

@@ -16,6 +16,8 @@ export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgre
 export interface ServerDatabaseHandle {
   db: ServerDb;
   dialect: DialectName;
+  /** PostgreSQL's connection string: instances listen there for each other's changes. */
+  postgresUrl?: string;
   /** Closes the connections, and on SQLite the checkpoint thread. */
   close(): Promise<void>;
 }
@@ -39,7 +41,7 @@ export async function openServerDatabase(target: DatabaseTarget, options: OpenDa
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
     const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
     await migrateToLatest(db, 'postgres');
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', postgresUrl: target.url, close: () => db.destroy() };
   }
   if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
   const sqlite = new Database(target.file);

@@ -1,7 +1,10 @@
 import type { ServerEvent } from '../../src-shared/protocol/events';
 import type { ChangesTable } from '../db/schema';
 import { changeConcerns, relevanceRules, type Principal } from './scope';
-import type { ConflictAudience } from './unit-of-work';
+import type { Transaction } from 'kysely';
+import type { ServerDatabase } from '../db/schema';
+import type { ClusterNotifications } from './cluster-notifications';
+import type { CommitResult, ConflictAudience } from './unit-of-work';
 
 type Listener = (event: ServerEvent) => void;
 
@@ -24,16 +27,39 @@ export class ChangeHub {
     return () => this.listeners.delete(entry);
   }
 
-  /** After a commit: its changes to the devices they concern, its conflicts to their sites' supervisors and their authors. */
+  /** After a commit here: its changes to the devices they concern, its conflicts to their sites' supervisors and their authors. */
   publish(head: number, changes: readonly ChangesTable[], conflicts: readonly ConflictAudience[] = []): void {
     if (changes.length > 0) for (const listener of this.committed) listener(changes);
+    this.tell(head, changes, conflicts);
+  }
+
+  /** A commit of another instance (cluster-notifications.ts): the devices here are told; the server-side work was done there. */
+  deliverFromPeer(head: number, changes: readonly ChangesTable[], conflicts: readonly ConflictAudience[] | 'everyone'): void {
+    this.tell(head, changes, conflicts);
+  }
+
+  /** Every device here pulls (wake-ups may have been missed). */
+  pullEveryone(head: number): void {
+    for (const { listener } of this.listeners) listener({ type: 'changed', head });
+  }
+
+  private tell(head: number, changes: readonly ChangesTable[], conflicts: readonly ConflictAudience[] | 'everyone'): void {
     for (const { principal, rules, listener } of this.listeners) {
       if (changes.some((change) => changeConcerns(rules, change))) listener({ type: 'changed', head });
       const { user } = principal;
-      const concerned = conflicts.some((c) => c.userId === user.id || (user.role === 'supervisor' && c.siteId !== null && user.siteIds.includes(c.siteId)));
-      if (concerned) listener({ type: 'conflicts' });
+      const concerned =
+        conflicts === 'everyone' || conflicts.some((c) => c.userId === user.id || (user.role === 'supervisor' && c.siteId !== null && user.siteIds.includes(c.siteId)));
+      if (concerned && (conflicts === 'everyone' || conflicts.length > 0)) listener({ type: 'conflicts' });
     }
   }
+
+  /** Inside a committing transaction: other instances hear of it once it commits (PostgreSQL; nothing to do on SQLite). */
+  async announce(trx: Transaction<ServerDatabase>, commit: Pick<CommitResult, 'head' | 'changes' | 'conflicts'>): Promise<void> {
+    await this.cluster?.announce(trx, commit);
+  }
+
+  /** Set once at start on PostgreSQL. */
+  cluster: ClusterNotifications | null = null;
 
   get size(): number {
     return this.listeners.size;

@@ -125,7 +125,9 @@ export class PushService {
           if (result.record && number) result.record = { ...result.record, number };
         }
       });
-      return { results, commit: { ...commit, conflicts: [...commit.conflicts, ...decided] } };
+      const announced = { ...commit, conflicts: [...commit.conflicts, ...decided] };
+      await hub.announce(trx, announced);
+      return { results, commit: announced };
     });
     hub.publish(commit.head, commit.changes, commit.conflicts);
     return { results, server: describeServer(serverId, commit.head) };

@@ -28,6 +28,9 @@ export interface SyncRouteDeps {
   accessTokenTtlMs: number;
 }
 
+/** How often the server pings each events socket. */
+export const serverHeartbeatMs = 25_000;
+
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
   app.post('/api/v1/sync/push', async (request) => {
     const principal = await deps.authenticate(request);
@@ -64,8 +67,23 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
       const unsubscribe = deps.hub.subscribe(principal, send);
       // The socket lives no longer than the token that opened it; the device reconnects with a fresh one.
       const expiry = setTimeout(() => socket.close(4401, 'access token expired'), deps.accessTokenTtlMs);
+      // A ping every 25 s keeps proxies with a 60 s idle timeout from cutting the socket, and a device
+      // that stopped answering (a lid closed, a network gone) is let go after the next one.
+      let answered = true;
+      socket.on('pong', () => {
+        answered = true;
+      });
+      const heartbeat = setInterval(() => {
+        if (!answered) {
+          socket.terminate();
+          return;
+        }
+        answered = false;
+        socket.ping();
+      }, serverHeartbeatMs);
       socket.on('close', () => {
         clearTimeout(expiry);
+        clearInterval(heartbeat);
         unsubscribe();
       });
       socket.on('message', () => undefined);

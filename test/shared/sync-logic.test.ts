@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sendOrder, type QueuedOpRef } from '../../src-shared/sync/outbox-order';
+import { quickReconnectWindowMs, reconnectDelayMs, slowestReconnectMs } from '../../src-shared/sync/connectivity';
 import { coalesceValues } from '../../src-shared/sync/coalesce';
 import { rebase } from '../../src-shared/sync/rebase';
 import { retryDelayMs, actionFor, maxAttempts } from '../../src-shared/sync/retry-policy';
@@ -182,6 +183,31 @@ describe('rebase (design.md §6)', () => {
           if (jsonEqual(server[field] ?? null, bases[field] ?? null)) expect(result.record[field]).toEqual(local);
         }
         for (const field of Object.keys(server)) if (!(field in pending)) expect(result.record[field]).toEqual(server[field]);
+      }),
+    );
+  });
+});
+
+describe('reconnect schedule', () => {
+  it('1–5 s for the first minute, then backing off to at most a minute (±20 %), never sooner than a second', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 24 * 3600_000 }), fc.integer({ min: 1, max: 10_000 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (unreachableFor, attempt, r) => {
+        const delay = reconnectDelayMs(unreachableFor, attempt, () => r);
+        if (unreachableFor < quickReconnectWindowMs) {
+          expect(delay).toBeGreaterThanOrEqual(1_000);
+          expect(delay).toBeLessThanOrEqual(5_000);
+        } else {
+          expect(delay).toBeGreaterThanOrEqual(4_000);
+          expect(delay).toBeLessThanOrEqual(slowestReconnectMs * 1.2);
+        }
+      }),
+    );
+  });
+
+  it('after the first minute each attempt waits at least as long as the one before (same jitter)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, r) => {
+        expect(reconnectDelayMs(quickReconnectWindowMs, attempt + 1, () => r)).toBeGreaterThanOrEqual(reconnectDelayMs(quickReconnectWindowMs, attempt, () => r));
       }),
     );
   });

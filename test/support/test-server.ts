@@ -29,7 +29,7 @@ export interface TestServer {
 
 export async function startTestServer(
   dialect: TestDialect,
-  options: { workOrders?: number; clock?: FakeClock; extend?: SyncServerOptions['extend']; retentionDays?: number } = {},
+  options: { workOrders?: number; clock?: FakeClock; extend?: SyncServerOptions['extend']; retentionDays?: number; accessTokenTtlSeconds?: number } = {},
 ): Promise<TestServer> {
   const clock = options.clock ?? new FakeClock();
   const { target, drop } = await freshDatabase(dialect);
@@ -38,8 +38,8 @@ export async function startTestServer(
   // The attachment files outlive a restart, like the database, and go when the run ends (server-files.ts).
   const attachmentsDir = mkdtempSync(join(inject('serverFilesDir'), 'server-'));
   const attachments = { dir: attachmentsDir };
-  const retention = options.retentionDays ? { retentionDays: options.retentionDays } : {};
-  let server = await createSyncServer({ database, clock, attachments, ...retention, ...(options.extend ? { extend: options.extend } : {}) });
+  const serverOptions = { ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}), ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}) };
+  let server = await createSyncServer({ database, clock, attachments, ...serverOptions, ...(options.extend ? { extend: options.extend } : {}) });
   const url = await server.listen(0);
   const port = Number(new URL(url).port);
   const handle: TestServer = {
@@ -64,12 +64,12 @@ export async function startTestServer(
       await server.close();
     },
     async resume() {
-      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...retention, ...(options.extend ? { extend: options.extend } : {}) });
+      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...serverOptions, ...(options.extend ? { extend: options.extend } : {}) });
       await server.listen(port);
     },
     async restart() {
       await server.close();
-      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...retention });
+      server = await createSyncServer({ database: await openServerDatabase(target), clock, attachments, ...serverOptions });
       await server.listen(port);
     },
     async stop() {

@@ -7,6 +7,7 @@ import type { AttachmentTransfer } from '../attachments/attachment-transfer';
 import { serverEventSchema } from '../../../src-shared/protocol/events';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { retryDelayMs } from '../../../src-shared/sync/retry-policy';
+import { heartbeatIntervalMs, heartbeatTimeoutMs, localChangeDebounceMs, reconnectDelayMs, slowestReconnectMs } from '../../../src-shared/sync/connectivity';
 import type { CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
@@ -23,7 +24,8 @@ import type { SyncApi } from './sync-api';
 import { readSyncState, writeSyncState } from './sync-state';
 import type { SyncRunner } from './sync-runner';
 
-export type SyncTrigger = 'start' | 'manual' | 'periodic' | 'focus' | 'connectivity' | 'notification' | 'critical';
+/** local: edits settled after a short debounce; critical: a priority 1–2 edit, at once. */
+export type SyncTrigger = 'start' | 'manual' | 'periodic' | 'focus' | 'connectivity' | 'notification' | 'critical' | 'local';
 
 export interface Timers {
   after(ms: number, fn: () => void): { cancel(): void };
@@ -74,7 +76,15 @@ export interface SyncResult {
  */
 export class SyncEngine implements SyncRunner {
   private running: Promise<SyncResult> | null = null;
+  /** The cycle after the running one, which triggers during it share; and the first of their triggers. */
+  private following: Promise<SyncResult> | null = null;
   private again: SyncTrigger | null = null;
+  /** Edits since this timer started go out together when it fires (localChangeDebounceMs). */
+  private localChangeTimer: { cancel(): void } | null = null;
+  private heartbeat: { cancel(): void } | null = null;
+  /** When the server stopped answering the events socket; null while it answers. */
+  private unreachableSince: number | null = null;
+  private reconnectAttempt = 0;
   private failures = 0;
   private timer: { cancel(): void } | null = null;
   private socket: WebSocket | null = null;
@@ -122,18 +132,31 @@ export class SyncEngine implements SyncRunner {
   }
 
   /** Runs a cycle now, or one more right after the running one. */
+  /**
+   * One cycle at a time. A trigger during a cycle gets the cycle after it — never the one already
+   * running, which may have read the queue before the change that asked (a "Sync now" right after an
+   * edit answers for that edit); every trigger during the same cycle shares that next one.
+   */
   sync(trigger: SyncTrigger): Promise<SyncResult> {
-    if (this.running) {
+    if (!this.running) return this.begin(trigger);
+    if (!this.following) {
       this.again = trigger;
-      return this.running;
+      this.following = this.running.then(() => {
+        const next = this.again ?? trigger;
+        this.again = null;
+        this.following = null;
+        return this.begin(next);
+      });
     }
-    this.running = this.cycle(trigger).finally(() => {
-      this.running = null;
-      const next = this.again;
-      this.again = null;
-      if (next) void this.sync(next);
+    return this.following;
+  }
+
+  private begin(trigger: SyncTrigger): Promise<SyncResult> {
+    const run = this.cycle(trigger).finally(() => {
+      if (this.running === run) this.running = null;
     });
-    return this.running;
+    this.running = run;
+    return run;
   }
 
   private async cycle(trigger: SyncTrigger): Promise<SyncResult> {
@@ -298,31 +321,116 @@ export class SyncEngine implements SyncRunner {
       this.editsSinceCheckpoint = 0;
       setImmediate(() => this.o.checkpoint?.());
     }
-    if (this.started && priority <= 2 && this.current.state !== 'offline') void this.sync('critical');
+    if (!this.started || this.current.state === 'offline') return;
+    if (priority <= 2) {
+      void this.sync('critical');
+      return;
+    }
+    // Every change is on its way within about a second while the server answers (design.md §7);
+    // the window opens with the burst's first edit, so steady typing cannot hold it off.
+    this.localChangeTimer ??= this.timers.after(localChangeDebounceMs, () => {
+      this.localChangeTimer = null;
+      void this.sync('local');
+    });
   }
 
+  /**
+   * The events socket is how the device knows the server answers (design.md §7): heartbeats find a
+   * dead link within seconds, a failed connect shows Offline, and quick reconnects bring the device
+   * back — a cycle at once — as soon as the server does. A socket closed because its access token
+   * ran out reconnects at once with a fresh one.
+   */
   private connectEvents(): void {
     if (!this.started) return;
     const token = this.o.auth.currentAccessToken();
     if (!token) {
-      this.socketTimer = this.timers.after(5_000, () => this.connectEvents());
+      // Signed in but no token in memory yet (a restart): get one, then connect.
+      void this.o.auth.refresh().then(
+        () => this.connectEvents(),
+        (error: unknown) => this.eventsUnreachable(errorEnvelopeOf(error, 'NETWORK_ERROR')),
+      );
       return;
     }
-    const socket = new WebSocket(this.o.api.eventsUrl(), { headers: { authorization: `Bearer ${token}` } });
+    const socket = new WebSocket(this.o.api.eventsUrl(), { headers: { authorization: `Bearer ${token}` }, handshakeTimeout: heartbeatTimeoutMs });
     this.socket = socket;
+    let opened = false;
+    let answered = true;
+    let refreshFirst = false;
+    socket.on('unexpected-response', (_request, response) => {
+      // 401 before the upgrade: the token in memory is stale (the laptop slept through its expiry).
+      refreshFirst = response.statusCode === 401;
+      socket.terminate();
+    });
+    socket.on('open', () => {
+      opened = true;
+      this.unreachableSince = null;
+      this.reconnectAttempt = 0;
+      const beat = () => {
+        if (!answered) {
+          socket.terminate();
+          return;
+        }
+        answered = false;
+        socket.ping();
+        this.heartbeat = this.timers.after(heartbeatTimeoutMs + heartbeatIntervalMs, beat);
+      };
+      this.heartbeat = this.timers.after(heartbeatIntervalMs, beat);
+    });
+    socket.on('pong', () => {
+      answered = true;
+    });
     socket.on('message', (raw) => {
       const event = serverEventSchema.safeParse(parseJsonOrUndefined(String(raw)));
       if (!event.success) return;
       // A conflict recorded or decided: the cycle learns decisions, and its end re-reads every view (a supervisor's log too).
       if (event.data.type === 'changed' || event.data.type === 'conflicts') void this.sync('notification');
-      if (event.data.type === 'hello' && this.current.state === 'offline') void this.sync('connectivity');
+      // Back after being unreachable, or reconnected after a gap in which changes may have come.
+      if (event.data.type === 'hello') void this.helloFrom(event.data.server.head);
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => {
-      this.socket = null;
+    socket.on('close', (code) => {
+      this.heartbeat?.cancel();
+      this.heartbeat = null;
+      if (this.socket === socket) this.socket = null;
       if (!this.started) return;
-      this.socketTimer = this.timers.after(Math.max(retryDelayMs(Math.max(this.failures, 1), this.random), 2_000), () => this.connectEvents());
+      if (code === 4401 || refreshFirst) {
+        void this.o.auth.refresh().then(
+          () => this.connectEvents(),
+          (error: unknown) => this.eventsUnreachable(errorEnvelopeOf(error, 'NETWORK_ERROR')),
+        );
+        return;
+      }
+      // An open socket that dropped gets one quick try before the device calls itself offline.
+      if (opened) {
+        this.socketTimer = this.timers.after(200, () => this.connectEvents());
+        return;
+      }
+      this.eventsUnreachable({ code: 'NETWORK_ERROR', message: `The server at ${this.o.api.baseUrl} does not answer` });
     });
+  }
+
+  /** The server does not answer (or refused the sign-in): say so on the badge and try again soon. */
+  private eventsUnreachable(error: ErrorEnvelope): void {
+    if (!this.started) return;
+    if (error.code === 'AUTH_ERROR') {
+      if (!this.running) this.emit({ state: 'signed-out', progress: null, lastError: error, retryAt: null });
+      this.socketTimer = this.timers.after(slowestReconnectMs, () => this.connectEvents());
+      return;
+    }
+    const now = this.o.clock.now();
+    this.unreachableSince ??= now;
+    this.reconnectAttempt++;
+    const delay = reconnectDelayMs(now - this.unreachableSince, this.reconnectAttempt, this.random);
+    if (!this.running && this.current.state !== 'signed-out') {
+      this.emit({ state: 'offline', progress: null, lastError: error, retryAt: new Date(now + delay).toISOString() });
+    }
+    this.socketTimer = this.timers.after(delay, () => this.connectEvents());
+  }
+
+  /** The server answers again, or anew: sync if the device was offline or the server moved on meanwhile. */
+  private async helloFrom(head: number): Promise<void> {
+    const known = Number((await readSyncState(this.o.db, 'server_head')) ?? '0');
+    if (this.current.state === 'offline' || this.current.state === 'failed' || head !== known) void this.sync('connectivity');
   }
 
   serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]> {
@@ -390,6 +498,8 @@ export class SyncEngine implements SyncRunner {
     await this.o.attachments?.stop();
     this.started = false;
     this.timer?.cancel();
+    this.localChangeTimer?.cancel();
+    this.heartbeat?.cancel();
     this.socketTimer?.cancel();
     this.socket?.close();
     this.socket = null;

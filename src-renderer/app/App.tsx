@@ -8,6 +8,7 @@ import { SettingsView } from '../settings/SettingsView';
 import { QueueView } from '../sync/QueueView';
 import { StatusBadge, useSyncStatus } from '../sync/StatusBadge';
 import { SyncHealthView } from '../sync/SyncHealthView';
+import { useNetworkSignals } from '../sync/useNetworkSignals';
 import { NewWorkOrder } from '../work-orders/NewWorkOrder';
 import { WorkOrderDetail } from '../work-orders/WorkOrderDetail';
 import { WorkOrderList } from '../work-orders/WorkOrderList';
@@ -87,6 +88,7 @@ export function App() {
   useTheme();
   useDataChangedInvalidation();
   const session = useIpc('session.get', {});
+  useNetworkSignals(Boolean(session.data?.session));
   if (session.error) return <p className="error">{String(session.error.message)}</p>;
   if (!session.data) return <p className="loading">Opening Fieldline…</p>;
   const policyError = session.data.policyError ? (

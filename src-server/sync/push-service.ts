@@ -396,10 +396,20 @@ function parentOf(uow: RecordUnitOfWork, entity: EntityName, data: JsonRecord): 
   return entity === 'attachment' && typeof data.workOrderId === 'string' ? uow.get('workOrder', data.workOrderId) : null;
 }
 
+/** Why a write was refused, in words a technician acts on. */
+const noWriteAccess: { readonly [E in EntityName]: string } = {
+  workOrder: 'This work order is not yours to change (not assigned to you, or at a site you do not work at)',
+  asset: 'This asset is at a site you do not work at',
+  attachment: 'The work order of this photo or document is not yours to change',
+  part: 'Parts stock is kept by the office',
+  site: 'Sites are kept by the office',
+  user: 'People are kept by the office',
+};
+
 function requireWrite(ctx: OpContext, state: RecordState): void {
   const parent = parentOf(ctx.uow, state.entity, state.data);
   if (!canWrite(ctx.user, state, parent)) {
-    throw new FieldlineError('PERMISSION_DENIED', `You do not have access to ${state.entity} ${state.id}`);
+    throw new FieldlineError('PERMISSION_DENIED', noWriteAccess[state.entity], { entity: state.entity, id: state.id });
   }
 }
 

@@ -413,6 +413,23 @@ function requireWrite(ctx: OpContext, state: RecordState): void {
   }
 }
 
+/** The fields write access is read from (write-access.ts): a change of them must leave the record writable. */
+const accessFields = ['siteId', 'assignedTo', 'createdBy', 'workOrderId'] as const;
+
+/**
+ * Every write must be allowed for the record before and after it: nobody moves a work order, an
+ * asset or a photo to a site (or a work order) where they may not change it. The error names the
+ * fields that would move it, so they alone are refused and the rest of the change applies.
+ */
+function requireWriteAfter(ctx: OpContext, after: RecordState, changedFields: readonly string[]): void {
+  const parent = parentOf(ctx.uow, after.entity, after.data);
+  if (canWrite(ctx.user, after, parent)) return;
+  const moved = accessFields.filter((field) => changedFields.includes(field));
+  throw new FieldlineError('PERMISSION_DENIED', `That would move this ${after.entity === 'workOrder' ? 'work order' : after.entity} where you may not change it: ${fieldNames(moved.length > 0 ? moved : changedFields)}`, {
+    fields: moved,
+  });
+}
+
 const siteOf = (data: JsonRecord): string | null => (typeof data.siteId === 'string' ? data.siteId : null);
 
 /** Records a conflict of this op against `server` (the record as the server had it) and returns it for the result. */
@@ -519,6 +536,7 @@ function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushRe
     const data = touch(op.entity, merge.merged, nowIso);
     validateChangedFields(op.entity, survivor.data, data);
     state = { ...survivor, data, version: survivor.version + 1, updatedAt: nowIso };
+    requireWriteAfter(ctx, state, merge.changedFields);
     uow.put(state);
   }
   const conflict = recordConflict(ctx, op, 'create-create', merge.conflicts, survivor, survivor.id);
@@ -586,6 +604,7 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
     validateChangedFields(op.entity, current.data, data);
     if (op.entity === 'workOrder' && (merge.changedFields.includes('assignedTo') || merge.changedFields.includes('siteId'))) await requireAssigneeAtSite(ctx, data);
     state = { ...current, data, version: current.version + 1, updatedAt: nowIso };
+    requireWriteAfter(ctx, state, merge.changedFields);
     uow.put(state);
   }
   if (merge.conflicts.length === 0) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -9,8 +9,11 @@ import type { ServerDb } from '../db/schema';
 
 export const accessTokenTtlSeconds = 15 * 60;
 export const refreshTokenTtlSeconds = 30 * 24 * 3600;
-/** How long a device may retry a refresh whose answer it never got. */
-export const refreshRetryGraceSeconds = 3600;
+/**
+ * How long a device may repeat a refresh whose answer it never got: it gets the same successor
+ * back, once. Past it, or a second time, a used token is a copied one.
+ */
+export const refreshRetryGraceSeconds = 30;
 
 const claimsSchema = z.object({ sub: z.uuid(), role: userRoleSchema });
 export interface AccessClaims {
@@ -81,16 +84,16 @@ export class TokenService {
   }
 
   /**
-   * Rotation with reuse detection: each refresh token works once, and a second use means it was
-   * copied, so the whole family (every token descended from that sign-in) is revoked. One
-   * exception keeps a device that crashed mid-refresh signed in: if the token issued in exchange
-   * was never used and the first use is recent, the answer was lost — the unused successor is
-   * revoked and a new one issued.
+   * Rotation with reuse detection (docs/protocol.md): each refresh token works once, and a second
+   * use means it was copied, so the whole family (every token descended from that sign-in) is
+   * revoked. A device whose answer was lost may present the same token again within
+   * refreshRetryGraceSeconds, once, while its successor is unused: it gets that same successor,
+   * which the server derives from the token (it keeps only hashes), never a second live one.
    */
   async rotateRefreshToken(token: string): Promise<{ userId: string; refreshToken: string }> {
     const nowMs = this.clock.now();
     const now = new Date(nowMs).toISOString();
-    const next = randomBytes(32).toString('base64url');
+    const next = this.successorOf(token);
     const outcome = await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
       if (!row) return { kind: 'unknown' } as const;
@@ -102,20 +105,27 @@ export class TokenService {
           : undefined;
         const lostAnswer =
           successor !== undefined &&
+          successor.token_hash === hashToken(next) &&
           successor.used_at === null &&
           successor.revoked_at === null &&
+          row.resent_at === null &&
           nowMs - Date.parse(row.used_at) <= refreshRetryGraceSeconds * 1000;
         if (!lostAnswer) {
           await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
           return { kind: 'reused' } as const;
         }
-        await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('token_hash', '=', successor.token_hash).execute();
+        const resent = await trx.updateTable('refresh_tokens').set({ resent_at: now }).where('token_hash', '=', row.token_hash).where('resent_at', 'is', null).executeTakeFirst();
+        if (Number(resent.numUpdatedRows) === 0) {
+          await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
+          return { kind: 'reused' } as const;
+        }
+        return { kind: 'ok', userId: row.user_id } as const;
       }
       const claimed = await trx
         .updateTable('refresh_tokens')
-        .set({ used_at: row.used_at ?? now, replaced_by: hashToken(next) })
+        .set({ used_at: now, replaced_by: hashToken(next) })
         .where('token_hash', '=', row.token_hash)
-        .where((eb) => (row.used_at === null ? eb('used_at', 'is', null) : eb('used_at', '=', row.used_at)))
+        .where('used_at', 'is', null)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) {
         await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
@@ -135,6 +145,11 @@ export class TokenService {
       case 'ok':
         return { userId: outcome.userId, refreshToken: next };
     }
+  }
+
+  /** The token a refresh token is exchanged for, the same every time: a lost answer can be given again. */
+  private successorOf(token: string): string {
+    return createHmac('sha256', this.key).update(`refresh-successor:${token}`).digest('base64url');
   }
 
   async revokeFamilyOf(token: string): Promise<void> {

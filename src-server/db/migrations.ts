@@ -131,6 +131,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('conflicts').addColumn('refusal', 'text').execute();
       },
     },
+    '0005_refresh_answer_resent': {
+      async up(db: Kysely<unknown>) {
+        // A refresh whose answer was lost is answered again once (tokens.ts); this says it was.
+        await db.schema.alterTable('refresh_tokens').addColumn('resent_at', 'text').execute();
+      },
+    },
   };
 }
 

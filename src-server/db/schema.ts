@@ -104,6 +104,8 @@ export interface RefreshTokensTable {
   replaced_by: string | null;
   revoked_at: string | null;
   created_at: string;
+  /** When a lost answer was given again: once only. */
+  resent_at: string | null;
 }
 
 export interface ServerDatabase {

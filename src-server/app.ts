@@ -11,6 +11,7 @@ import { AttachmentService } from './attachments/attachment-service';
 import { FileSystemAttachmentStore, type AttachmentStore } from './attachments/attachment-store';
 import { registerAuthRoutes } from './auth/auth-routes';
 import { accessTokenTtlSeconds, TokenService } from './auth/tokens';
+import { jwtSecretsFrom } from './auth/jwt-keys';
 import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { installErrorHandling } from './http/error-handler';
@@ -69,7 +70,8 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   const { db, dialect } = options.database;
   const clock = options.clock ?? systemClock;
   const serverId = await metaValue(db, 'server_id', () => uuidv7());
-  const jwtSecret = process.env.FIELDLINE_JWT_SECRET ?? (await metaValue(db, 'jwt_secret', () => randomBytes(32).toString('base64url')));
+  const configured = jwtSecretsFrom(process.env);
+  const jwtSecrets = configured ?? { signing: await metaValue(db, 'jwt_secret', () => randomBytes(32).toString('base64url')), previous: null };
 
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -109,7 +111,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     : null;
   hub.cluster = cluster;
   await cluster?.start();
-  const tokens = new TokenService(db, clock, jwtSecret, options.accessTokenTtlSeconds ?? accessTokenTtlSeconds);
+  const tokens = new TokenService(db, clock, jwtSecrets, options.accessTokenTtlSeconds ?? accessTokenTtlSeconds);
   const authenticate = makeAuthenticator(db, tokens);
   const deps = { db, dialect, clock, hub, serverId };
 

@@ -23,15 +23,18 @@ export interface AccessClaims {
 
 export class TokenService {
   private readonly key: Uint8Array;
+  /** A key being rotated out (jwt-keys.ts): tokens it signed are still taken until they expire. */
+  private readonly previousKey: Uint8Array | null;
 
   constructor(
     private readonly db: ServerDb,
     private readonly clock: Clock,
-    secret: string,
+    secrets: { signing: string; previous: string | null },
     /** How long an access token lasts: 15 minutes; shorter in tests of what happens when it runs out. */
     readonly accessTtlSeconds = accessTokenTtlSeconds,
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = new TextEncoder().encode(secrets.signing);
+    this.previousKey = secrets.previous === null ? null : new TextEncoder().encode(secrets.previous);
   }
 
   async issueAccessToken(userId: string, role: UserRole): Promise<{ token: string; expiresAt: string }> {
@@ -47,16 +50,24 @@ export class TokenService {
 
   async verifyAccessToken(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
-        algorithms: ['HS256'],
-        currentDate: new Date(this.clock.now()),
-      });
-      const claims = claimsSchema.parse(payload);
-      return { userId: claims.sub, role: claims.role };
+      return await this.verifyWith(this.key, token);
     } catch (error) {
-      const expired = error instanceof joseErrors.JWTExpired;
-      throw new FieldlineError('AUTH_ERROR', expired ? 'Access token expired: refresh it' : 'Invalid access token');
+      if (this.previousKey && error instanceof joseErrors.JWSSignatureVerificationFailed) {
+        try {
+          return await this.verifyWith(this.previousKey, token);
+        } catch (previousError) {
+          throw authErrorOf(previousError);
+        }
+      }
+      throw authErrorOf(error);
     }
+  }
+
+  private async verifyWith(key: Uint8Array, token: string): Promise<AccessClaims> {
+    // A token without an expiry would be good for ever: refused, like one without a subject.
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(this.clock.now()), requiredClaims: ['exp', 'iat', 'sub'] });
+    const claims = claimsSchema.parse(payload);
+    return { userId: claims.sub, role: claims.role };
   }
 
   /** A new refresh token; `familyId` continues a rotation chain, absent starts one (a login). */
@@ -161,6 +172,10 @@ export class TokenService {
       .where('family_id', '=', row.family_id)
       .execute();
   }
+}
+
+function authErrorOf(error: unknown): FieldlineError {
+  return new FieldlineError('AUTH_ERROR', error instanceof joseErrors.JWTExpired ? 'Access token expired: refresh it' : 'Invalid access token');
 }
 
 /** Only hashes are stored: a leaked database does not leak usable refresh tokens. */

@@ -16,6 +16,7 @@ import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { installErrorHandling } from './http/error-handler';
 import { installResponseCompression } from './http/response-compression';
+import { installSecurityHeaders } from './http/security-headers';
 import { ChangeHub } from './sync/change-hub';
 import { ClusterNotifications } from './sync/cluster-notifications';
 import { PullService } from './sync/pull-service';
@@ -26,6 +27,9 @@ import { describeServer } from './sync/server-description';
 import { scheduleRetention, type PruneOutcome } from './sync/log-retention';
 
 export const serverVersion = '0.1.0';
+
+/** How long a stopping server waits for requests in flight (a push of 1000 ops takes well under a second). */
+const drainLimitMs = 10_000;
 
 export interface SyncServerOptions {
   database: ServerDatabaseHandle;
@@ -94,6 +98,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     if (draining) reply.header('connection', 'close');
   });
   options.extend?.(app);
+  await installSecurityHeaders(app);
   await installResponseCompression(app);
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
@@ -168,7 +173,12 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     async close() {
       draining = true;
       retention?.stop();
+      // Requests in flight get this long to finish; a connection still busy after it (a download
+      // nobody reads) is cut, so the process does not wait for keep-alive to run out.
+      const cut = setTimeout(() => app.server.closeAllConnections(), drainLimitMs);
+      cut.unref();
       await app.close();
+      clearTimeout(cut);
       await cluster?.close();
       await options.database.close();
     },

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Server as TusServer } from '@tus/server';
-import { attachmentLimits, formatBytes, maxOriginalBytes } from '../../src-shared/domain/attachment-rules';
+import { attachmentLimits, formatBytes, isAcceptedType, maxOriginalBytes } from '../../src-shared/domain/attachment-rules';
 import { attachmentDownloadParamsSchema, attachmentUploadsPath, uploadMetadataSchema } from '../../src-shared/protocol/attachments';
 import { errorEnvelopeOf, FieldlineError, httpStatusOf, parseOrThrow } from '../../src-shared/protocol/errors';
 import type { Authenticate, AuthenticateHeader } from '../auth/authenticate';
@@ -97,10 +97,15 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
     if (!meta.uploaded) throw new FieldlineError('NOT_FOUND', `${meta.fileName} has not reached the server yet`, { uploaded: false });
     const size = await service.store.size(id, variant);
     if (size === null) throw new FieldlineError('NOT_FOUND', variant === 'thumbnail' ? `${meta.fileName} has no thumbnail` : `${meta.fileName} is missing on the server`);
+    // Only a type the content check accepts is ever named, and the file comes as a download: a
+    // browser pointed at this address saves it, never renders it (docs/protocol.md, Attachments).
+    const type = variant === 'thumbnail' ? 'image/jpeg' : isAcceptedType(meta.kind, meta.mimeType) ? meta.mimeType : 'application/octet-stream';
+    const fileName = variant === 'thumbnail' ? `thumbnail-${meta.fileName}.jpg` : meta.fileName;
     return reply
-      .type(variant === 'thumbnail' ? 'image/jpeg' : meta.mimeType)
+      .type(type)
       .header('content-length', size)
       .header('cache-control', 'private, no-store')
+      .header('content-disposition', `attachment; filename="${fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`)
       .send(service.store.open(id, variant));
   });
 }

@@ -1,6 +1,6 @@
 import { userSchema, type User } from '../../src-shared/domain/entities';
 import { idsPerStatement, inChunks } from '../../src-shared/sqlite/statement-chunks';
-import { deviceWritableKinds, entitySchemas, fieldNamesOf, technicianEditableFields, type EntityName } from '../../src-shared/domain/entity-registry';
+import { deviceWritableKinds, entitySchemas, fieldNamesOf, fixedAfterCreateFields, technicianEditableFields, type EntityName } from '../../src-shared/domain/entity-registry';
 import { policyFor } from '../../src-shared/domain/conflict-policies';
 import { fieldNames } from '../../src-shared/domain/field-names';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
@@ -336,6 +336,10 @@ async function decidedAlready(ctx: OpContext, conflictId: string): Promise<Error
 function checkOpAllowed(user: User, op: PushOp): void {
   if (!deviceWritableKinds[op.entity].includes(op.kind)) {
     throw new FieldlineError('PERMISSION_DENIED', `A device cannot ${op.kind} ${op.entity} records`);
+  }
+  const fixed = op.kind === 'update' ? Object.keys(op.patch).filter((f) => fixedAfterCreateFields[op.entity].includes(f)) : [];
+  if (fixed.length > 0) {
+    throw new FieldlineError('VALIDATION_ERROR', `${fieldNames(fixed)}: set when the file was attached, and never changed after`, { fields: fixed });
   }
   if (op.kind === 'update' && user.role === 'technician') {
     const denied = Object.keys(op.patch).filter((f) => !technicianEditableFields[op.entity].includes(f));

@@ -49,6 +49,20 @@ export const serverManagedFields: { readonly [E in EntityName]: readonly string[
   attachment: ['id', 'capturedBy', 'uploaded'],
 };
 
+/**
+ * Fields that describe what was created and never change after: an attachment's kind, type, size,
+ * hash and name are those of the file the upload checked (a type changed later could have a
+ * document served as a web page).
+ */
+export const fixedAfterCreateFields: { readonly [E in EntityName]: readonly string[] } = {
+  site: [],
+  asset: [],
+  part: [],
+  user: [],
+  workOrder: [],
+  attachment: ['kind', 'mimeType', 'size', 'sha256', 'fileName'],
+};
+
 /** Which kinds of op a device may push per entity; the rest is office data, read-only on a device. */
 export const deviceWritableKinds: { readonly [E in EntityName]: readonly ('create' | 'update' | 'delete')[] } = {
   site: [],

@@ -89,6 +89,7 @@ describe('attachment files on the server', () => {
     expect(sha256(Buffer.from(await file.arrayBuffer()))).toBe(sha256(photo));
     const thumbnail = await fetch(`${t.url}/api/v1/attachments/${uploadedId}/thumbnail`, { headers: { authorization: `Bearer ${tech1}` } });
     expect(thumbnail.status).toBe(200);
+    await thumbnail.arrayBuffer();
     const row = await t.server.db.selectFrom('records').select('data').where('id', '=', uploadedId).executeTakeFirstOrThrow();
     expect(JSON.parse(row.data)).toMatchObject({ uploaded: true });
   });
@@ -148,5 +149,20 @@ describe('attachment files on the server', () => {
     expect(existsSync(join(t.attachmentsDir, 'uploads', id))).toBe(false);
     const gone = await fetch(`${t.url}/api/v1/attachments/${id}/content`, { headers: { authorization: `Bearer ${tech1}` } });
     expect(gone.status).toBe(404);
+  });
+
+  it('a file comes as a download of its checked type, never to be rendered; nobody changes its type afterwards', async () => {
+    const supervisor = (await t.login('super1')).accessToken;
+    const row = await t.server.db.selectFrom('records').select('version').where('entity', '=', 'attachment').where('id', '=', uploadedId).executeTakeFirstOrThrow();
+    const retyped = await push(t.url, supervisor, [makeOp('attachment', uploadedId, 'update', { mimeType: { base: 'image/jpeg', value: 'text/html' } }, row.version, 7)]);
+    expect(retyped.results[0]).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION_ERROR' } });
+    const download = await fetch(`${t.url}/api/v1/attachments/${uploadedId}/content`, { headers: { authorization: `Bearer ${tech1}` } });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('image/jpeg');
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="evidence\.jpg"/);
+    expect(download.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(download.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    await download.arrayBuffer();
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text';
 import { attachmentLimits } from './attachment-rules';
 import { attachmentKindSchema, attachmentMetaSchema } from './entities';
 import { isoDateTimeSchema, recordIdSchema } from './ids';
@@ -15,9 +16,9 @@ export const maxIpcMessageBytes = maxBase64Chars + 64 * 1024;
 export const addAttachmentInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
   kind: attachmentKindSchema,
-  fileName: z.string().min(1).max(255),
+  fileName: text().min(1).max(255),
   contentBase64: z.base64().min(1).max(maxBase64Chars, 'The file is larger than any attachment Fieldline takes'),
-  description: z.string().max(2000).default(''),
+  description: text().max(2000).default(''),
   /** When the device knows better than the file (the camera dialog's shutter time). */
   capturedAt: isoDateTimeSchema.nullable().default(null),
   location: attachmentMetaSchema.shape.location.default(null),

@@ -1,19 +1,20 @@
 import { z } from 'zod';
+import { text } from './text';
 import { isoDateTimeSchema, recordIdSchema } from './ids';
 import { userRoleSchema, workOrderStatusSchema } from './work-order-status';
 
 /** Ids of items inside a record's arrays (tasks, parts used ...): what merge-by-key matches on. */
-const itemIdSchema = z.string().min(1).max(64);
-const shortText = z.string().max(200);
-const longText = z.string().max(20_000);
+const itemIdSchema = text().min(1).max(64);
+const shortText = text().max(200);
+const longText = text().max(20_000);
 const nullableDateTime = isoDateTimeSchema.nullable();
 
 export const siteSchema = z.strictObject({
   id: recordIdSchema,
-  code: z.string().min(1).max(32),
+  code: text().min(1).max(32),
   name: shortText.min(1),
   address: shortText,
-  timezone: z.string().max(64),
+  timezone: text().max(64),
 });
 export type Site = z.infer<typeof siteSchema>;
 
@@ -21,13 +22,13 @@ export const assetStatusSchema = z.enum(['operational', 'degraded', 'failed', 'o
 export const assetSchema = z.strictObject({
   id: recordIdSchema,
   siteId: recordIdSchema,
-  tag: z.string().min(1).max(64),
+  tag: text().min(1).max(64),
   name: shortText.min(1),
   type: shortText,
   category: shortText,
   manufacturer: shortText,
   model: shortText,
-  serialNumber: z.string().max(64),
+  serialNumber: text().max(64),
   status: assetStatusSchema,
   location: z.strictObject({ building: shortText, floor: shortText, room: shortText }),
 });
@@ -37,16 +38,16 @@ export type Asset = z.infer<typeof assetSchema>;
 export const partSchema = z.strictObject({
   id: recordIdSchema,
   siteId: recordIdSchema,
-  partNumber: z.string().min(1).max(64),
+  partNumber: text().min(1).max(64),
   description: shortText,
-  unit: z.string().max(16),
+  unit: text().max(16),
   quantityAvailable: z.number().int().min(0),
 });
 export type Part = z.infer<typeof partSchema>;
 
 export const userSchema = z.strictObject({
   id: recordIdSchema,
-  username: z.string().min(1).max(64),
+  username: text().min(1).max(64),
   displayName: shortText,
   role: userRoleSchema,
   siteIds: z.array(recordIdSchema).max(100),
@@ -55,7 +56,7 @@ export type User = z.infer<typeof userSchema>;
 
 export const taskSchema = z.strictObject({
   id: itemIdSchema,
-  title: z.string().min(1).max(500),
+  title: text().min(1).max(500),
   done: z.boolean(),
   doneAt: nullableDateTime,
   doneBy: recordIdSchema.nullable(),
@@ -78,13 +79,13 @@ export const laborRecordSchema = z.strictObject({
   start: isoDateTimeSchema,
   end: nullableDateTime,
   minutes: z.number().int().min(0).max(24 * 60 * 7),
-  note: z.string().max(2000),
+  note: text().max(2000),
 });
 export const measurementSchema = z.strictObject({
   id: itemIdSchema,
   name: shortText.min(1),
   value: z.number().finite(),
-  unit: z.string().max(32),
+  unit: text().max(32),
   recordedAt: isoDateTimeSchema,
 });
 export type Task = z.infer<typeof taskSchema>;
@@ -98,11 +99,11 @@ export const workOrderPrioritySchema = z.enum(['low', 'medium', 'high', 'critica
 export const workOrderSchema = z.strictObject({
   id: recordIdSchema,
   /** Human number (WO-000123) given by the server; null until the create has synced. */
-  number: z.string().max(32).nullable(),
+  number: text().max(32).nullable(),
   siteId: recordIdSchema,
   assetId: recordIdSchema.nullable(),
   type: workOrderTypeSchema,
-  title: z.string().min(1).max(200),
+  title: text().min(1).max(200),
   description: longText,
   priority: workOrderPrioritySchema,
   status: workOrderStatusSchema,
@@ -121,8 +122,8 @@ export const workOrderSchema = z.strictObject({
   measurements: z.array(measurementSchema).max(1000),
   completionNotes: longText.nullable(),
   rootCause: longText.nullable(),
-  tags: z.array(z.string().min(1).max(64)).max(100),
-  categories: z.array(z.string().min(1).max(64)).max(100),
+  tags: z.array(text().min(1).max(64)).max(100),
+  categories: z.array(text().min(1).max(64)).max(100),
 });
 export type WorkOrder = z.infer<typeof workOrderSchema>;
 
@@ -131,11 +132,11 @@ export const attachmentMetaSchema = z.strictObject({
   id: recordIdSchema,
   workOrderId: recordIdSchema,
   kind: attachmentKindSchema,
-  fileName: z.string().min(1).max(255),
-  mimeType: z.string().min(1).max(128),
+  fileName: text().min(1).max(255),
+  mimeType: text().min(1).max(128),
   size: z.number().int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  description: z.string().max(2000),
+  sha256: text().regex(/^[0-9a-f]{64}$/),
+  description: text().max(2000),
   capturedAt: isoDateTimeSchema,
   capturedBy: recordIdSchema,
   location: z.strictObject({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).nullable(),

@@ -1,40 +1,41 @@
 import { z } from 'zod';
+import { text } from './text';
 import { isoDateTimeSchema, recordIdSchema } from './ids';
 import { assetStatusSchema, workOrderPrioritySchema, workOrderTypeSchema } from './entities';
 import { workOrderStatusSchema } from './work-order-status';
 
 /** The inputs of the technician's work-order operations; the IPC contract and the CLI reuse them. */
 export const changeStatusInputSchema = z.strictObject({ workOrderId: recordIdSchema, status: workOrderStatusSchema });
-export const setTaskDoneInputSchema = z.strictObject({ workOrderId: recordIdSchema, taskId: z.string().min(1).max(64), done: z.boolean() });
+export const setTaskDoneInputSchema = z.strictObject({ workOrderId: recordIdSchema, taskId: text().min(1).max(64), done: z.boolean() });
 export const addPartUsedInputSchema = z.strictObject({ workOrderId: recordIdSchema, partId: recordIdSchema, quantity: z.number().positive().max(1_000_000) });
-export const removePartUsedInputSchema = z.strictObject({ workOrderId: recordIdSchema, usageId: z.string().min(1).max(64) });
+export const removePartUsedInputSchema = z.strictObject({ workOrderId: recordIdSchema, usageId: text().min(1).max(64) });
 export const addLaborInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
   start: isoDateTimeSchema,
   end: isoDateTimeSchema.nullable(),
   minutes: z.number().int().min(0).max(24 * 60 * 7),
-  note: z.string().max(2000).default(''),
+  note: text().max(2000).default(''),
 });
 export const recordMeasurementInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
-  name: z.string().min(1).max(200),
+  name: text().min(1).max(200),
   value: z.number().finite(),
-  unit: z.string().max(32),
+  unit: text().max(32),
 });
 export const editNotesInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
-  completionNotes: z.string().max(20_000).nullable().optional(),
-  rootCause: z.string().max(20_000).nullable().optional(),
-  description: z.string().max(20_000).optional(),
+  completionNotes: text().max(20_000).nullable().optional(),
+  rootCause: text().max(20_000).nullable().optional(),
+  description: text().max(20_000).optional(),
 });
 export const createWorkOrderInputSchema = z.strictObject({
   siteId: recordIdSchema,
   assetId: recordIdSchema.nullable(),
   type: workOrderTypeSchema,
-  title: z.string().min(1).max(200),
-  description: z.string().max(20_000).default(''),
+  title: text().min(1).max(200),
+  description: text().max(20_000).default(''),
   priority: workOrderPrioritySchema,
-  tasks: z.array(z.string().min(1).max(500)).max(100).default([]),
+  tasks: z.array(text().min(1).max(500)).max(100).default([]),
   /** Drafts stay on the device until opened; everything else is assigned to its creator. */
   draft: z.boolean().default(false),
 });
@@ -45,7 +46,7 @@ export const assignWorkOrderInputSchema = z.strictObject({ workOrderId: recordId
 export const workOrderIdInputSchema = z.strictObject({ workOrderId: recordIdSchema });
 
 export const workOrderListQuerySchema = z.strictObject({
-  search: z.string().max(200).optional(),
+  search: text().max(200).optional(),
   statuses: z.array(workOrderStatusSchema).optional(),
   siteId: recordIdSchema.optional(),
   priority: workOrderPrioritySchema.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../domain/text';
 import { jsonSchema } from '../domain/json';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { entityNameSchema } from '../domain/entity-registry';
@@ -16,7 +17,7 @@ export const conflictStatusSchema = z.enum(['auto-resolved', 'open', 'resolved']
 export type ConflictStatus = z.infer<typeof conflictStatusSchema>;
 
 export const fieldConflictSchema = z.object({
-  field: z.string(),
+  field: text(),
   base: jsonSchema,
   local: jsonSchema,
   server: jsonSchema,
@@ -40,7 +41,7 @@ export const conflictSchema = z.object({
   status: conflictStatusSchema,
   fields: z.array(fieldConflictSchema),
   opId: z.uuid(),
-  deviceId: z.string(),
+  deviceId: text(),
   userId: recordIdSchema,
   siteId: recordIdSchema.nullable(),
   survivorId: recordIdSchema.nullable(),
@@ -49,11 +50,11 @@ export const conflictSchema = z.object({
   createdAt: isoDateTimeSchema,
   resolvedAt: isoDateTimeSchema.nullable(),
   resolvedBy: recordIdSchema.nullable(),
-  resolution: z.record(z.string(), jsonSchema).nullable(),
+  resolution: z.record(text(), jsonSchema).nullable(),
   /** Set on a `refused` conflict. Absent from servers that predate refusals. */
   refusal: refusalSchema.nullable().optional(),
   /** The name of the person who decided it, so a device can say who (it may not hold their profile). */
-  resolvedByName: z.string().nullable().optional(),
+  resolvedByName: text().nullable().optional(),
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 
@@ -88,7 +89,7 @@ export type FieldDecision = z.infer<typeof fieldDecisionSchema>;
 export const resolveConflictRequestSchema = z
   .strictObject({
     choice: z.enum(['local', 'server']).optional(),
-    fields: z.record(z.string().min(1).max(64), fieldDecisionSchema).optional(),
+    fields: z.record(text().min(1).max(64), fieldDecisionSchema).optional(),
   })
   .refine((r) => r.choice !== undefined || (r.fields !== undefined && Object.keys(r.fields).length > 0), {
     message: 'give a choice for the record or for at least one field',
@@ -99,5 +100,5 @@ export const conflictListResponseSchema = z.object({ conflicts: z.array(conflict
 export const resolveConflictResponseSchema = z.object({
   conflict: conflictSchema,
   version: z.number().int(),
-  record: z.record(z.string(), jsonSchema).nullable(),
+  record: z.record(text(), jsonSchema).nullable(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../domain/text';
 import { recordIdSchema } from '../domain/ids';
 import { entityNameSchema } from '../domain/entity-registry';
 import { recordDataSchema } from './push';
@@ -15,7 +16,7 @@ const idList = z
 
 export const pullQuerySchema = z.strictObject({
   /** Opaque; absent for a first (full) sync. */
-  cursor: z.string().max(2048).optional(),
+  cursor: text().max(2048).optional(),
   limit: z.coerce.number().int().min(1).max(maxPullPageSize).default(defaultPullPageSize),
   /** Narrow the device's scope to these sites and/or work orders (comma separated ids). */
   sites: idList.optional(),
@@ -44,7 +45,7 @@ export type ResetReason = z.infer<typeof resetReasonSchema>;
 
 export const pullResponseSchema = z.object({
   changes: z.array(changeSchema),
-  cursor: z.string(),
+  cursor: text(),
   hasMore: z.boolean(),
   /** The cursor is too old (or from another server): drop synced data, keep pending ops, sync in full. */
   reset: z.boolean().optional(),

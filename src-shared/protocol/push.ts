@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../domain/text';
 import { isParsedJsonObject, jsonSchema, type Json } from '../domain/json';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { entityNameSchema, entitySchemas, fieldNamesOf, serverManagedFields } from '../domain/entity-registry';
@@ -7,7 +8,7 @@ import { errorEnvelopeSchema } from './errors';
 import { serverInfoSchema } from './server-info';
 
 export const fieldChangeSchema = z.strictObject({ base: jsonSchema, value: jsonSchema });
-export const patchSchema = z.record(z.string().min(1).max(64), fieldChangeSchema);
+export const patchSchema = z.record(text().min(1).max(64), fieldChangeSchema);
 export const opKindSchema = z.enum(['create', 'update', 'delete']);
 export type OpKind = z.infer<typeof opKindSchema>;
 
@@ -60,7 +61,7 @@ export const maxPushOps = 1000;
 export const pushAnswersSchema = z.enum(['records', 'as-sent']);
 
 export const pushRequestSchema = z.strictObject({
-  deviceId: z.string().min(1).max(128),
+  deviceId: text().min(1).max(128),
   ops: z.array(pushOpSchema).min(1).max(maxPushOps),
   answers: pushAnswersSchema.default('records'),
   /**
@@ -69,7 +70,7 @@ export const pushRequestSchema = z.strictObject({
    * 409 VERSION_CONFLICT with `details.reason` (resetReasonSchema), so the device pulls the reset and
    * sends again what the restore lost before anything else (docs/protocol.md, Restores).
    */
-  cursor: z.string().max(2048).optional(),
+  cursor: text().max(2048).optional(),
 });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 

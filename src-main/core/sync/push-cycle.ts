@@ -51,6 +51,27 @@ export interface PushOutcome {
   historyChanged: ResetReason | null;
 }
 
+/** The ops of a batch a whole-request VALIDATION_ERROR names (its issues' paths start `ops.<index>.`). */
+function opsNamedBy(error: ErrorEnvelope, batch: readonly OutboxRow[]): OutboxRow[] {
+  if (error.code !== 'VALIDATION_ERROR' || typeof error.details !== 'object' || error.details === null || !('issues' in error.details) || !Array.isArray(error.details.issues)) return [];
+  const indexes = new Set<number>();
+  for (const issue of error.details.issues) {
+    const match = typeof issue === 'object' && issue !== null && 'path' in issue && typeof issue.path === 'string' ? /^ops\.(\d+)\./.exec(issue.path) : null;
+    if (match?.[1]) indexes.add(Number(match[1]));
+  }
+  return batch.filter((_op, index) => indexes.has(index));
+}
+
+/** Ops the server can never take as they are: failed, kept with the reason, until a person edits or discards them. */
+async function keepInvalid(ctx: PushContext, ops: readonly OutboxRow[], error: ErrorEnvelope): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const op of ops) {
+      await trx.updateTable('outbox').set({ state: 'failed', attempts: op.attempts + 1, last_error: JSON.stringify(error) }).where('op_id', '=', op.op_id).execute();
+      await refreshSyncState(trx, op.entity, op.record_id);
+    }
+  });
+}
+
 /** The server's refusal of a push whose cursor it no longer holds (push-service requireSameHistory). */
 function historyChangeOf(error: ErrorEnvelope): ResetReason | null {
   if (error.code !== 'VERSION_CONFLICT' || typeof error.details !== 'object' || error.details === null || !('reason' in error.details)) return null;
@@ -154,6 +175,15 @@ export async function pushPending(ctx: PushContext, onProgress: (done: number, t
       if (envelope.code === 'PAYLOAD_TOO_LARGE' && maxOps > 1) {
         await release(ctx, planner, sent.batch);
         maxOps = Math.max(1, Math.floor(maxOps / 2));
+        sent = await sendNext();
+        continue;
+      }
+      // The server refused the request for what some ops hold (the shared schemas: text it cannot
+      // store): those ops are kept here as failed, with the reason; the rest go on without them.
+      const invalid = opsNamedBy(envelope, sent.batch.ops);
+      if (invalid.length > 0) {
+        await keepInvalid(ctx, invalid, envelope);
+        await release(ctx, planner, { ops: sent.batch.ops.filter((op) => !invalid.includes(op)), wire: [] });
         sent = await sendNext();
         continue;
       }

@@ -12,6 +12,7 @@ import { FileSystemAttachmentStore, type AttachmentStore } from './attachments/a
 import { registerAuthRoutes } from './auth/auth-routes';
 import { accessTokenTtlSeconds, TokenService } from './auth/tokens';
 import { jwtSecretsFrom } from './auth/jwt-keys';
+import { signInLimits } from './auth/sign-in-limits';
 import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { installErrorHandling } from './http/error-handler';
@@ -137,7 +138,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     database: dialect,
     version: serverVersion,
   }));
-  registerAuthRoutes(app, db, tokens, authenticate);
+  registerAuthRoutes(app, db, tokens, authenticate, await signInLimits(app, db, dialect, clock));
   registerSyncRoutes(app, {
     db,
     clock,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { SignInLimits } from './sign-in-limits';
 import { loginRequestSchema, refreshRequestSchema, type TokenResponse } from '../../src-shared/protocol/auth';
 import { FieldlineError, parseOrThrow } from '../../src-shared/protocol/errors';
 import type { ServerDb } from '../db/schema';
@@ -10,7 +11,7 @@ import { loadUser } from './users';
 // Compared against when the username is unknown, so a wrong username costs as long as a wrong password.
 const decoyHash = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: TokenService, authenticate: Authenticate): void {
+export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: TokenService, authenticate: Authenticate, limits: SignInLimits): void {
   async function tokensFor(userId: string, refreshToken: string): Promise<TokenResponse> {
     const user = await loadUser(db, userId);
     if (!user) throw new FieldlineError('AUTH_ERROR', 'This account no longer exists');
@@ -20,9 +21,13 @@ export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: T
 
   app.post('/api/v1/auth/login', async (request) => {
     const body = parseOrThrow(loginRequestSchema, request.body, 'login request');
+    await limits.check(request);
     const row = await db.selectFrom('credentials').selectAll().where('username', '=', body.username).executeTakeFirst();
     const ok = await verifyPassword(body.password, row?.password_hash ?? decoyHash);
-    if (!row || !ok) throw new FieldlineError('AUTH_ERROR', 'Wrong username or password');
+    if (!row || !ok) {
+      await limits.failed(request);
+      throw new FieldlineError('AUTH_ERROR', 'Wrong username or password');
+    }
     return tokensFor(row.user_id, await tokens.issueRefreshToken(row.user_id));
   });
 

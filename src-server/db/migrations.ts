@@ -137,6 +137,17 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('refresh_tokens').addColumn('resent_at', 'text').execute();
       },
     },
+    '0006_sign_in_attempts': {
+      async up(db: Kysely<unknown>) {
+        // Sign-in attempts per account and per address (sign-in-limits.ts), shared by every instance.
+        await db.schema
+          .createTable('sign_in_attempts')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('reset_at', big, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

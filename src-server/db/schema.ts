@@ -108,6 +108,14 @@ export interface RefreshTokensTable {
   resent_at: string | null;
 }
 
+/** Sign-in attempts in the current window, per account or address (sign-in-limits.ts). */
+export interface SignInAttemptsTable {
+  key: string;
+  attempts: number;
+  /** When the window (or the wait) ends, ms since the epoch. */
+  reset_at: number;
+}
+
 export interface ServerDatabase {
   meta: MetaTable;
   credentials: CredentialsTable;
@@ -117,6 +125,7 @@ export interface ServerDatabase {
   applied_ops: AppliedOpsTable;
   conflicts: ConflictsTable;
   refresh_tokens: RefreshTokensTable;
+  sign_in_attempts: SignInAttemptsTable;
 }
 
 export type ServerDb = Kysely<ServerDatabase>;

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * Seed 003 §7.1's error types, plus PAYLOAD_TOO_LARGE so a device knows to send smaller batches,
- * and the device's own store errors: its key is missing or wrong (STORE_LOCKED), or the file is
- * damaged (STORE_CORRUPT).
+ * the device's own store errors: its key is missing or wrong (STORE_LOCKED), or the file is
+ * damaged (STORE_CORRUPT), and RATE_LIMITED: too many attempts (sign-in), wait as it says.
  */
 export const errorCodes = [
   'NETWORK_ERROR',
@@ -16,6 +16,7 @@ export const errorCodes = [
   'PAYLOAD_TOO_LARGE',
   'STORE_LOCKED',
   'STORE_CORRUPT',
+  'RATE_LIMITED',
 ] as const;
 export const errorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -38,6 +39,7 @@ export const httpStatusOf: { readonly [C in ErrorCode]: number } = {
   PAYLOAD_TOO_LARGE: 413,
   STORE_LOCKED: 423,
   STORE_CORRUPT: 500,
+  RATE_LIMITED: 429,
 };
 
 /** The one error type of the product: a code a program can branch on and a message a person can act on. */

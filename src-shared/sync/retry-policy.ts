@@ -33,5 +33,7 @@ export function actionFor(code: ErrorCode): ErrorAction {
       return 'drop-record';
     case 'PAYLOAD_TOO_LARGE':
       return 'shrink-batch';
+    case 'RATE_LIMITED':
+      return 'retry';
   }
 }

@@ -84,6 +84,15 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     // On close, idle keep-alive connections go at once; a request in flight (a push the device waits
     // for) is finished and answered first.
     forceCloseConnections: 'idle',
+    // What Node refuses before Fastify sees a request (headers or an address too large) is the envelope too.
+    clientErrorHandler: (error, socket) => {
+      const tooLarge = 'code' in error && error.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify(
+        tooLarge ? { code: 'VALIDATION_ERROR', message: 'The request’s address or headers are too large' } : { code: 'VALIDATION_ERROR', message: 'The request could not be read as HTTP' },
+      );
+      if (socket.writable) socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      else socket.destroy();
+    },
   });
   installErrorHandling(app);
   // Draining (close() called, SIGTERM): readiness fails and new requests are turned away with 503,

@@ -12,6 +12,24 @@ function tusRefusal(error: unknown, status?: number): { status_code: number; bod
   return { status_code: status ?? httpStatusOf[envelope.code], body: JSON.stringify(envelope) };
 }
 
+/**
+ * tus's own refusals (a missing Tus-Resumable, a wrong offset, Upload-Concat, which this server does
+ * not offer) come as plain text: they leave as the envelope too, with the status codes the rest of
+ * the API uses.
+ */
+function asEnvelope(refusal: { status_code: number; body: string }): { status_code: number; body: string } {
+  try {
+    const parsed: unknown = JSON.parse(refusal.body);
+    if (typeof parsed === 'object' && parsed !== null && 'code' in parsed && 'message' in parsed) return refusal;
+  } catch {
+    // tus's text, made into an envelope below
+  }
+  const message = refusal.body.trim() || 'The upload request was refused';
+  const code = refusal.status_code === 403 ? 'PERMISSION_DENIED' : refusal.status_code === 404 || refusal.status_code === 410 ? 'NOT_FOUND' : refusal.status_code === 409 ? 'VERSION_CONFLICT' : refusal.status_code === 413 ? 'PAYLOAD_TOO_LARGE' : refusal.status_code >= 500 && refusal.status_code !== 501 ? 'SERVER_ERROR' : 'VALIDATION_ERROR';
+  const status = refusal.status_code === 501 ? 400 : refusal.status_code;
+  return { status_code: status, body: JSON.stringify({ code, message: refusal.status_code === 501 ? `This server does not offer that part of tus: ${message}` : `Upload refused: ${message}` }) };
+}
+
 async function refuseWith<T>(work: () => Promise<T>, status?: (error: unknown) => number | undefined): Promise<T> {
   try {
     return await work();
@@ -43,6 +61,7 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
     relativeLocation: true,
     // Downloads go through the checked route below, never the tus store directly.
     disableTerminationForFinishedUploads: true,
+    onResponseError: (_req, error) => asEnvelope(error instanceof Error ? { status_code: 500, body: error.message } : error),
     namingFunction: (_req, metadata) => {
       const parsed = uploadMetadataSchema.safeParse(metadata ?? {});
       if (!parsed.success) throw tusRefusal(new FieldlineError('VALIDATION_ERROR', 'An upload must name its attachment (Upload-Metadata attachmentId)'));
@@ -82,6 +101,10 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
     // tus reads the request body itself: Fastify must leave the stream alone.
     scope.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
     const handle = (request: FastifyRequest, reply: FastifyReply) => {
+      // tus answers this one itself, in plain text, before any hook runs.
+      if (request.method !== 'OPTIONS' && request.headers['tus-resumable'] === undefined) {
+        throw new FieldlineError('VALIDATION_ERROR', 'An upload request needs the header Tus-Resumable: 1.0.0 (a tus client sends it)');
+      }
       reply.hijack();
       void tus.handle(request.raw, reply.raw);
     };

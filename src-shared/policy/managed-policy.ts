@@ -16,6 +16,11 @@ export const managedPolicySchema = z.strictObject({
     .strictObject({ min: z.number().int().min(syncIntervalRange.min), max: z.number().int().max(syncIntervalRange.max) })
     .refine((r) => r.min <= r.max, { message: 'min must not be above max' })
     .optional(),
+  /**
+   * Servers this laptop may reach over plain http (by host name, e.g. a test server on the LAN).
+   * Every other server must be https; loopback (this machine) is always allowed.
+   */
+  allowHttpHosts: z.array(z.string().min(1).max(253)).max(50).default([]),
   /** Forces the "large uploads only on an unmetered network" setting. */
   largeUploadsUnmeteredOnly: z.boolean().optional(),
   updates: z
@@ -28,6 +33,27 @@ export const managedPolicySchema = z.strictObject({
     .default({ enabled: true, channel: 'latest' }),
 });
 export type ManagedPolicy = z.infer<typeof managedPolicySchema>;
+
+const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Whether a sign-in may go to this server address: passwords, tokens and work orders travel in the
+ * clear over http, so only https — or this machine itself, or a host IT allows in the policy.
+ * Null when allowed; otherwise why not, in words.
+ */
+export function serverAddressRefusal(serverUrl: string, policy: ManagedPolicy | null): string | null {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    return `“${serverUrl}” is not a server address (it starts with https://)`;
+  }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol !== 'http:') return `“${serverUrl}” is not a server address (it starts with https://)`;
+  if (loopbackHost.test(url.hostname)) return null;
+  if (policy?.allowHttpHosts.some((host) => host.toLowerCase() === url.hostname.toLowerCase())) return null;
+  return `${url.host} is reached over http://, which would send your password and work orders unencrypted. Use its https:// address, or ask IT to allow it in the policy file (allowHttpHosts).`;
+}
 
 /** Which settings a policy takes out of the user's hands, for the settings screen. */
 export type ManagedField = 'serverUrl' | 'syncIntervalMinutes' | 'largeUploadsUnmeteredOnly';

@@ -58,4 +58,9 @@ describe('signing in again', () => {
     expect(device.core.session).toBe(session);
     expect(await session.queue.list()).toHaveLength(1);
   });
+
+  it('refuses to send a password to a server over plain http unless it is this machine or IT allows it', async () => {
+    await expect(device.core.signIn('http://sync.example.invalid:8787', 'tech1', demoPassword)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('unencrypted') });
+    expect(device.core.signedIn).toBe(false);
+  });
 });

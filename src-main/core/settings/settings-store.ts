@@ -1,7 +1,7 @@
 import Conf from 'conf';
 import { v7 as uuidv7 } from 'uuid';
 import { settingsSchema, type Settings, type SettingsPatch } from '../../../src-shared/settings/settings-schema';
-import { applyPolicy, policyView, type ManagedPolicy, type PolicyView } from '../../../src-shared/policy/managed-policy';
+import { applyPolicy, policyView, serverAddressRefusal, type ManagedPolicy, type PolicyView } from '../../../src-shared/policy/managed-policy';
 import { FieldlineError } from '../../../src-shared/protocol/errors';
 import type { LoadedPolicy } from './policy-file';
 
@@ -53,6 +53,8 @@ export class SettingsStore {
     if (change.serverUrl !== undefined && view.managed.includes('serverUrl') && change.serverUrl !== effective.serverUrl) {
       throw new FieldlineError('PERMISSION_DENIED', `IT has set the server for this laptop to ${effective.serverUrl ?? '(none)'}`);
     }
+    const refusal = change.serverUrl ? serverAddressRefusal(change.serverUrl, this.policy) : null;
+    if (refusal) throw new FieldlineError('VALIDATION_ERROR', refusal);
     if (change.largeUploadsUnmeteredOnly !== undefined && view.managed.includes('largeUploadsUnmeteredOnly') && change.largeUploadsUnmeteredOnly !== effective.largeUploadsUnmeteredOnly) {
       throw new FieldlineError('PERMISSION_DENIED', 'IT manages the upload setting on this laptop');
     }

@@ -1,4 +1,7 @@
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { loginRequestSchema, refreshRequestSchema } from '../../src-shared/protocol/auth';
+import { pushRequestSchema } from '../../src-shared/protocol/push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { errorEnvelopeSchema } from '../../src-shared/protocol/errors';
@@ -49,6 +52,37 @@ describe.each(dialects)('bad input on %s', (dialect) => {
     const envelope = errorEnvelopeSchema.parse(response.body);
     expect(envelope.code).toBe(code);
     expect(envelope.message.length).toBeGreaterThan(5);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('fuzzed requests to every route, shaped like its schemas: never a 5xx, always the envelope, nothing changed', async () => {
+    const shapes: Record<string, readonly string[]> = {
+      login: Object.keys(loginRequestSchema.shape),
+      refresh: Object.keys(refreshRequestSchema.shape),
+      push: Object.keys(pushRequestSchema.shape),
+      op: ['opId', 'entity', 'id', 'kind', 'baseVersion', 'patch', 'priority', 'clientTime', 'resolves'],
+      resolve: ['choice', 'fields'],
+    };
+    const valueArb = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('\u0000', uuidv7(), 'workOrder', 'update', -1, 1e308));
+    const shaped = (keys: readonly string[]) => fc.dictionary(fc.constantFrom(...keys), valueArb, { maxKeys: keys.length });
+    const requestArb = fc.oneof(
+      fc.record({ method: fc.constant('POST'), path: fc.constant('/api/v1/auth/login'), body: shaped(shapes.login ?? []) }),
+      fc.record({ method: fc.constant('POST'), path: fc.constantFrom('/api/v1/auth/refresh', '/api/v1/auth/logout'), body: shaped(shapes.refresh ?? []) }),
+      fc.record({ method: fc.constant('POST'), path: fc.constant('/api/v1/sync/push'), body: fc.record({ deviceId: valueArb, ops: fc.array(shaped(shapes.op ?? []), { maxLength: 3 }), answers: valueArb }, { requiredKeys: [] }) }),
+      fc.record({ method: fc.constant('POST'), path: fc.constant('/api/v1/sync/push'), body: shaped(shapes.push ?? []) }),
+      fc.record({ method: fc.constant('POST'), path: fc.string({ maxLength: 40 }).map((id) => `/api/v1/conflicts/${encodeURIComponent(id)}/resolve`), body: shaped(shapes.resolve ?? []) }),
+      fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('/api/v1/sync/pull', '/api/v1/conflicts', '/api/v1/me', '/api/v1/health'), fc.dictionary(fc.constantFrom('cursor', 'limit', 'sites', 'workOrders', 'siteId', 'status', 'ids', 'x'), fc.string({ maxLength: 30 }))).map(([base, query]) => `${base}?${new URLSearchParams(query).toString()}`), body: fc.constant(undefined) }),
+      fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.string({ maxLength: 40 }), fc.string({ maxLength: 12 })).map(([id, variant]) => `/api/v1/attachments/${encodeURIComponent(id)}/${encodeURIComponent(variant)}`), body: fc.constant(undefined) }),
+    );
+    const before = await snapshot();
+    await fc.assert(
+      fc.asyncProperty(requestArb, async ({ method, path, body }) => {
+        const response = await api(t.url, path, { method, token, ...(body === undefined ? {} : { body }) });
+        expect(response.status, `${method} ${path} ${JSON.stringify(body)} → ${JSON.stringify(response.body)}`).toBeLessThan(500);
+        if (response.status >= 400) expect(errorEnvelopeSchema.safeParse(response.body).success, JSON.stringify(response.body)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
     expect(await snapshot()).toBe(before);
   });
 

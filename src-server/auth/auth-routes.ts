@@ -12,10 +12,10 @@ import { loadUser } from './users';
 const decoyHash = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: TokenService, authenticate: Authenticate, limits: SignInLimits): void {
-  async function tokensFor(userId: string, refreshToken: string): Promise<TokenResponse> {
+  async function tokensFor(userId: string, refreshToken: string, signIn: string): Promise<TokenResponse> {
     const user = await loadUser(db, userId);
     if (!user) throw new FieldlineError('AUTH_ERROR', 'This account no longer exists');
-    const access = await tokens.issueAccessToken(user.id, user.role);
+    const access = await tokens.issueAccessToken(user.id, user.role, signIn);
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
   }
 
@@ -28,13 +28,14 @@ export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: T
       await limits.failed(request);
       throw new FieldlineError('AUTH_ERROR', 'Wrong username or password');
     }
-    return tokensFor(row.user_id, await tokens.issueRefreshToken(row.user_id));
+    const issued = await tokens.issueRefreshToken(row.user_id);
+    return tokensFor(row.user_id, issued.refreshToken, issued.signIn);
   });
 
   app.post('/api/v1/auth/refresh', async (request) => {
     const body = parseOrThrow(refreshRequestSchema, request.body, 'refresh request');
     const rotated = await tokens.rotateRefreshToken(body.refreshToken);
-    return tokensFor(rotated.userId, rotated.refreshToken);
+    return tokensFor(rotated.userId, rotated.refreshToken, rotated.signIn);
   });
 
   app.post('/api/v1/auth/logout', async (request, reply) => {

@@ -20,6 +20,7 @@ export function makeHeaderAuthenticator(db: ServerDb, tokens: TokenService): Aut
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     if (!token) throw new FieldlineError('AUTH_ERROR', 'Sign in first: this request needs an access token');
     const claims = await tokens.verifyAccessToken(token);
+    if (claims.signIn) await tokens.requireLiveSignIn(claims.signIn);
     const user = await loadUser(db, claims.userId);
     if (!user) throw new FieldlineError('AUTH_ERROR', 'This account no longer exists');
     return { user };

@@ -15,11 +15,16 @@ export const refreshTokenTtlSeconds = 30 * 24 * 3600;
  */
 export const refreshRetryGraceSeconds = 30;
 
-const claimsSchema = z.object({ sub: z.uuid(), role: userRoleSchema });
+/** sid: the sign-in (refresh token family) the token was issued under; tokens from before it have none. */
+const claimsSchema = z.object({ sub: z.uuid(), role: userRoleSchema, sid: z.uuid().optional() });
 export interface AccessClaims {
   userId: string;
   role: UserRole;
+  signIn: string | null;
 }
+
+/** How long the server trusts its last look at whether a sign-in was revoked: an access token dies within this of its sign-in. */
+export const revocationCheckMs = 60_000;
 
 export class TokenService {
   private readonly key: Uint8Array;
@@ -37,9 +42,9 @@ export class TokenService {
     this.previousKey = secrets.previous === null ? null : new TextEncoder().encode(secrets.previous);
   }
 
-  async issueAccessToken(userId: string, role: UserRole): Promise<{ token: string; expiresAt: string }> {
+  async issueAccessToken(userId: string, role: UserRole, signIn: string): Promise<{ token: string; expiresAt: string }> {
     const now = Math.floor(this.clock.now() / 1000);
-    const token = await new SignJWT({ role })
+    const token = await new SignJWT({ role, sid: signIn })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(userId)
       .setIssuedAt(now)
@@ -67,14 +72,33 @@ export class TokenService {
     // A token without an expiry would be good for ever: refused, like one without a subject.
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(this.clock.now()), requiredClaims: ['exp', 'iat', 'sub'] });
     const claims = claimsSchema.parse(payload);
-    return { userId: claims.sub, role: claims.role };
+    return { userId: claims.sub, role: claims.role, signIn: claims.sid ?? null };
   }
 
-  /** A new refresh token; `familyId` continues a rotation chain, absent starts one (a login). */
-  async issueRefreshToken(userId: string, familyId: string = uuidv7()): Promise<string> {
+  private readonly revocations = new Map<string, { revoked: boolean; checkedAt: number }>();
+
+  /**
+   * An access token is good only while its sign-in is: signed out, revoked for reuse, or revoked by
+   * IT, its access tokens stop working within revocationCheckMs, not when they expire 15 minutes on.
+   */
+  async requireLiveSignIn(signIn: string): Promise<void> {
+    const now = this.clock.now();
+    let known = this.revocations.get(signIn);
+    if (!known || now - known.checkedAt >= revocationCheckMs) {
+      const revoked = await this.db.selectFrom('refresh_tokens').select('token_hash').where('family_id', '=', signIn).where('revoked_at', 'is not', null).limit(1).executeTakeFirst();
+      known = { revoked: revoked !== undefined, checkedAt: now };
+      if (this.revocations.size >= 10_000) this.revocations.clear();
+      this.revocations.set(signIn, known);
+    }
+    if (known.revoked) throw new FieldlineError('AUTH_ERROR', 'This sign-in has ended (signed out or revoked): sign in again');
+  }
+
+  /** A new sign-in's first refresh token, and the sign-in's id (its token family). */
+  async issueRefreshToken(userId: string): Promise<{ refreshToken: string; signIn: string }> {
     const token = randomBytes(32).toString('base64url');
+    const familyId = uuidv7();
     await this.insertRefreshToken(this.db, token, userId, familyId);
-    return token;
+    return { refreshToken: token, signIn: familyId };
   }
 
   private async insertRefreshToken(db: ServerDb, token: string, userId: string, familyId: string): Promise<void> {
@@ -101,7 +125,7 @@ export class TokenService {
    * refreshRetryGraceSeconds, once, while its successor is unused: it gets that same successor,
    * which the server derives from the token (it keeps only hashes), never a second live one.
    */
-  async rotateRefreshToken(token: string): Promise<{ userId: string; refreshToken: string }> {
+  async rotateRefreshToken(token: string): Promise<{ userId: string; refreshToken: string; signIn: string }> {
     const nowMs = this.clock.now();
     const now = new Date(nowMs).toISOString();
     const next = this.successorOf(token);
@@ -130,7 +154,7 @@ export class TokenService {
           await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
           return { kind: 'reused' } as const;
         }
-        return { kind: 'ok', userId: row.user_id } as const;
+        return { kind: 'ok', userId: row.user_id, signIn: row.family_id } as const;
       }
       const claimed = await trx
         .updateTable('refresh_tokens')
@@ -143,7 +167,7 @@ export class TokenService {
         return { kind: 'reused' } as const;
       }
       await this.insertRefreshToken(trx, next, row.user_id, row.family_id);
-      return { kind: 'ok', userId: row.user_id } as const;
+      return { kind: 'ok', userId: row.user_id, signIn: row.family_id } as const;
     });
     switch (outcome.kind) {
       case 'unknown':
@@ -154,7 +178,7 @@ export class TokenService {
       case 'reused':
         throw new FieldlineError('AUTH_ERROR', 'Refresh token was used twice; every session of this sign-in is revoked: sign in again');
       case 'ok':
-        return { userId: outcome.userId, refreshToken: next };
+        return { userId: outcome.userId, refreshToken: next, signIn: outcome.signIn };
     }
   }
 

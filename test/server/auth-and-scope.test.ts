@@ -97,6 +97,19 @@ describe.each(dialects)('auth and scope on %s', (dialect) => {
     expectError(await refresh(third.refreshToken), 401, 'AUTH_ERROR');
   });
 
+  it('an access token stops working within a minute of its sign-in ending, not when it expires', async () => {
+    const login = await t.login('tech1');
+    expect((await api(t.url, '/api/v1/me', { token: login.accessToken })).status).toBe(200);
+    expect((await api(t.url, '/api/v1/auth/logout', { body: { refreshToken: login.refreshToken } })).status).toBe(204);
+    t.clock.advance(61_000);
+    const after = await api(t.url, '/api/v1/me', { token: login.accessToken });
+    expectError(after, 401, 'AUTH_ERROR');
+    expect(errorEnvelopeSchema.parse(after.body).message).toMatch(/sign-in has ended/);
+    // Another sign-in of the same user is not touched.
+    const other = await t.login('tech1');
+    expect((await api(t.url, '/api/v1/me', { token: other.accessToken })).status).toBe(200);
+  });
+
   it('wrong role or site for the conflict log → 403; unknown conflict → 404', async () => {
     const tech1 = await t.login('tech1');
     const super1 = await t.login('super1');

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import { Server as TusServer } from '@tus/server';
 import { attachmentLimits, formatBytes, isAcceptedType, maxOriginalBytes } from '../../src-shared/domain/attachment-rules';
 import { attachmentDownloadParamsSchema, attachmentUploadsPath, uploadMetadataSchema } from '../../src-shared/protocol/attachments';
-import { errorEnvelopeOf, FieldlineError, httpStatusOf, parseOrThrow } from '../../src-shared/protocol/errors';
+import { errorEnvelopeOf, FieldlineError, httpStatusOf, parseOrThrow, type ErrorCode } from '../../src-shared/protocol/errors';
 import type { Authenticate, AuthenticateHeader } from '../auth/authenticate';
 import type { AttachmentService } from './attachment-service';
 
@@ -25,9 +25,23 @@ function asEnvelope(refusal: { status_code: number; body: string }): { status_co
     // tus's text, made into an envelope below
   }
   const message = refusal.body.trim() || 'The upload request was refused';
-  const code = refusal.status_code === 403 ? 'PERMISSION_DENIED' : refusal.status_code === 404 || refusal.status_code === 410 ? 'NOT_FOUND' : refusal.status_code === 409 ? 'VERSION_CONFLICT' : refusal.status_code === 413 ? 'PAYLOAD_TOO_LARGE' : refusal.status_code >= 500 && refusal.status_code !== 501 ? 'SERVER_ERROR' : 'VALIDATION_ERROR';
-  const status = refusal.status_code === 501 ? 400 : refusal.status_code;
+  const code: ErrorCode = refusal.status_code === 403 ? 'PERMISSION_DENIED' : refusal.status_code === 404 || refusal.status_code === 410 ? 'NOT_FOUND' : refusal.status_code === 409 ? 'VERSION_CONFLICT' : refusal.status_code === 413 ? 'PAYLOAD_TOO_LARGE' : refusal.status_code >= 500 && refusal.status_code !== 501 ? 'SERVER_ERROR' : 'VALIDATION_ERROR';
+  // 415 and 422 are the content check's own (README); everything else takes its code's status.
+  const status = refusal.status_code === 415 || refusal.status_code === 422 ? refusal.status_code : httpStatusOf[code];
   return { status_code: status, body: JSON.stringify({ code, message: refusal.status_code === 501 ? `This server does not offer that part of tus: ${message}` : `Upload refused: ${message}` }) };
+}
+
+/**
+ * tus as this server speaks it: every refusal it writes itself (a header it cannot read, a wrong
+ * offset, a path it does not know) goes out as the envelope, through the one place tus writes.
+ */
+class EnvelopeTusServer extends TusServer {
+  override write(...[context, headers, status, body]: Parameters<TusServer['write']>): ReturnType<TusServer['write']> {
+    if (status < 400 || body === undefined) return super.write(context, headers, status, body);
+    const refusal = asEnvelope({ status_code: status, body });
+    headers.set('Content-Type', 'application/json');
+    return super.write(context, headers, refusal.status_code, refusal.body);
+  }
 }
 
 async function refuseWith<T>(work: () => Promise<T>, status?: (error: unknown) => number | undefined): Promise<T> {
@@ -54,14 +68,13 @@ export interface AttachmentRouteDeps {
  */
 export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentRouteDeps): void {
   const { service } = deps;
-  const tus = new TusServer({
+  const tus = new EnvelopeTusServer({
     path: attachmentUploadsPath,
     datastore: service.store.uploads,
     maxSize: attachmentLimits.uploadBytes,
     relativeLocation: true,
     // Downloads go through the checked route below, never the tus store directly.
     disableTerminationForFinishedUploads: true,
-    onResponseError: (_req, error) => asEnvelope(error instanceof Error ? { status_code: 500, body: error.message } : error),
     namingFunction: (_req, metadata) => {
       const parsed = uploadMetadataSchema.safeParse(metadata ?? {});
       if (!parsed.success) throw tusRefusal(new FieldlineError('VALIDATION_ERROR', 'An upload must name its attachment (Upload-Metadata attachmentId)'));
@@ -101,10 +114,6 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
     // tus reads the request body itself: Fastify must leave the stream alone.
     scope.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
     const handle = (request: FastifyRequest, reply: FastifyReply) => {
-      // tus answers this one itself, in plain text, before any hook runs.
-      if (request.method !== 'OPTIONS' && request.headers['tus-resumable'] === undefined) {
-        throw new FieldlineError('VALIDATION_ERROR', 'An upload request needs the header Tus-Resumable: 1.0.0 (a tus client sends it)');
-      }
       reply.hijack();
       void tus.handle(request.raw, reply.raw);
     };

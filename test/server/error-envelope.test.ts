@@ -45,7 +45,10 @@ describe('every error is the envelope', () => {
     expect(envelope(concat.body).code).toBe('VALIDATION_ERROR');
     const noVersion = await raw(`PATCH /api/v1/attachments/uploads/xyz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
     expect(noVersion.status).toBe(400);
-    expect(envelope(noVersion.body).message).toContain('Tus-Resumable: 1.0.0');
+    expect(envelope(noVersion.body).message).toContain('Tus-Resumable Required');
+    const badOffset = await raw(`PATCH /api/v1/attachments/uploads/xyz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: many\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    expect(badOffset.status).toBe(400);
+    expect(envelope(badOffset.body).code).toBe('VALIDATION_ERROR');
   });
 
   it('unknown routes, bad JSON and bad methods are envelopes', async () => {

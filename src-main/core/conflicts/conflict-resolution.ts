@@ -13,9 +13,39 @@ import type { ClientDb } from '../store/client-schema';
 import { parseData, recordKey, recordLabel, serverStateOf } from '../store/local-record';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
 import { refreshSyncState, removeLocally } from '../sync/record-settlement';
+import { hasUnsentWork } from '../sync/refused-changes';
+import type { Transaction } from 'kysely';
+import type { ClientDatabase } from '../store/client-schema';
 import { basesFor } from '../store/record-bases';
 
 const conflictStatusFilter = z.enum(['open', 'auto-resolved', 'resolved']).optional();
+
+/**
+ * Attachments of a work order whose create has not reached the server follow their work order to
+ * its new id (update-delete kept as a new record): record, queued create and file row.
+ */
+async function moveQueuedAttachments(trx: Transaction<ClientDatabase>, fromWorkOrder: string, toWorkOrder: string): Promise<void> {
+  const queued = await trx
+    .selectFrom('outbox')
+    .innerJoin('records', (join) => join.onRef('records.entity', '=', 'outbox.entity').onRef('records.id', '=', 'outbox.record_id'))
+    .select(['outbox.op_id', 'outbox.field_values', 'records.id', 'records.data'])
+    .where('outbox.entity', '=', 'attachment')
+    .where('outbox.kind', '=', 'create')
+    .where('records.work_order_id', '=', fromWorkOrder)
+    .execute();
+  for (const attachment of queued) {
+    const values = { ...parseData(attachment.field_values), workOrderId: toWorkOrder };
+    const depends = JSON.stringify([recordKey('workOrder', toWorkOrder)]);
+    await trx.updateTable('outbox').set({ field_values: JSON.stringify(values), depends_on: depends }).where('op_id', '=', attachment.op_id).execute();
+    await trx
+      .updateTable('records')
+      .set({ data: JSON.stringify({ ...parseData(attachment.data), workOrderId: toWorkOrder }), work_order_id: toWorkOrder })
+      .where('entity', '=', 'attachment')
+      .where('id', '=', attachment.id)
+      .execute();
+    await trx.updateTable('attachment_files').set({ work_order_id: toWorkOrder }).where('attachment_id', '=', attachment.id).execute();
+  }
+}
 
 /** The device's conflicts: open ones side by side, and the history of resolved ones. */
 export class ConflictResolution {
@@ -89,10 +119,16 @@ export class ConflictResolution {
 
     if (row.kind === 'update-delete') {
       if (decision.choice === 'local' && record) {
-        // The server's record is gone for good; the technician's work survives as a new record.
-        const data = { ...parseData(record.data), id: newRecordId(), number: null };
-        await this.db.transaction().execute((trx) => removeLocally(trx, entity, row.record_id));
+        // The server's record is gone for good; the technician's work survives as a new record,
+        // and its photos and documents not yet on the server go with it.
+        const id = newRecordId();
+        const data = { ...parseData(record.data), id, number: null };
         this.changed(await writeLocalChange(this.db, this.clock, { kind: 'create', entity, record: data, summary: 'Restored a work order deleted on the server' }));
+        await this.db.transaction().execute(async (trx) => {
+          if (entity === 'workOrder') await moveQueuedAttachments(trx, row.record_id, id);
+          // What still holds unsent work (a photo the server took the record of but not the bytes) stays visible here.
+          if (!(await hasUnsentWork(trx, entity, row.record_id))) await removeLocally(trx, entity, row.record_id);
+        });
       } else {
         await this.db.transaction().execute((trx) => removeLocally(trx, entity, row.record_id));
       }

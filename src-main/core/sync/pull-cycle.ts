@@ -151,7 +151,9 @@ export async function applyPulledChange(trx: Trx, change: PulledChange, nowIso: 
     return null;
   }
   if (change.op === 'delete') {
-    if (ops.length === 0 || ops.some((op) => op.kind === 'delete')) {
+    // Deleted on the server: it goes, unless the technician's work on it is only here (queued
+    // changes, a photo not uploaded), which makes it a conflict a person decides.
+    if ((ops.length === 0 && !(await hasUnsentWork(trx, entity, change.id))) || ops.some((op) => op.kind === 'delete')) {
       await removeLocally(trx, entity, change.id);
       return null;
     }

@@ -10,6 +10,7 @@ import { canWrite } from '../../src-server/sync/write-access';
 import { makeOp, pullPage, push } from '../support/sync-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { workOrderCreatePatch } from '../support/work-order-patch';
+import { storableChar } from '../support/storable-text';
 
 // On SQLite an update answered as sent is applied to the fields it names, the rest of the record
 // left in the database (unit-of-work.ts, push-service.ts applyInPlace). It must store exactly what
@@ -70,8 +71,8 @@ describe('edits in place on SQLite', () => {
   };
   const editOf = (wo: JsonRecord, values: JsonRecord) => Object.fromEntries(Object.entries(values).map(([field, value]) => [field, { base: wo[field] ?? null, value }]));
 
-  const text = fc.string({ unit: 'binary', maxLength: 40 });
-  const label = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 });
+  const text = fc.string({ unit: storableChar, maxLength: 40 });
+  const label = fc.string({ unit: storableChar, minLength: 1, maxLength: 20 });
   const edit = fc.record(
     {
       description: text,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { asciiJson, isJson, jsonSchema, parseJsonOrUndefined } from '../../src-shared/domain/json';
+import { storableChar } from '../support/storable-text';
 
 const onlyAscii = (text: string) => [...text].every((char) => char.charCodeAt(0) < 0x80);
 
 /** Any JSON, its strings drawn from every UTF-16 code unit (fast-check's default is ASCII alone). */
-const anyJson = fc.jsonValue({ stringUnit: 'binary' }).map((value) => jsonSchema.parse(value));
+const anyJson = fc.jsonValue({ stringUnit: storableChar }).map((value) => jsonSchema.parse(value));
 
 describe('asciiJson', () => {
   it('writes characters beyond ASCII as escapes that parse back to the same text', () => {
@@ -41,9 +42,16 @@ describe('parseJsonOrUndefined', () => {
 });
 
 describe('isJson and jsonSchema', () => {
-  it('accept every JSON value, nested (property)', () => {
+  it('refuse text holding the NUL character, which not every backend stores, at any depth', () => {
+    for (const value of ['a\u0000b', ['ok', '\u0000'], { note: { deep: '\u0000' } }, { ['k\u0000']: 1 }]) {
+      expect(isJson(value)).toBe(false);
+      expect(jsonSchema.safeParse(value).success).toBe(false);
+    }
+  });
+
+  it('accept every JSON value of storable text, nested (property)', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ stringUnit: 'binary' }), (value) => {
+      fc.property(fc.jsonValue({ stringUnit: storableChar }), (value) => {
         expect(isJson(value)).toBe(true);
         expect(jsonSchema.safeParse(value).success).toBe(true);
       }),

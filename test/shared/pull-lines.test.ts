@@ -4,8 +4,9 @@ import { asciiJson, jsonSchema } from '../../src-shared/domain/json';
 import { pullResponseSchema } from '../../src-shared/protocol/pull';
 import { parsePullLines, pulledData } from '../../src-shared/protocol/pull-lines';
 import { pullAnswerJson, pullAnswerLines, type PullPage, type PulledRow } from '../../src-server/sync/pull-body';
+import { storableChar } from '../support/storable-text';
 
-const recordData = fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.jsonValue({ stringUnit: 'binary', maxDepth: 2 }), { maxKeys: 5 }).map((d) => jsonSchema.parse(d));
+const recordData = fc.dictionary(fc.string({ unit: storableChar, maxLength: 8 }), fc.jsonValue({ stringUnit: storableChar, maxDepth: 2 }), { maxKeys: 5 }).map((d) => jsonSchema.parse(d));
 const storedText = fc.oneof(recordData.map(asciiJson), recordData.map((d) => JSON.stringify(d)));
 
 const pulledRow: fc.Arbitrary<PulledRow> = fc.record({

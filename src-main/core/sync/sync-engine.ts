@@ -1,6 +1,7 @@
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import WebSocket from 'ws';
+import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import { errorEnvelopeOf, FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import type { AttachmentTransfer } from '../attachments/attachment-transfer';
@@ -61,6 +62,19 @@ export interface SyncEngineOptions {
 /** Local edits after which the worker checkpoints the store, between cycles: the WAL an edit and a cycle read stays short. */
 export const editsPerCheckpoint = 256;
 
+/** How long before an access token expires the events socket renews it. */
+const tokenRenewalLeadMs = 60_000;
+
+/** When an access token expires (ms), read from the token itself; null when it does not say. */
+function accessTokenExpiry(token: string): number | null {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface SyncResult {
   ok: boolean;
   pushed: number;
@@ -82,6 +96,7 @@ export class SyncEngine implements SyncRunner {
   /** Edits since this timer started go out together when it fires (localChangeDebounceMs). */
   private localChangeTimer: { cancel(): void } | null = null;
   private heartbeat: { cancel(): void } | null = null;
+  private tokenRenewal: { cancel(): void } | null = null;
   /** When the server stopped answering the events socket; null while it answers. */
   private unreachableSince: number | null = null;
   private reconnectAttempt = 0;
@@ -365,6 +380,20 @@ export class SyncEngine implements SyncRunner {
       opened = true;
       this.unreachableSince = null;
       this.reconnectAttempt = 0;
+      // A minute before the token runs out: a fresh one, and the socket again with it, so the
+      // server never has to close it for an expired token.
+      const expiresAt = accessTokenExpiry(token);
+      if (expiresAt !== null) {
+        this.tokenRenewal?.cancel();
+        const left = expiresAt - this.o.clock.now();
+        this.tokenRenewal = this.timers.after(Math.max(left / 2, left - tokenRenewalLeadMs, 1_000), () => {
+          this.tokenRenewal = null;
+          void this.o.auth.refresh().then(
+            () => socket.close(1000, 'renewing the access token'),
+            () => undefined,
+          );
+        });
+      }
       const beat = () => {
         if (!answered) {
           socket.terminate();
@@ -391,6 +420,8 @@ export class SyncEngine implements SyncRunner {
     socket.on('close', (code) => {
       this.heartbeat?.cancel();
       this.heartbeat = null;
+      this.tokenRenewal?.cancel();
+      this.tokenRenewal = null;
       if (this.socket === socket) this.socket = null;
       if (!this.started) return;
       if (code === 4401 || refreshFirst) {
@@ -500,6 +531,7 @@ export class SyncEngine implements SyncRunner {
     this.timer?.cancel();
     this.localChangeTimer?.cancel();
     this.heartbeat?.cancel();
+    this.tokenRenewal?.cancel();
     this.socketTimer?.cancel();
     this.socket?.close();
     this.socket = null;

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { allowedTransitions, isOverdue } from '../../src-shared/domain/work-order-status';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
+import { NotesEditor } from './NotesEditor';
 import { ErrorNote } from '../app/ErrorNote';
 import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
@@ -22,7 +23,6 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const addPart = useIpcMutation('workOrders.addPartUsed');
   const removePart = useIpcMutation('workOrders.removePartUsed');
   const measure = useIpcMutation('workOrders.recordMeasurement');
-  const editNotes = useIpcMutation('workOrders.editNotes');
   const deleteDraft = useIpcMutation('workOrders.deleteDraft');
   const settings = useIpc('settings.get', {});
   const reference = useIpc('workOrders.reference', {});
@@ -32,14 +32,9 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const [mName, setMName] = useState('');
   const [mValue, setMValue] = useState('');
   const [mUnit, setMUnit] = useState('');
-  const [notes, setNotes] = useState<{ completionNotes: string; rootCause: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const now = useNow(60_000);
   const wo = detail.data?.workOrder;
-  useEffect(() => {
-    // Start the note editors from the record, and again when another record opens.
-    if (wo) setNotes({ completionNotes: wo.completionNotes ?? '', rootCause: wo.rootCause ?? '' });
-  }, [wo?.id, wo?.completionNotes, wo?.rootCause]);
 
   if (detail.error) return <ErrorNote error={detail.error} />;
   if (!detail.data || !wo) return <p>Loading…</p>;
@@ -48,8 +43,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u]));
   const assignee = assigneeName(wo.assignedTo, people);
   const transitions = allowedTransitions(wo.status, session.role);
-  const error = updateSettings.error ?? changeStatus.error ?? assign.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? editNotes.error ?? deleteDraft.error;
-  const notesChanged = notes !== null && (notes.completionNotes !== (wo.completionNotes ?? '') || notes.rootCause !== (wo.rootCause ?? ''));
+  const error = updateSettings.error ?? changeStatus.error ?? assign.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? deleteDraft.error;
 
   return (
     <article aria-labelledby="wo-title" className="detail">
@@ -254,26 +248,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
 
       <section className="card" aria-labelledby="notes-title">
         <h2 id="notes-title">Completion notes and root cause</h2>
-        {notes && (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              editNotes.mutate({ workOrderId: wo.id, completionNotes: notes.completionNotes || null, rootCause: notes.rootCause || null });
-            }}
-          >
-            <label className="block">
-              Completion notes
-              <textarea rows={4} value={notes.completionNotes} onChange={(e) => setNotes({ ...notes, completionNotes: e.target.value })} maxLength={20_000} />
-            </label>
-            <label className="block">
-              Root cause
-              <textarea rows={3} value={notes.rootCause} onChange={(e) => setNotes({ ...notes, rootCause: e.target.value })} maxLength={20_000} />
-            </label>
-            <button type="submit" className="primary" disabled={!notesChanged || editNotes.isPending}>
-              Save notes
-            </button>
-          </form>
-        )}
+        <NotesEditor workOrderId={wo.id} saved={{ completionNotes: wo.completionNotes ?? '', rootCause: wo.rootCause ?? '' }} syncState={detail.data.syncState} />
       </section>
       {confirmDelete && (
         <ConfirmDialog

@@ -28,6 +28,11 @@ export const editNotesInputSchema = z.strictObject({
   rootCause: text().max(20_000).nullable().optional(),
   description: text().max(20_000).optional(),
 });
+/** The notes a technician types on site and sends deliberately; kept as drafts meanwhile. */
+export const noteFieldSchema = z.enum(['completionNotes', 'rootCause']);
+export type NoteField = z.infer<typeof noteFieldSchema>;
+export const saveNoteDraftInputSchema = z.strictObject({ workOrderId: recordIdSchema, field: noteFieldSchema, text: text().max(20_000) });
+
 export const createWorkOrderInputSchema = z.strictObject({
   siteId: recordIdSchema,
   assetId: recordIdSchema.nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordIdSchema } from '../domain/ids';
+import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import {
   addLaborInputSchema,
   addPartUsedInputSchema,
@@ -9,6 +9,7 @@ import {
   editNotesInputSchema,
   recordMeasurementInputSchema,
   removePartUsedInputSchema,
+  saveNoteDraftInputSchema,
   setTaskDoneInputSchema,
   workOrderIdInputSchema,
   workOrderListQuerySchema,
@@ -28,6 +29,7 @@ import {
   diagnosticsSchema,
   localConflictSchema,
   localWriteResultSchema,
+  noteDraftsSchema,
   noticeSchema,
   queueItemSchema,
   referenceDataSchema,
@@ -77,6 +79,8 @@ export const ipcContract = {
   'workOrders.addLabor': { request: addLaborInputSchema, response: localWriteResultSchema },
   'workOrders.recordMeasurement': { request: recordMeasurementInputSchema, response: localWriteResultSchema },
   'workOrders.editNotes': { request: editNotesInputSchema, response: localWriteResultSchema },
+  'workOrders.noteDrafts': { request: workOrderIdInputSchema, response: noteDraftsSchema },
+  'workOrders.saveNoteDraft': { request: saveNoteDraftInputSchema, response: z.object({ savedAt: isoDateTimeSchema }) },
   'workOrders.create': { request: createWorkOrderInputSchema, response: localWriteResultSchema.extend({ id: recordIdSchema }) },
   'workOrders.deleteDraft': { request: workOrderIdInputSchema, response: localWriteResultSchema },
 

@@ -49,6 +49,11 @@ export const referenceUserSchema = z.object(userSchema.pick({ id: true, displayN
 export const referenceDataSchema = z.object({ sites: z.array(siteSchema), assets: z.array(assetSchema), users: z.array(referenceUserSchema) });
 export type ReferenceData = z.infer<typeof referenceDataSchema>;
 
+/** A note draft: the text as typed and when it was last kept on this laptop. */
+export const noteDraftSchema = z.object({ text: z.string(), savedAt: isoDateTimeSchema });
+export const noteDraftsSchema = z.object({ completionNotes: noteDraftSchema.nullable(), rootCause: noteDraftSchema.nullable() });
+export type NoteDrafts = z.infer<typeof noteDraftsSchema>;
+
 export const queueItemSchema = z.object({
   opId: z.string(),
   entity: z.string(),

@@ -144,6 +144,26 @@ describe('the desktop app', () => {
     expect(onServer.laborRecords.length).toBeGreaterThan(0);
   });
 
+  it('typed notes are kept as a draft: back from the list and after a reload they are there, unsent until sent', async () => {
+    await pageA.goto(`${a.shell.origin}/#/work-orders/${workOrderId}`);
+    const notes = pageA.getByRole('textbox', { name: /^Root cause/ });
+    await notes.fill('Impeller worn on one side');
+    await expect.poll(() => pageA.getByTestId('notes-status').textContent()).toMatch(/^Draft kept on this laptop .* not sent yet$/);
+    await pageA.getByRole('button', { name: '← Work orders' }).click();
+    await expect.poll(() => pageA.getByTestId('work-order-list').locator('tbody tr').count()).toBeGreaterThan(0);
+    await pageA.goto(`${a.shell.origin}/#/work-orders/${workOrderId}`);
+    await expect.poll(() => pageA.getByRole('textbox', { name: /^Root cause/ }).inputValue()).toBe('Impeller worn on one side');
+    await pageA.reload();
+    await expect.poll(() => pageA.getByRole('textbox', { name: /^Root cause/ }).inputValue()).toBe('Impeller worn on one side');
+    // Nothing was sent: the work order itself still has no such root cause.
+    expect((await a.core.session.queries.get(workOrderId)).workOrder.rootCause).not.toBe('Impeller worn on one side');
+    await shot(pageA, '04b-notes-draft');
+    await pageA.getByRole('button', { name: 'Send notes' }).click();
+    await expect.poll(async () => (await a.core.session.queries.get(workOrderId)).workOrder.rootCause).toBe('Impeller worn on one side');
+    await expect.poll(() => pageA.getByTestId('notes-status').textContent(), { timeout: 20_000 }).toMatch(/^(Sent|Saved on this laptop|On the server)/);
+    expect(await a.core.session.noteDrafts.get(workOrderId)).toEqual({ completionNotes: null, rootCause: null });
+  });
+
   it('two devices conflict: side by side on the second, the decision reaches the server and the first', async () => {
     pageB = await open(b);
     await signIn(pageB, 'tech1');
@@ -151,9 +171,9 @@ describe('the desktop app', () => {
     await pageB.goto(`${b.shell.origin}/#/work-orders/${workOrderId}`);
     // Both write completion notes before either syncs: a manual field, so a person decides.
     await pageA.getByRole('textbox', { name: /^Completion notes/ }).fill('Bearing replaced (device A)');
-    await pageA.getByRole('button', { name: 'Save notes' }).click();
+    await pageA.getByRole('button', { name: 'Send notes' }).click();
     await pageB.getByRole('textbox', { name: /^Completion notes/ }).fill('Bearing greased, replacement ordered (device B)');
-    await pageB.getByRole('button', { name: 'Save notes' }).click();
+    await pageB.getByRole('button', { name: 'Send notes' }).click();
     await expect.poll(() => badge(pageB)).toMatch(/1 queued/);
     await pageA.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(async () => (await serverWorkOrder(workOrderId)).completionNotes).toBe('Bearing replaced (device A)');

@@ -150,7 +150,13 @@ export class IpcRouter {
       'workOrders.removePartUsed': (input) => this.wrote(session().workOrders.removePartUsed(input)),
       'workOrders.addLabor': (input) => this.wrote(session().workOrders.addLabor(input)),
       'workOrders.recordMeasurement': (input) => this.wrote(session().workOrders.recordMeasurement(input)),
-      'workOrders.editNotes': (input) => this.wrote(session().workOrders.editNotes(input)),
+      'workOrders.editNotes': async (input) => {
+        const written = await this.wrote(session().workOrders.editNotes(input));
+        await session().noteDrafts.settle(input.workOrderId);
+        return written;
+      },
+      'workOrders.noteDrafts': ({ workOrderId }) => session().noteDrafts.get(workOrderId),
+      'workOrders.saveNoteDraft': (input) => session().noteDrafts.save(input),
       'workOrders.create': (input) => this.wrote(session().workOrders.create(input)),
       'workOrders.deleteDraft': ({ workOrderId }) => this.wrote(session().workOrders.deleteDraft(workOrderId)),
 

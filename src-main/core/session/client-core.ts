@@ -10,6 +10,7 @@ import { AttachmentQueries } from '../attachments/attachment-queries';
 import { AttachmentVault } from '../attachments/attachment-vault';
 import { systemNetworkCost, type NetworkCostProbe } from '../attachments/network-cost';
 import { ConflictResolution } from '../conflicts/conflict-resolution';
+import { NoteDraftStore } from '../work-orders/note-drafts';
 import { QueueActions } from '../outbox/queue-actions';
 import type { LocalWriteResult } from '../outbox/local-writes';
 import type { SecretStore } from '../secrets/secret-store';
@@ -70,6 +71,7 @@ export class ActiveSession {
   readonly workOrders: WorkOrderCommands;
   readonly queries: WorkOrderQueries;
   readonly queue: QueueActions;
+  readonly noteDrafts: NoteDraftStore;
   readonly conflicts: ConflictResolution;
   readonly attachments: AttachmentCommands;
   readonly attachmentFiles: AttachmentQueries;
@@ -90,6 +92,7 @@ export class ActiveSession {
     this.workOrders = new WorkOrderCommands(store.db, clock, () => user, changed);
     this.queries = new WorkOrderQueries(store.db);
     this.queue = new QueueActions(store.db, clock);
+    this.noteDrafts = new NoteDraftStore(store.db, clock);
     this.conflicts = new ConflictResolution(store.db, clock, changed);
     const vault = new AttachmentVault(paths.attachmentsDir);
     this.attachments = new AttachmentCommands(store.db, clock, vault, () => user, changed);

@@ -231,6 +231,14 @@ const migrations: Record<string, Migration> = {
       await sql`create table acknowledged_ops (seq integer primary key, op_id text not null, acknowledged_at text not null, wire text not null)`.execute(db);
     },
   },
+  '0013_note_drafts': {
+    async up(db: Kysely<unknown>) {
+      // Notes as they are typed, before they are sent (note-drafts.ts): a technician who leaves the
+      // page or closes the laptop finds them again.
+      await sql`create table note_drafts (work_order_id text not null, field text not null, text text not null, saved_at text not null,
+        constraint note_drafts_pk primary key (work_order_id, field)) without rowid`.execute(db);
+    },
+  },
 };
 
 /** Migrates to the latest schema; `upTo` stops at a named migration (a test of an upgrade starts from there). */

@@ -152,6 +152,14 @@ export interface AcknowledgedOpsTable {
   wire: string;
 }
 
+/** A note as typed and not yet sent (note-drafts.ts). */
+export interface NoteDraftsTable {
+  work_order_id: string;
+  field: string;
+  text: string;
+  saved_at: string;
+}
+
 export interface ClientDatabase {
   records: LocalRecordsTable;
   outbox: OutboxTable;
@@ -163,6 +171,7 @@ export interface ClientDatabase {
   attachment_files: AttachmentFilesTable;
   resync_seen: ResyncSeenTable;
   acknowledged_ops: AcknowledgedOpsTable;
+  note_drafts: NoteDraftsTable;
 }
 
 export type ClientDb = Kysely<ClientDatabase>;

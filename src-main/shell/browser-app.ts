@@ -9,7 +9,7 @@ import { startDesktopCore } from '../core/app/desktop-core';
 import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
 import { SettingsStore } from '../core/settings/settings-store';
 import { startBrowserShell } from './browser-shell';
-import { startPrivateKeyring, useKeyring, type PrivateKeyring } from './private-keyring';
+import { keyringForHeadlessLinux, type PrivateKeyring } from './private-keyring';
 import packageJson from '../../package.json' with { type: 'json' };
 
 const usage = `Fieldline in the browser shell
@@ -36,13 +36,7 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 2);
   }
   const profileDir = resolve(values.profile);
-  let keyring: PrivateKeyring | null = null;
-  if (process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS) {
-    const dir = resolve(values['keyring-dir'] ?? join(profileDir, '..', 'keyring'));
-    keyring = startPrivateKeyring(dir);
-    useKeyring(keyring);
-    console.warn(`fieldline: no Secret Service on this machine; keys are kept in a private keyring in ${dir} (fine for a demo, not for a field laptop)`);
-  }
+  const keyring: PrivateKeyring | null = keyringForHeadlessLinux(resolve(values['keyring-dir'] ?? join(profileDir, '..', 'keyring')));
   if (values.server) {
     const settings = new SettingsStore(profileDir);
     if (settings.get().serverUrl === null) settings.update({ serverUrl: values.server });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import pino from 'pino';
 import { FieldlineError } from '../../src-shared/protocol/errors';
 import { workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
@@ -8,6 +8,7 @@ import { ClientCore } from '../core/session/client-core';
 import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
 import type { SyncResult } from '../core/sync/sync-engine';
 import { unreadNotices } from '../core/sync/notices';
+import { keyringForHeadlessLinux } from './private-keyring';
 
 const usage = `Fieldline headless client — for IT diagnostics, load and fault tests
 
@@ -33,6 +34,8 @@ const usage = `Fieldline headless client — for IT diagnostics, load and fault 
   logout [--force]                   sign out and wipe this user's data from the device
 
   --keychain-service NAME            keychain service name (default Fieldline)
+  --keyring-dir DIR                  where the private keyring lives on a Linux machine without a
+                                     desktop keychain (default: beside the profile, as npm start)
 
   Exit codes: 0 done; 1 failed (the message says why); 2 usage; 3 synced, but changes wait for
   you: refused by the server or failed (see queue).`;
@@ -61,6 +64,7 @@ async function main(): Promise<number> {
       force: { type: 'boolean', default: false },
       document: { type: 'boolean', default: false },
       'keychain-service': { type: 'string', default: 'Fieldline' },
+      'keyring-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -70,6 +74,9 @@ async function main(): Promise<number> {
     return command ? 0 : 2;
   }
   if (!values.profile) throw new FieldlineError('VALIDATION_ERROR', '--profile DIR is required');
+  // The same private keyring as `npm start` on a machine without one (its keys in <profile>/../keyring).
+  const keyring = keyringForHeadlessLinux(resolve(values['keyring-dir'] ?? join(resolve(values.profile), '..', 'keyring')));
+  process.on('exit', () => keyring?.stop());
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', name: 'fieldline-cli' }, pino.destination(2));
   const batch = values.batch ? Number(values.batch) : undefined;
   const core = new ClientCore({

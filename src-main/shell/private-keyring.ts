@@ -48,3 +48,15 @@ export function useKeyring(keyring: PrivateKeyring): void {
   process.env.DBUS_SESSION_BUS_ADDRESS = keyring.address;
   process.env.XDG_RUNTIME_DIR = keyring.runtimeDir;
 }
+
+/**
+ * A Linux machine with no session bus (a server, CI, a container) has no keychain: the shells start
+ * a private one in `dir` and say so, rather than fail at the first secret. Null where there is one.
+ */
+export function keyringForHeadlessLinux(dir: string): PrivateKeyring | null {
+  if (process.platform !== 'linux' || process.env.DBUS_SESSION_BUS_ADDRESS) return null;
+  const keyring = startPrivateKeyring(dir);
+  useKeyring(keyring);
+  console.warn(`fieldline: no Secret Service on this machine; keys are kept in a private keyring in ${dir} (fine for a demo, not for a field laptop)`);
+  return keyring;
+}

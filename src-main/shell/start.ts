@@ -38,7 +38,26 @@ async function waitForHealth(child: ChildProcess): Promise<void> {
   throw new Error(`the demo server did not answer on ${serverUrl} within 30 s`);
 }
 
+/** Refuses a port another program listens on: the demo would otherwise print a sign-in link to it. */
+async function requireFreePort(): Promise<void> {
+  const { createServer } = await import('node:net');
+  await new Promise<void>((resolveFree, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is already in use (another Fieldline demo, or another program). Stop it, or start the demo on another port: FIELDLINE_DEMO_PORT=8790 npm start`
+            : `cannot listen on port ${port}: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree()));
+  });
+}
+
 async function main(): Promise<void> {
+  await requireFreePort();
   const children: ChildProcess[] = [];
   const stopAll = () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { systemClock, type Clock } from '../src-shared/sync/clock';
 import type { ServerDatabaseHandle } from './db/connect';
 import type { ServerDb } from './db/schema';
+import { FieldlineError } from '../src-shared/protocol/errors';
 import { makeAuthenticator, makeHeaderAuthenticator } from './auth/authenticate';
 import { registerAttachmentRoutes } from './attachments/attachment-routes';
 import { AttachmentService } from './attachments/attachment-service';
@@ -18,6 +19,7 @@ import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { installErrorHandling } from './http/error-handler';
 import { installResponseCompression } from './http/response-compression';
 import { installSecurityHeaders } from './http/security-headers';
+import { ServerMetrics } from './http/server-metrics';
 import { ChangeHub } from './sync/change-hub';
 import { ClusterNotifications } from './sync/cluster-notifications';
 import { PullService } from './sync/pull-service';
@@ -47,6 +49,8 @@ export interface SyncServerOptions {
   retentionDays?: number;
   /** Access token lifetime; omitted: 15 minutes. Tests shorten it to see what a device does when it runs out. */
   accessTokenTtlSeconds?: number;
+  /** The proxies in front whose X-Forwarded-* headers count (client address, https): Fastify's trustProxy. */
+  trustProxy?: boolean | string[] | ((address: string, hop: number) => boolean);
 }
 
 export interface SyncServer {
@@ -81,6 +85,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 8 * 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
     // On close, idle keep-alive connections go at once; a request in flight (a push the device waits
     // for) is finished and answered first.
     forceCloseConnections: 'idle',
@@ -128,7 +133,17 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   await cluster?.start();
   const tokens = new TokenService(db, clock, jwtSecrets, options.accessTokenTtlSeconds ?? accessTokenTtlSeconds);
   const authenticate = makeAuthenticator(db, tokens);
-  const deps = { db, dialect, clock, hub, serverId };
+  const metrics = new ServerMetrics(options.database.poolStats ?? null);
+  const deps = { db, dialect, clock, hub, serverId, metrics };
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestSeconds.observe({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  // For the monitoring system only: with FIELDLINE_METRICS_TOKEN set, it must present that token.
+  const metricsToken = process.env.FIELDLINE_METRICS_TOKEN;
+  app.get('/metrics', async (request, reply) => {
+    if (metricsToken && request.headers.authorization !== `Bearer ${metricsToken}`) throw new FieldlineError('AUTH_ERROR', 'The metrics need the monitoring token (FIELDLINE_METRICS_TOKEN)');
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   // Liveness: the process answers. Readiness: it can serve (database reachable, migrations done,
   // which they are once this runs, and not draining).
@@ -157,6 +172,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     pull: new PullService({ db, clock, serverId }),
     authenticate,
     accessTokenTtlMs: tokens.accessTtlSeconds * 1000,
+    metrics,
   });
   registerConflictRoutes(app, new ConflictService(deps), authenticate);
   const attachmentStore = 'store' in options.attachments ? options.attachments.store : await FileSystemAttachmentStore.open(options.attachments.dir);
@@ -164,7 +180,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   hub.onCommitted((changes) => {
     attachments.onCommitted(changes).catch((error: unknown) => app.log.error({ err: error }, 'removing a deleted attachment failed'));
   });
-  registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log });
+  registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log, metrics });
   const retention = options.retentionDays ? scheduleRetention(db, clock, options.retentionDays, app.log) : null;
 
   return {

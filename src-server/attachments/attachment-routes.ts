@@ -5,6 +5,7 @@ import { attachmentDownloadParamsSchema, attachmentUploadsPath, uploadMetadataSc
 import { errorEnvelopeOf, FieldlineError, httpStatusOf, parseOrThrow, type ErrorCode } from '../../src-shared/protocol/errors';
 import type { Authenticate, AuthenticateHeader } from '../auth/authenticate';
 import type { AttachmentService } from './attachment-service';
+import type { ServerMetrics } from '../http/server-metrics';
 
 /** tus hooks refuse by throwing {status_code, body}; the body is the product's error envelope. */
 function tusRefusal(error: unknown, status?: number): { status_code: number; body: string } {
@@ -59,6 +60,7 @@ export interface AttachmentRouteDeps {
   authenticate: Authenticate;
   authenticateHeader: AuthenticateHeader;
   logger: FastifyBaseLogger;
+  metrics: ServerMetrics;
 }
 
 /**
@@ -101,7 +103,13 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
     onUploadFinish: (_req, upload) =>
       refuseWith(
         async () => {
-          await service.finish(upload.id);
+          try {
+            await service.finish(upload.id);
+          } catch (error) {
+            deps.metrics.uploads.inc({ result: 'refused' });
+            throw error;
+          }
+          deps.metrics.uploads.inc({ result: 'stored' });
           deps.logger.info({ attachmentId: upload.id, bytes: upload.size }, 'attachment uploaded');
           return {};
         },

@@ -18,6 +18,8 @@ export interface ServerDatabaseHandle {
   dialect: DialectName;
   /** PostgreSQL's connection string: instances listen there for each other's changes. */
   postgresUrl?: string;
+  /** PostgreSQL's pool, as metrics report it. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   /** Closes the connections, and on SQLite the checkpoint thread. */
   close(): Promise<void>;
 }
@@ -41,7 +43,13 @@ export async function openServerDatabase(target: DatabaseTarget, options: OpenDa
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
     const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
     await migrateToLatest(db, 'postgres');
-    return { db, dialect: 'postgres', postgresUrl: target.url, close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      postgresUrl: target.url,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
   }
   if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
   const sqlite = new Database(target.file);

@@ -24,6 +24,7 @@ import { isRetryableTransactionError, readHead, RecordUnitOfWork, type ConflictA
 import { historyStanding } from './history-check';
 import { canWrite } from './write-access';
 import { describeServer } from './server-description';
+import type { ServerMetrics } from '../http/server-metrics';
 
 export interface SyncServiceDeps {
   db: ServerDb;
@@ -31,6 +32,7 @@ export interface SyncServiceDeps {
   clock: Clock;
   hub: ChangeHub;
   serverId: string;
+  metrics: ServerMetrics;
 }
 
 interface OpContext {
@@ -130,6 +132,7 @@ export class PushService {
       return { results, commit: announced };
     });
     hub.publish(commit.head, commit.changes, commit.conflicts);
+    this.deps.metrics.pushed(results, commit.headLockWaitMs);
     return { results, server: describeServer(serverId, commit.head) };
   }
 }

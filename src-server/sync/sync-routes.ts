@@ -16,6 +16,7 @@ import type { Principal } from './scope';
 import { readHead } from './unit-of-work';
 import { describeServer } from './server-description';
 import type { ServerDb } from '../db/schema';
+import type { ServerMetrics } from '../http/server-metrics';
 
 export interface SyncRouteDeps {
   db: ServerDb;
@@ -26,6 +27,7 @@ export interface SyncRouteDeps {
   pull: PullService;
   authenticate: Authenticate;
   accessTokenTtlMs: number;
+  metrics: ServerMetrics;
 }
 
 /** How often the server pings each events socket. */
@@ -65,6 +67,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
       };
       const unsubscribe = deps.hub.subscribe(principal, send);
+      deps.metrics.eventSockets.inc();
       // The socket lives no longer than the token that opened it; the device reconnects with a fresh one.
       const expiry = setTimeout(() => socket.close(4401, 'access token expired'), deps.accessTokenTtlMs);
       // A ping every 25 s keeps proxies with a 60 s idle timeout from cutting the socket, and a device
@@ -85,6 +88,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
         clearTimeout(expiry);
         clearInterval(heartbeat);
         unsubscribe();
+        deps.metrics.eventSockets.dec();
       });
       socket.on('message', () => undefined);
       send({ type: 'hello', server: describeServer(deps.serverId, await readHead(deps.db)) });

@@ -20,6 +20,8 @@ export interface CommitResult {
   workOrderNumbers: Map<string, string>;
   /** Where the conflicts recorded in this unit belong: whose desks and devices to tell. */
   conflicts: ConflictAudience[];
+  /** How long taking the change_head row lock waited (0 when nothing changed): the serialisation point of every writer. */
+  headLockWaitMs: number;
 }
 
 /** The site and the author of a conflict: its site's supervisors and its technician see it. */
@@ -248,14 +250,17 @@ export class RecordUnitOfWork {
     let head: number;
     const changes: ChangesTable[] = [];
     const changed = dirty.length + edits.length;
+    let headLockWaitMs = 0;
     if (changed > 0) {
       // The tail: from here to commit this transaction holds the change_head row lock.
+      const asked = performance.now();
       const allocated = await this.trx
         .updateTable('change_head')
         .set((eb) => ({ seq: eb('seq', '+', changed), work_order_number: eb('work_order_number', '+', unnumbered.length) }))
         .where('id', '=', 1)
         .returning(['seq', 'work_order_number'])
         .executeTakeFirstOrThrow();
+      headLockWaitMs = performance.now() - asked;
       head = allocated.seq;
       unnumbered.forEach((state, i) => {
         const number = formatWorkOrderNumber(allocated.work_order_number - unnumbered.length + 1 + i);
@@ -355,7 +360,7 @@ export class RecordUnitOfWork {
       created_at: nowIso,
     }));
     await insertRows(this.trx, this.dialect, 'applied_ops', ['op_id', 'device_id', 'user_id', 'result', 'created_at'], opRows);
-    return { head, changes, workOrderNumbers, conflicts: this.conflictRows.map((row) => ({ siteId: row.site_id, userId: row.user_id })) };
+    return { head, changes, workOrderNumbers, conflicts: this.conflictRows.map((row) => ({ siteId: row.site_id, userId: row.user_id })), headLockWaitMs };
   }
 
   /**

@@ -48,4 +48,26 @@ describe('the server command of the demo and the bench', () => {
       await exited;
     }
   });
+
+  it('takes its settings from the environment when no flag is given', async () => {
+    const envData = mkdtempSync(join(tmpdir(), 'fl-server-env-'));
+    const { command, args } = serverCommand(root, []);
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', FIELDLINE_PORT: '0', FIELDLINE_DATA_DIR: envData, FIELDLINE_RETENTION_DAYS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const match = /"url":"(http:\/\/[^"]+)"/.exec(line);
+          if (match?.[1]) resolve(match[1]);
+        });
+      });
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      expect(readdirSync(envData)).toContain('fieldline-server.db');
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(envData, { recursive: true, force: true });
+    }
+  });
 });

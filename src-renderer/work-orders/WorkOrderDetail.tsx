@@ -4,6 +4,7 @@ import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
 import { NotesEditor } from './NotesEditor';
+import { completionGaps } from '../../src-shared/domain/close-out';
 import { ErrorNote } from '../app/ErrorNote';
 import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
@@ -33,6 +34,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const [mValue, setMValue] = useState('');
   const [mUnit, setMUnit] = useState('');
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirmComplete, setConfirmComplete] = useState(false);
   const now = useNow(60_000);
   const wo = detail.data?.workOrder;
 
@@ -102,7 +104,13 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           </p>
           <div className="actions">
             {transitions.map((next) => (
-              <button key={next} type="button" className={next === 'completed' ? 'primary' : ''} onClick={() => changeStatus.mutate({ workOrderId: wo.id, status: next })} disabled={changeStatus.isPending}>
+              <button
+                key={next}
+                type="button"
+                className={next === 'completed' ? 'primary' : ''}
+                onClick={() => (next === 'completed' && completionGaps(wo).length > 0 ? setConfirmComplete(true) : changeStatus.mutate({ workOrderId: wo.id, status: next }))}
+                disabled={changeStatus.isPending}
+              >
                 {statusLabel[next]}
               </button>
             ))}
@@ -250,6 +258,22 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
         <h2 id="notes-title">Completion notes and root cause</h2>
         <NotesEditor workOrderId={wo.id} saved={{ completionNotes: wo.completionNotes ?? '', rootCause: wo.rootCause ?? '' }} syncState={detail.data.syncState} />
       </section>
+      {confirmComplete && (
+        <ConfirmDialog
+          title={`Complete ${wo.number ?? 'this work order'} with something missing?`}
+          confirmLabel="Complete anyway"
+          busy={changeStatus.isPending}
+          onCancel={() => setConfirmComplete(false)}
+          onConfirm={() => changeStatus.mutate({ workOrderId: wo.id, status: 'completed' }, { onSuccess: () => setConfirmComplete(false) })}
+        >
+          <ul data-testid="completion-gaps">
+            {completionGaps(wo).map((gap) => (
+              <li key={gap}>{gap}</li>
+            ))}
+          </ul>
+          <p>A completed work order cannot be reopened from this laptop; a supervisor can.</p>
+        </ConfirmDialog>
+      )}
       {confirmDelete && (
         <ConfirmDialog
           title="Delete this draft?"

@@ -336,6 +336,30 @@ describe('the desktop app', () => {
     }
   });
 
+  it('completing with tasks open says what is missing and asks first', async () => {
+    const candidates = (await a.core.session.queries.list({ statuses: ['in-progress'], limit: 50 })).items;
+    let target: { id: string; open: string[] } | null = null;
+    for (const item of candidates) {
+      const wo = (await a.core.session.queries.get(item.id)).workOrder;
+      const open = wo.tasks.filter((task) => !task.done).map((task) => task.title);
+      if (open.length > 0) {
+        target = { id: wo.id, open };
+        break;
+      }
+    }
+    if (!target) throw new Error('no work order in progress with open tasks');
+    await pageA.goto(`${a.shell.origin}/#/work-orders/${target.id}`);
+    await pageA.getByRole('button', { name: 'Completed' }).click();
+    const dialog = pageA.getByRole('dialog');
+    await expect.poll(() => dialog.getByTestId('completion-gaps').textContent()).toContain(`Task not done: ${target.open[0]}`);
+    await shot(pageA, '04c-complete-with-gaps');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await a.core.session.queries.get(target.id)).workOrder.status).toBe('in-progress');
+    await pageA.getByRole('button', { name: 'Completed' }).click();
+    await pageA.getByRole('dialog').getByRole('button', { name: 'Complete anyway' }).click();
+    await expect.poll(async () => (await a.core.session.queries.get(target.id)).workOrder.status).toBe('completed');
+  });
+
   it('signing out warns what is wiped, then leaves no store and no keychain entry', async () => {
     const info = a.core.session.info;
     const paths = a.core.session.paths;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isOverdue, workOrderStatuses, type WorkOrderStatus } from '../../src-shared/domain/work-order-status';
+import { completionGaps } from '../../src-shared/domain/close-out';
 
 const now = Date.parse('2026-12-04T12:00:00.000Z');
 
@@ -19,6 +20,28 @@ describe('overdue work orders', () => {
         const workOrder = { status, scheduledEnd: new Date(now + offset).toISOString() };
         if (isOverdue(workOrder, now)) expect(isOverdue(workOrder, now + later)).toBe(true);
         expect(isOverdue(workOrder, now)).toBe(offset < 0 && !['completed', 'closed', 'cancelled'].includes(status));
+      }),
+    );
+  });
+});
+
+describe('what a work order lacks when it is completed', () => {
+  const task = (title: string, done: boolean) => ({ id: title, title, done, doneAt: null, doneBy: null });
+  it('names every task not done, and missing notes and labor; nothing when all is there', () => {
+    expect(completionGaps({ tasks: [task('Isolate', true), task('Replace seal', false), task('Test run', false)], completionNotes: null, laborRecords: [] })).toEqual([
+      'Task not done: Replace seal',
+      'Task not done: Test run',
+      'No completion notes',
+      'No labor recorded',
+    ]);
+    expect(completionGaps({ tasks: [task('Isolate', true)], completionNotes: 'done', laborRecords: [{ id: 'l', userId: '01a24b60-4ac4-7645-b2a1-fa320dc391ce', start: '2026-11-02T08:00:00.000Z', end: null, minutes: 5, note: '' }] })).toEqual([]);
+  });
+
+  it('lists exactly the tasks not done (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.boolean()), { maxLength: 8 }), (tasks) => {
+        const gaps = completionGaps({ tasks: tasks.map(([title, done]) => task(title, done)), completionNotes: 'x', laborRecords: [{ id: 'l', userId: '01a24b60-4ac4-7645-b2a1-fa320dc391ce', start: '2026-11-02T08:00:00.000Z', end: null, minutes: 5, note: '' }] });
+        expect(gaps).toEqual(tasks.filter(([, done]) => !done).map(([title]) => `Task not done: ${title}`));
       }),
     );
   });

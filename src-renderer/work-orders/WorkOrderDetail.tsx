@@ -5,6 +5,7 @@ import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
 import { NotesEditor } from './NotesEditor';
 import { completionGaps } from '../../src-shared/domain/close-out';
+import { assetStatusSchema } from '../../src-shared/domain/entities';
 import { ErrorNote } from '../app/ErrorNote';
 import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
@@ -16,6 +17,13 @@ import { LaborTimer } from './LaborTimer';
 import { assigneeName, statusLabel } from './labels';
 
 /** One work order, everything a technician records on site, each change saved at once and queued. */
+const assetStatusLabel: Record<(typeof assetStatusSchema.options)[number], string> = {
+  operational: 'Operational',
+  degraded: 'Working, degraded',
+  failed: 'Failed',
+  offline: 'Out of service',
+};
+
 export function WorkOrderDetail({ id, session }: { id: string; session: SessionInfo }) {
   const detail = useIpc('workOrders.get', { workOrderId: id });
   const changeStatus = useIpcMutation('workOrders.changeStatus');
@@ -25,6 +33,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const removePart = useIpcMutation('workOrders.removePartUsed');
   const measure = useIpcMutation('workOrders.recordMeasurement');
   const deleteDraft = useIpcMutation('workOrders.deleteDraft');
+  const setAssetStatus = useIpcMutation('workOrders.setAssetStatus');
   const settings = useIpc('settings.get', {});
   const reference = useIpc('workOrders.reference', {});
   const updateSettings = useIpcMutation('settings.update');
@@ -45,7 +54,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u]));
   const assignee = assigneeName(wo.assignedTo, people);
   const transitions = allowedTransitions(wo.status, session.role);
-  const error = updateSettings.error ?? changeStatus.error ?? assign.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? deleteDraft.error;
+  const error = updateSettings.error ?? changeStatus.error ?? assign.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? deleteDraft.error ?? setAssetStatus.error;
 
   return (
     <article aria-labelledby="wo-title" className="detail">
@@ -134,8 +143,19 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
               <dd>
                 {asset.manufacturer} {asset.model} ({asset.serialNumber})
               </dd>
-              <dt>Status</dt>
-              <dd>{asset.status}</dd>
+              <dt>
+                <label htmlFor="asset-status">Status</label>
+              </dt>
+              <dd>
+                {/* The state of the asset as found on site: sent first, before other changes (seed 003, priority 2). */}
+                <select id="asset-status" value={asset.status} onChange={(e) => setAssetStatus.mutate({ workOrderId: wo.id, status: assetStatusSchema.parse(e.target.value) })} disabled={setAssetStatus.isPending}>
+                  {assetStatusSchema.options.map((status) => (
+                    <option key={status} value={status}>
+                      {assetStatusLabel[status]}
+                    </option>
+                  ))}
+                </select>
+              </dd>
               <dt>Location</dt>
               <dd>
                 {[asset.location.building, asset.location.floor, asset.location.room].filter(Boolean).join(', ')}

@@ -336,6 +336,15 @@ describe('the desktop app', () => {
     }
   });
 
+  it('the technician sets the asset’s state from the work order, and it goes out by itself', async () => {
+    const withAsset = (await a.core.session.queries.list({ statuses: ['in-progress', 'assigned'], limit: 50 })).items.find((w) => w.assetId !== null);
+    if (!withAsset?.assetId) throw new Error('no work order with an asset');
+    const assetId = withAsset.assetId;
+    await pageA.goto(`${a.shell.origin}/#/work-orders/${withAsset.id}`);
+    await pageA.getByLabel('Status', { exact: true }).selectOption('failed');
+    await expect.poll(async () => JSON.parse((await t.server.db.selectFrom('records').select('data').where('entity', '=', 'asset').where('id', '=', assetId).executeTakeFirstOrThrow()).data).status, { timeout: 10_000 }).toBe('failed');
+  });
+
   it('completing with tasks open says what is missing and asks first', async () => {
     const candidates = (await a.core.session.queries.list({ statuses: ['in-progress'], limit: 50 })).items;
     let target: { id: string; open: string[] } | null = null;

@@ -155,6 +155,7 @@ export class IpcRouter {
         await session().noteDrafts.settle(input.workOrderId);
         return written;
       },
+      'workOrders.setAssetStatus': (input) => this.wrote(session().workOrders.setAssetStatus(input)),
       'workOrders.noteDrafts': ({ workOrderId }) => session().noteDrafts.get(workOrderId),
       'workOrders.saveNoteDraft': (input) => session().noteDrafts.save(input),
       'workOrders.create': (input) => this.wrote(session().workOrders.create(input)),

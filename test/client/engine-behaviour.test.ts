@@ -1,4 +1,3 @@
-import { copyFileSync, existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { workOrderSchema } from '../../src-shared/domain/entities';
 import { demoPassword } from '../../src-server/demo/seed-demo';

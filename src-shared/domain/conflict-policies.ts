@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EntityName } from './entity-registry';
+import type { DeviceField, EntityName } from './entity-registry';
 
 /**
  * How a field's conflict is decided when the server's value is no longer the base the device
@@ -17,7 +17,14 @@ export const fieldPolicies = [
 export const fieldPolicySchema = z.enum(fieldPolicies);
 export type FieldPolicy = z.infer<typeof fieldPolicySchema>;
 
-const workOrderPolicies: Readonly<Record<string, FieldPolicy>> = {
+/**
+ * Every field a device may change has its policy written down, entity by entity: the compiler
+ * refuses a table that misses one, so a field added or renamed cannot silently fall to a default
+ * (a renamed manual field would otherwise lose its conflicts without a word).
+ */
+type PolicyTable<E extends EntityName> = { readonly [F in DeviceField<E>]: FieldPolicy };
+
+const workOrderPolicies: PolicyTable<'workOrder'> = {
   // Planning belongs to the office.
   scheduledStart: 'server-wins',
   scheduledEnd: 'server-wins',
@@ -45,15 +52,39 @@ const workOrderPolicies: Readonly<Record<string, FieldPolicy>> = {
   description: 'last-write-wins',
 };
 
-const policies: { readonly [E in EntityName]: Readonly<Record<string, FieldPolicy>> } = {
-  site: {},
-  asset: { status: 'server-wins' },
-  part: {},
-  user: {},
+/** Office data a supervisor edits: the later edit wins, except the asset's state, which planning owns. */
+const policies: { readonly [E in EntityName]: PolicyTable<E> } = {
+  site: { code: 'last-write-wins', name: 'last-write-wins', address: 'last-write-wins', timezone: 'last-write-wins' },
+  asset: {
+    siteId: 'server-wins',
+    tag: 'last-write-wins',
+    name: 'last-write-wins',
+    type: 'last-write-wins',
+    category: 'last-write-wins',
+    manufacturer: 'last-write-wins',
+    model: 'last-write-wins',
+    serialNumber: 'last-write-wins',
+    status: 'server-wins',
+    location: 'last-write-wins',
+  },
+  part: { siteId: 'server-wins', partNumber: 'last-write-wins', description: 'last-write-wins', unit: 'last-write-wins', quantityAvailable: 'server-wins' },
+  user: { username: 'server-wins', displayName: 'last-write-wins', role: 'server-wins', siteIds: 'server-wins' },
   workOrder: workOrderPolicies,
-  attachment: { description: 'last-write-wins' },
+  attachment: {
+    workOrderId: 'server-wins',
+    kind: 'server-wins',
+    fileName: 'server-wins',
+    mimeType: 'server-wins',
+    size: 'server-wins',
+    sha256: 'server-wins',
+    description: 'last-write-wins',
+    capturedAt: 'server-wins',
+    location: 'server-wins',
+  },
 };
 
+/** A field's policy; a field no table names (not one of the entity's, refused by the push schema first) is decided by a person. */
 export function policyFor(entity: EntityName, field: string): FieldPolicy {
-  return policies[entity][field] ?? 'last-write-wins';
+  const table: Readonly<Record<string, FieldPolicy>> = policies[entity];
+  return table[field] ?? 'manual';
 }

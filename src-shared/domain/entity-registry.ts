@@ -40,14 +40,22 @@ export const entitySchemas = {
  * Fields the server owns: a device never sends them in a patch. The server fills them on create
  * (number, createdBy, createdAt) and on every write (updatedAt).
  */
-export const serverManagedFields: { readonly [E in EntityName]: readonly string[] } = {
+export const serverManagedFields = {
   site: ['id'],
   asset: ['id'],
   part: ['id'],
   user: ['id'],
   workOrder: ['id', 'number', 'createdBy', 'createdAt', 'updatedAt'],
   attachment: ['id', 'capturedBy', 'uploaded'],
-};
+} as const satisfies { readonly [E in EntityName]: readonly (keyof EntityRecords[E])[] };
+
+/** The fields of an entity a device may send in a patch: every field but those the server owns. */
+export type DeviceField<E extends EntityName> = Exclude<keyof EntityRecords[E], (typeof serverManagedFields)[E][number]>;
+
+export function isServerManaged(entity: EntityName, field: string): boolean {
+  const managed: readonly string[] = serverManagedFields[entity];
+  return managed.includes(field);
+}
 
 /**
  * Fields that describe what was created and never change after: an attachment's kind, type, size,

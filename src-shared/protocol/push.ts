@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { text } from '../domain/text';
 import { isParsedJsonObject, jsonSchema, type Json } from '../domain/json';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
-import { entityNameSchema, entitySchemas, fieldNamesOf, serverManagedFields } from '../domain/entity-registry';
+import { entityNameSchema, entitySchemas, fieldNamesOf, isServerManaged } from '../domain/entity-registry';
 import { conflictSchema } from './conflicts';
 import { errorEnvelopeSchema } from './errors';
 import { serverInfoSchema } from './server-info';
@@ -39,7 +39,7 @@ export const pushOpSchema = pushOpShape.superRefine((op, ctx) => {
   for (const [field, change] of Object.entries(op.patch)) {
     if (!known.includes(field)) {
       ctx.addIssue({ code: 'custom', path: ['patch', field], message: `unknown field "${field}" on ${op.entity}` });
-    } else if (serverManagedFields[op.entity].includes(field)) {
+    } else if (isServerManaged(op.entity, field)) {
       ctx.addIssue({ code: 'custom', path: ['patch', field], message: `"${field}" is set by the server` });
     } else {
       const parsed = shape[field]?.safeParse(change.value);

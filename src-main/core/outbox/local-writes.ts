@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Transaction } from 'kysely';
-import { entitySchemas, serverManagedFields, type EntityName } from '../../../src-shared/domain/entity-registry';
+import { entitySchemas, isServerManaged, type EntityName } from '../../../src-shared/domain/entity-registry';
 import type { Json } from '../../../src-shared/domain/json';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, validationError } from '../../../src-shared/protocol/errors';
@@ -31,8 +31,7 @@ export interface LocalWriteResult {
 }
 
 function withoutServerFields(entity: EntityName, record: JsonRecord): FieldValues {
-  const managed = serverManagedFields[entity];
-  return Object.fromEntries(Object.entries(record).filter(([field]) => field !== 'id' && !managed.includes(field)));
+  return Object.fromEntries(Object.entries(record).filter(([field]) => field !== 'id' && !isServerManaged(entity, field)));
 }
 
 function validate(entity: EntityName, data: JsonRecord): void {

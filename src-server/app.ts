@@ -181,7 +181,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     attachments.onCommitted(changes).catch((error: unknown) => app.log.error({ err: error }, 'removing a deleted attachment failed'));
   });
   registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log, metrics });
-  const retention = options.retentionDays ? scheduleRetention(db, clock, options.retentionDays, app.log) : null;
+  const retention = options.retentionDays ? scheduleRetention(db, dialect, clock, options.retentionDays, app.log) : null;
 
   return {
     app,

@@ -6,6 +6,7 @@ import { createUser } from '../auth/users';
 import { RecordUnitOfWork } from '../sync/unit-of-work';
 import { demoSites, generateDemoData } from './demo-data';
 import { SeededRandom } from './seeded-random';
+import { withChoreLock } from '../db/chore-lock';
 
 export const demoPassword = 'fieldline';
 export const demoUsers = ['tech1', 'tech2', 'super1'] as const;
@@ -37,8 +38,17 @@ export interface DemoSummary {
   workOrders: number;
 }
 
-/** Seeds an empty database with three sites, tech1, tech2, super1 and realistic work orders. */
+/**
+ * Seeds an empty database with three sites, tech1, tech2, super1 and realistic work orders. Safe to
+ * start on two instances at once: the second waits for the first and finds the data there.
+ */
 export async function seedDemo(db: ServerDb, dialect: DialectName, clock: Clock, options: { workOrders?: number; seed?: number } = {}): Promise<DemoSummary> {
+  const summary = await withChoreLock(db, dialect, 'demo-seed', { wait: true }, () => seedIfEmpty(db, dialect, clock, options));
+  if (!summary) throw new Error('the demo seed did not run');
+  return summary;
+}
+
+async function seedIfEmpty(db: ServerDb, dialect: DialectName, clock: Clock, options: { workOrders?: number; seed?: number }): Promise<DemoSummary> {
   const existing = await db.selectFrom('credentials').select(['user_id', 'username']).execute();
   if (existing.length > 0) return { seeded: false, users: existing.map((u) => ({ username: u.username, id: u.user_id, role: '' })), workOrders: 0 };
   const random = new SeededRandom(options.seed ?? 7);

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../src-shared/sync/clock';
-import type { ServerDb } from '../db/schema';
+import type { DialectName, ServerDb } from '../db/schema';
+import { withChoreLock } from '../db/chore-lock';
 
 const floorKey = 'log_floor';
 
@@ -52,11 +53,12 @@ const dayMs = 24 * 60 * 60 * 1000;
  * Keeps `days` of history: prunes once now and then once a day, logging what went. `sweep` prunes
  * at once (the timer and the tests call it); the clock says what "now" is.
  */
-export function scheduleRetention(db: ServerDb, clock: Clock, days: number, log: Pick<FastifyBaseLogger, 'info' | 'error'>): { sweep(): Promise<PruneOutcome>; stop(): void } {
+export function scheduleRetention(db: ServerDb, dialect: DialectName, clock: Clock, days: number, log: Pick<FastifyBaseLogger, 'info' | 'error'>): { sweep(): Promise<PruneOutcome>; stop(): void } {
   const sweep = () => pruneHistory(db, new Date(clock.now() - days * dayMs).toISOString());
   const run = () => {
-    sweep().then(
-      (outcome) => log.info({ retentionDays: days, ...outcome }, 'change log pruned'),
+    // One instance of a fleet sweeps; the others find the lock taken and skip this round.
+    withChoreLock(db, dialect, 'retention', { wait: false }, sweep).then(
+      (outcome) => (outcome ? log.info({ retentionDays: days, ...outcome }, 'change log pruned') : log.info({}, 'another instance prunes the change log')),
       (error: unknown) => log.error({ err: error }, 'pruning the change log failed; it runs again tomorrow'),
     );
   };

@@ -13,7 +13,7 @@ import type { ClientDb } from '../store/client-schema';
 import { parseData, recordKey, recordLabel, serverStateOf } from '../store/local-record';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
 import { refreshSyncState, removeLocally } from '../sync/record-settlement';
-import { hasUnsentWork } from '../sync/refused-changes';
+import { hasUnsentWork } from '../sync/unsent-work';
 import type { Transaction } from 'kysely';
 import type { ClientDatabase } from '../store/client-schema';
 import { basesFor } from '../store/record-bases';

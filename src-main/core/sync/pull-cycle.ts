@@ -14,8 +14,8 @@ import { letRequestLeave, type SyncApi } from './sync-api';
 import { applyPlainChanges, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
 import { dropServerData } from './local-data-cleanup';
-import { handOverIfSafe, hasUnsentWork } from './refused-changes';
-import { recordsWithUnsentWork } from './unsent-work';
+import { handOverIfSafe } from './refused-changes';
+import { hasUnsentWork, recordsWithUnsentWork } from './unsent-work';
 import { finishResync, noteResyncPage } from './selection-resync';
 
 /** The largest page the server serves: each page is one commit, and fewer commits rewrite fewer index pages. */

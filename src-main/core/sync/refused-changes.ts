@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { fieldNames } from '../../../src-shared/domain/field-names';
 import type { ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import type { PushResult } from '../../../src-shared/protocol/push';
@@ -5,7 +6,7 @@ import type { Clock } from '../../../src-shared/sync/clock';
 import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import { parseData, recordLabel } from '../store/local-record';
 import { addNotice, opsFor, refreshSyncState, removeLocally, type OutboxRow, type Trx } from './record-settlement';
-import { unsentUploadStates } from './unsent-work';
+import { hasUnsentWork } from './unsent-work';
 
 /**
  * A change the server refuses is never deleted (design.md §8). It stays queued as `refused`, its
@@ -66,7 +67,7 @@ export async function keepRefusedPart(trx: Trx, op: OutboxRow, result: PushResul
   await trx
     .insertInto('outbox')
     .values({
-      op_id: crypto.randomUUID(),
+      op_id: uuidv7(),
       entity: op.entity,
       record_id: op.record_id,
       kind: 'update',
@@ -104,32 +105,6 @@ export async function handOverIfSafe(trx: Trx, entity: string, id: string, reaso
   const handedOver = fields.length > 0 ? ` Handed over: ${fieldNames(fields)}.` : '';
   await addNotice(trx, `${reason.includes(label) ? reason : `${label}: ${reason}`}.${handedOver}`, entity, id, nowIso);
   return true;
-}
-
-/**
- * Whether a record holds the technician's work that is only on this device besides its own ops: a
- * photo or document not yet uploaded, or, for a work order, one of its attachments with a change
- * not held by the server.
- */
-export async function hasUnsentWork(trx: Trx, entity: string, id: string): Promise<boolean> {
-  if (entity !== 'workOrder' && entity !== 'attachment') return false;
-  const unsent = await trx
-    .selectFrom('attachment_files')
-    .select('attachment_id')
-    .where(entity === 'workOrder' ? 'work_order_id' : 'attachment_id', '=', id)
-    .where('upload_state', 'in', unsentUploadStates)
-    .executeTakeFirst();
-  if (unsent) return true;
-  if (entity === 'attachment') return false;
-  const attachmentOp = await trx
-    .selectFrom('outbox')
-    .innerJoin('records', (join) => join.onRef('records.entity', '=', 'outbox.entity').onRef('records.id', '=', 'outbox.record_id'))
-    .select('outbox.op_id')
-    .where('records.entity', '=', 'attachment')
-    .where('records.work_order_id', '=', id)
-    .where((eb) => eb.or([eb('outbox.state', '!=', 'refused'), eb('outbox.escalation_id', 'is', null)]))
-    .executeTakeFirst();
-  return attachmentOp !== undefined;
 }
 
 /** This device's open conflict that someone else decided first: closed, saying who decided. */

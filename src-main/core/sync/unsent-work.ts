@@ -27,3 +27,29 @@ export async function recordsWithUnsentWork(trx: Trx): Promise<Set<string>> {
   for (const a of queuedAttachments) if (a.work_order_id) keys.add(recordKey('workOrder', a.work_order_id));
   return keys;
 }
+
+/**
+ * Whether a record holds the technician's work that is only on this device besides its own ops: a
+ * photo or document not yet uploaded, or, for a work order, one of its attachments with a change
+ * not held by the server.
+ */
+export async function hasUnsentWork(trx: Trx, entity: string, id: string): Promise<boolean> {
+  if (entity !== 'workOrder' && entity !== 'attachment') return false;
+  const unsent = await trx
+    .selectFrom('attachment_files')
+    .select('attachment_id')
+    .where(entity === 'workOrder' ? 'work_order_id' : 'attachment_id', '=', id)
+    .where('upload_state', 'in', unsentUploadStates)
+    .executeTakeFirst();
+  if (unsent) return true;
+  if (entity === 'attachment') return false;
+  const attachmentOp = await trx
+    .selectFrom('outbox')
+    .innerJoin('records', (join) => join.onRef('records.entity', '=', 'outbox.entity').onRef('records.id', '=', 'outbox.record_id'))
+    .select('outbox.op_id')
+    .where('records.entity', '=', 'attachment')
+    .where('records.work_order_id', '=', id)
+    .where((eb) => eb.or([eb('outbox.state', '!=', 'refused'), eb('outbox.escalation_id', 'is', null)]))
+    .executeTakeFirst();
+  return attachmentOp !== undefined;
+}

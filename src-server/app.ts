@@ -16,6 +16,11 @@ import { jwtSecretsFrom } from './auth/jwt-keys';
 import { signInLimits } from './auth/sign-in-limits';
 import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
+import { registerAdminRoutes } from './admin/admin-routes';
+import { RowImport } from './admin/row-import';
+import { UserAdministration } from './admin/user-admin';
+import { IntegrationTokens } from './integration/integration-tokens';
+import { registerIntegrationRoutes } from './integration/integration-routes';
 import { installErrorHandling } from './http/error-handler';
 import { installResponseCompression } from './http/response-compression';
 import { installSecurityHeaders } from './http/security-headers';
@@ -162,7 +167,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     database: dialect,
     version: serverVersion,
   }));
-  registerAuthRoutes(app, db, tokens, authenticate, await signInLimits(app, db, dialect, clock));
+  registerAuthRoutes(app, db, clock, tokens, authenticate, await signInLimits(app, db, dialect, clock));
   registerSyncRoutes(app, {
     db,
     clock,
@@ -173,8 +178,13 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     authenticate,
     accessTokenTtlMs: tokens.accessTtlSeconds * 1000,
     metrics,
+    revokedDeviceOf: (refreshToken) => tokens.revokedDeviceOf(refreshToken),
   });
   registerConflictRoutes(app, new ConflictService(deps), authenticate);
+  const rows = new RowImport(deps);
+  const integrationTokens = new IntegrationTokens(db, clock);
+  registerAdminRoutes(app, { db, clock, authenticate, tokens, users: new UserAdministration(deps, tokens), rows, integrationTokens });
+  registerIntegrationRoutes(app, { db, rows, tokens: integrationTokens });
   const attachmentStore = 'store' in options.attachments ? options.attachments.store : await FileSystemAttachmentStore.open(options.attachments.dir);
   const attachments = new AttachmentService(deps, attachmentStore);
   hub.onCommitted((changes) => {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve, join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../src-shared/sync/clock';
-import { openServerDatabase, type DatabaseTarget } from './db/connect';
+import { databaseTargetOf, openServerDatabase } from './db/connect';
 import { createSyncServer } from './app';
 import { demoPassword, seedDemo } from './demo/seed-demo';
 
@@ -65,10 +65,7 @@ async function main() {
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) throw new Error(`--pool-size must be a whole number from 1 to 1000, got "${values['pool-size']}"`);
   const trustProxy = trustProxyOf(values['trust-proxy']);
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', name: 'fieldline-server' });
-  const target: DatabaseTarget = process.env.DATABASE_URL
-    ? { kind: 'postgres', url: process.env.DATABASE_URL, poolSize }
-    : { kind: 'sqlite', file: join(resolve(values.data), 'fieldline-server.db') };
-  const database = await openServerDatabase(target, {
+  const database = await openServerDatabase(databaseTargetOf(process.env, values.data, poolSize), {
     onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection was closed by the database; it will be replaced'),
     onCheckpointError: (error) => logger.error({ err: error }, 'the WAL checkpoint thread stopped; commits now checkpoint the WAL themselves once it passes 256 MB'),
   });

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { overseesSites } from '../../src-shared/domain/work-order-status';
 import type { Json } from '../../src-shared/domain/json';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
@@ -155,7 +156,7 @@ function SiteConflicts() {
 }
 
 export function ConflictsView({ session }: { session: SessionInfo }) {
-  const tabs = session.role === 'supervisor' ? (['device', 'history', 'sites'] as const) : (['device', 'history'] as const);
+  const tabs = overseesSites(session.role) ? (['device', 'history', 'sites'] as const) : (['device', 'history'] as const);
   const [tab, setTab] = useState<(typeof tabs)[number]>('device');
   const labels = { device: 'On this device', history: 'History', sites: 'My sites (server log)' };
   return (

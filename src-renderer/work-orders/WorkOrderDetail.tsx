@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { allowedTransitions, isOverdue } from '../../src-shared/domain/work-order-status';
+import { allowedTransitions, isOverdue, overseesSites } from '../../src-shared/domain/work-order-status';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
@@ -94,7 +94,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
             {wo.type} · priority <strong className={`priority-${wo.priority}`}>{wo.priority}</strong> ·{' '}
             {assignee ? `assigned to ${assignee}` : 'not assigned'}
           </p>
-          {session.role === 'supervisor' && (
+          {overseesSites(session.role) && (
             <label>
               Assigned to
               <select

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { workOrderPrioritySchema } from '../../src-shared/domain/entities';
-import { isOverdue, workOrderStatuses, type WorkOrderStatus } from '../../src-shared/domain/work-order-status';
+import { isOverdue, overseesSites, workOrderStatuses, type WorkOrderStatus } from '../../src-shared/domain/work-order-status';
 import type { WorkOrderListQuery } from '../../src-shared/domain/work-order-commands';
 import { useIpc } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
@@ -39,7 +39,7 @@ export function WorkOrderList({ session }: { session: SessionInfo }) {
   const sites = new Map((reference.data?.sites ?? []).map((s) => [s.id, s.name]));
   const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u]));
   // A technician's list holds their own work; a supervisor plans who does what.
-  const showAssignee = session.role === 'supervisor';
+  const showAssignee = overseesSites(session.role);
   return (
     <section aria-labelledby="list-title">
       <div className="view-header">

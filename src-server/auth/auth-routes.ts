@@ -6,15 +6,16 @@ import type { ServerDb } from '../db/schema';
 import type { Authenticate } from './authenticate';
 import { verifyPassword } from './passwords';
 import type { TokenService } from './tokens';
-import { loadUser } from './users';
+import { loadEnabledUser } from './users';
+import { deviceSignsIn } from '../admin/devices';
+import type { Clock } from '../../src-shared/sync/clock';
 
 // Compared against when the username is unknown, so a wrong username costs as long as a wrong password.
 const decoyHash = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: TokenService, authenticate: Authenticate, limits: SignInLimits): void {
+export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, clock: Clock, tokens: TokenService, authenticate: Authenticate, limits: SignInLimits): void {
   async function tokensFor(userId: string, refreshToken: string, signIn: string): Promise<TokenResponse> {
-    const user = await loadUser(db, userId);
-    if (!user) throw new FieldlineError('AUTH_ERROR', 'This account no longer exists');
+    const user = await loadEnabledUser(db, userId);
     const access = await tokens.issueAccessToken(user.id, user.role, signIn);
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
   }
@@ -28,7 +29,9 @@ export function registerAuthRoutes(app: FastifyInstance, db: ServerDb, tokens: T
       await limits.failed(request);
       throw new FieldlineError('AUTH_ERROR', 'Wrong username or password');
     }
-    const issued = await tokens.issueRefreshToken(row.user_id);
+    if (row.disabled_at !== null) throw new FieldlineError('AUTH_ERROR', 'This account was disabled by IT: ask IT to enable it');
+    if (body.device) await deviceSignsIn(db, body.device, row.user_id, new Date(clock.now()).toISOString());
+    const issued = await tokens.issueRefreshToken(row.user_id, body.device?.id ?? null);
     return tokensFor(row.user_id, issued.refreshToken, issued.signIn);
   });
 

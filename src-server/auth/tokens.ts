@@ -4,8 +4,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { FieldlineError } from '../../src-shared/protocol/errors';
 import { userRoleSchema, type UserRole } from '../../src-shared/domain/work-order-status';
-import type { Clock } from '../../src-shared/sync/clock';
-import type { ServerDb } from '../db/schema';
+import { isoAt, type Clock } from '../../src-shared/sync/clock';
+import type { RevokedReason, ServerDb } from '../db/schema';
 
 export const accessTokenTtlSeconds = 15 * 60;
 export const refreshTokenTtlSeconds = 30 * 24 * 3600;
@@ -75,7 +75,7 @@ export class TokenService {
     return { userId: claims.sub, role: claims.role, signIn: claims.sid ?? null };
   }
 
-  private readonly revocations = new Map<string, { revoked: boolean; checkedAt: number }>();
+  private readonly revocations = new Map<string, { reason: RevokedReason | null; checkedAt: number }>();
 
   /**
    * An access token is good only while its sign-in is: signed out, revoked for reuse, or revoked by
@@ -85,23 +85,40 @@ export class TokenService {
     const now = this.clock.now();
     let known = this.revocations.get(signIn);
     if (!known || now - known.checkedAt >= revocationCheckMs) {
-      const revoked = await this.db.selectFrom('refresh_tokens').select('token_hash').where('family_id', '=', signIn).where('revoked_at', 'is not', null).limit(1).executeTakeFirst();
-      known = { revoked: revoked !== undefined, checkedAt: now };
+      const revoked = await this.db.selectFrom('refresh_tokens').select('revoked_reason').where('family_id', '=', signIn).where('revoked_at', 'is not', null).limit(1).executeTakeFirst();
+      known = { reason: revoked ? (revoked.revoked_reason ?? 'signed-out') : null, checkedAt: now };
       if (this.revocations.size >= 10_000) this.revocations.clear();
       this.revocations.set(signIn, known);
     }
-    if (known.revoked) throw new FieldlineError('AUTH_ERROR', 'This sign-in has ended (signed out or revoked): sign in again');
+    if (known.reason) throw signInEndedError(known.reason);
+  }
+
+  /**
+   * Ends every sign-in of an account or of a laptop, now: on this instance at once, on the others
+   * within revocationCheckMs. What the device is told follows the reason (signInEndedError).
+   */
+  async revokeSignIns(db: ServerDb, of: SignInsOf, reason: RevokedReason): Promise<void> {
+    for (const family of await revokeSignIns(db, isoAt(this.clock), of, reason)) this.revocations.delete(family);
+  }
+
+  /**
+   * The account and laptop of a refresh token whose laptop IT revoked: what may still hand over its
+   * unsent work (devices.ts) before it wipes itself. Null for any other token.
+   */
+  async revokedDeviceOf(token: string): Promise<{ userId: string; deviceId: string } | null> {
+    const row = await this.db.selectFrom('refresh_tokens').select(['user_id', 'device_id', 'revoked_reason']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    return row?.revoked_reason === 'device-revoked' && row.device_id ? { userId: row.user_id, deviceId: row.device_id } : null;
   }
 
   /** A new sign-in's first refresh token, and the sign-in's id (its token family). */
-  async issueRefreshToken(userId: string): Promise<{ refreshToken: string; signIn: string }> {
+  async issueRefreshToken(userId: string, deviceId: string | null): Promise<{ refreshToken: string; signIn: string }> {
     const token = randomBytes(32).toString('base64url');
     const familyId = uuidv7();
-    await this.insertRefreshToken(this.db, token, userId, familyId);
+    await this.insertRefreshToken(this.db, token, userId, familyId, deviceId);
     return { refreshToken: token, signIn: familyId };
   }
 
-  private async insertRefreshToken(db: ServerDb, token: string, userId: string, familyId: string): Promise<void> {
+  private async insertRefreshToken(db: ServerDb, token: string, userId: string, familyId: string, deviceId: string | null): Promise<void> {
     const now = this.clock.now();
     await db
       .insertInto('refresh_tokens')
@@ -113,6 +130,8 @@ export class TokenService {
         used_at: null,
         replaced_by: null,
         revoked_at: null,
+        revoked_reason: null,
+        device_id: deviceId,
         created_at: new Date(now).toISOString(),
       })
       .execute();
@@ -132,7 +151,7 @@ export class TokenService {
     const outcome = await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
       if (!row) return { kind: 'unknown' } as const;
-      if (row.revoked_at) return { kind: 'revoked' } as const;
+      if (row.revoked_at) return { kind: 'revoked', reason: row.revoked_reason ?? 'signed-out' } as const;
       if (row.expires_at <= now) return { kind: 'expired' } as const;
       if (row.used_at !== null) {
         const successor = row.replaced_by
@@ -146,12 +165,12 @@ export class TokenService {
           row.resent_at === null &&
           nowMs - Date.parse(row.used_at) <= refreshRetryGraceSeconds * 1000;
         if (!lostAnswer) {
-          await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
+          await trx.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: 'reused' }).where('family_id', '=', row.family_id).execute();
           return { kind: 'reused' } as const;
         }
         const resent = await trx.updateTable('refresh_tokens').set({ resent_at: now }).where('token_hash', '=', row.token_hash).where('resent_at', 'is', null).executeTakeFirst();
         if (Number(resent.numUpdatedRows) === 0) {
-          await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
+          await trx.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: 'reused' }).where('family_id', '=', row.family_id).execute();
           return { kind: 'reused' } as const;
         }
         return { kind: 'ok', userId: row.user_id, signIn: row.family_id } as const;
@@ -163,16 +182,17 @@ export class TokenService {
         .where('used_at', 'is', null)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) {
-        await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
+        await trx.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: 'reused' }).where('family_id', '=', row.family_id).execute();
         return { kind: 'reused' } as const;
       }
-      await this.insertRefreshToken(trx, next, row.user_id, row.family_id);
+      await this.insertRefreshToken(trx, next, row.user_id, row.family_id, row.device_id);
       return { kind: 'ok', userId: row.user_id, signIn: row.family_id } as const;
     });
     switch (outcome.kind) {
       case 'unknown':
-      case 'revoked':
         throw new FieldlineError('AUTH_ERROR', 'Refresh token is not valid: sign in again');
+      case 'revoked':
+        throw signInEndedError(outcome.reason);
       case 'expired':
         throw new FieldlineError('AUTH_ERROR', 'Refresh token expired: sign in again');
       case 'reused':
@@ -192,10 +212,42 @@ export class TokenService {
     if (!row) return;
     await this.db
       .updateTable('refresh_tokens')
-      .set({ revoked_at: new Date(this.clock.now()).toISOString() })
+      .set({ revoked_at: new Date(this.clock.now()).toISOString(), revoked_reason: 'signed-out' })
       .where('family_id', '=', row.family_id)
+      .where('revoked_at', 'is', null)
       .execute();
   }
+}
+
+/** What a device whose sign-in ended is told: a revoked laptop wipes itself (DEVICE_REVOKED); the others sign in again. */
+export function signInEndedError(reason: RevokedReason): FieldlineError {
+  switch (reason) {
+    case 'device-revoked':
+      return new FieldlineError('DEVICE_REVOKED', 'IT revoked this laptop (reported lost or stolen): it hands its unsent work to the supervisors and removes its data');
+    case 'account-disabled':
+      return new FieldlineError('AUTH_ERROR', 'This account was disabled by IT: ask IT to enable it');
+    case 'reused':
+      return new FieldlineError('AUTH_ERROR', 'Refresh token was used twice; every session of this sign-in is revoked: sign in again');
+    case 'signed-out':
+      return new FieldlineError('AUTH_ERROR', 'This sign-in has ended (signed out or revoked): sign in again');
+  }
+}
+
+/** Every sign-in of an account, or of a laptop. */
+export type SignInsOf = { userId: string } | { deviceId: string };
+/** What ends sign-ins: the server's TokenService (which also forgets what it cached), or the CLI beside it. */
+export type SignInRevoker = Pick<TokenService, 'revokeSignIns'>;
+
+/** Ends the sign-ins not ended yet, saying why; returns their ids (token families). */
+export async function revokeSignIns(db: ServerDb, nowIso: string, of: SignInsOf, reason: RevokedReason): Promise<string[]> {
+  const families = await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: nowIso, revoked_reason: reason })
+    .where('revoked_at', 'is', null)
+    .where(({ eb }) => ('userId' in of ? eb('user_id', '=', of.userId) : eb('device_id', '=', of.deviceId)))
+    .returning('family_id')
+    .execute();
+  return [...new Set(families.map((row) => row.family_id))];
 }
 
 function authErrorOf(error: unknown): FieldlineError {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { overseesSites } from '../../src-shared/domain/work-order-status';
 import type { z } from 'zod';
 import type { ServerDatabase } from '../db/schema';
 import { entityNameSchema, entitySchemas } from '../../src-shared/domain/entity-registry';
@@ -51,7 +52,7 @@ export class ConflictService {
     const rows = await this.deps.db
       .selectFrom('conflicts')
       .selectAll()
-      .$if(user.role === 'supervisor', (q) => q.where('site_id', 'in', query.siteId ? [query.siteId] : user.siteIds))
+      .$if(overseesSites(user.role), (q) => q.where('site_id', 'in', query.siteId ? [query.siteId] : user.siteIds))
       .$if(user.role === 'technician', (q) => q.where('user_id', '=', user.id))
       .$if(user.role === 'technician' && query.siteId !== undefined, (q) => q.where('site_id', '=', query.siteId ?? ''))
       .$if(query.status !== undefined, (q) => q.where('status', '=', query.status ?? ''))
@@ -79,7 +80,7 @@ export class ConflictService {
         .executeTakeFirst();
       if (!row) throw new FieldlineError('NOT_FOUND', `Conflict ${conflictId} does not exist`);
       const mayResolve =
-        user.role === 'supervisor' ? row.site_id !== null && user.siteIds.includes(row.site_id) : row.user_id === user.id;
+        overseesSites(user.role) ? row.site_id !== null && user.siteIds.includes(row.site_id) : row.user_id === user.id;
       if (!mayResolve) throw new FieldlineError('PERMISSION_DENIED', 'You may not resolve this conflict');
       const conflict = conflictFromRow(row);
       if (conflict.kind === 'refused' && !mayDecideRefusal(user, row.site_id)) {

@@ -1,4 +1,5 @@
 import type { User } from '../../src-shared/domain/entities';
+import { overseesSites } from '../../src-shared/domain/work-order-status';
 import type { FieldConflict, Patch } from '../../src-shared/merge/merge-patch';
 import type { Refusal } from '../../src-shared/protocol/conflicts';
 import type { PushOp } from '../../src-shared/protocol/push';
@@ -60,5 +61,5 @@ export function refusalOf(op: Pick<PushOp, 'kind'>, error: Refusal['error']): Re
 
 /** A refused change a supervisor applies is written with the supervisor's rights, and only at their sites. */
 export function mayDecideRefusal(user: User, siteId: string | null): boolean {
-  return user.role === 'supervisor' && siteId !== null && user.siteIds.includes(siteId);
+  return overseesSites(user.role) && siteId !== null && user.siteIds.includes(siteId);
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { migrateToLatest } from './migrations';
 import { withStatementCache } from '../../src-shared/sqlite/statement-cache';
 import { startWalCheckpointer } from './wal-checkpointer';
@@ -12,6 +12,12 @@ import type { DialectName, ServerDatabase, ServerDb } from './schema';
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+/** DATABASE_URL names a PostgreSQL database; without it the SQLite file in the data directory. */
+export function databaseTargetOf(env: Readonly<Record<string, string | undefined>>, dataDir: string, poolSize?: number): DatabaseTarget {
+  const url = env.DATABASE_URL;
+  return url ? { kind: 'postgres', url, ...(poolSize !== undefined ? { poolSize } : {}) } : { kind: 'sqlite', file: join(resolve(dataDir), 'fieldline-server.db') };
+}
 
 export interface ServerDatabaseHandle {
   db: ServerDb;

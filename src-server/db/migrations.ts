@@ -148,6 +148,57 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_administration': {
+      async up(db: Kysely<unknown>) {
+        // A disabled account keeps its records and history; it only cannot sign in (admin/users.ts).
+        await db.schema.alterTable('credentials').addColumn('disabled_at', 'text').execute();
+        // Which laptop a sign-in is on, and why a sign-in ended: a revoked laptop is told to wipe itself.
+        await db.schema.alterTable('refresh_tokens').addColumn('device_id', 'text').execute();
+        await db.schema.alterTable('refresh_tokens').addColumn('revoked_reason', 'text').execute();
+        await db.schema.createIndex('refresh_tokens_device_idx').on('refresh_tokens').column('device_id').execute();
+        await db.schema
+          .createTable('devices')
+          .addColumn('device_id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('first_seen_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('revoked_by', 'text')
+          .addColumn('handed_over_at', 'text')
+          .execute();
+        // A record's id in the company's own system (ERP, CMMS, a spreadsheet): imports and the
+        // integration API find the record by it, so sending the same row twice changes nothing.
+        await db.schema
+          .createTable('external_ids')
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('external_ids_pk', ['entity', 'external_id'])
+          .execute();
+        await db.schema.createIndex('external_ids_record_idx').on('external_ids').columns(['entity', 'record_id']).execute();
+        await db.schema
+          .createTable('integration_tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('details', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
+      },
+    },
   };
 }
 

@@ -10,6 +10,8 @@ export interface CredentialsTable {
   user_id: string;
   username: string;
   password_hash: string;
+  /** Set while an admin has the account disabled: no sign-in, no token works. */
+  disabled_at: string | null;
 }
 
 /**
@@ -106,6 +108,53 @@ export interface RefreshTokensTable {
   created_at: string;
   /** When a lost answer was given again: once only. */
   resent_at: string | null;
+  /** The laptop this sign-in is on (devices.device_id); null for sign-ins of older clients. */
+  device_id: string | null;
+  /** Why the sign-in ended: what the device is told (revokedReasons). */
+  revoked_reason: RevokedReason | null;
+}
+
+/** Why a sign-in ended: signed out, a refresh token used twice, its account disabled, its laptop revoked. */
+export type RevokedReason = 'signed-out' | 'reused' | 'account-disabled' | 'device-revoked';
+
+/** A laptop (or phone) that signed in: its human name, who used it last, and whether IT revoked it. */
+export interface DevicesTable {
+  device_id: string;
+  name: string;
+  user_id: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  /** When a revoked device last handed over its unsent work (as refused changes for the supervisors). */
+  handed_over_at: string | null;
+}
+
+export interface ExternalIdsTable {
+  entity: string;
+  external_id: string;
+  record_id: string;
+}
+
+/** A credential of an ERP or CMMS: only its hash is kept; revoking it ends its access at once. */
+export interface IntegrationTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** Who changed what through administration, import or integration: the record's history says what, this says who and why. */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: string;
 }
 
 /** Sign-in attempts in the current window, per account or address (sign-in-limits.ts). */
@@ -126,6 +175,10 @@ export interface ServerDatabase {
   conflicts: ConflictsTable;
   refresh_tokens: RefreshTokensTable;
   sign_in_attempts: SignInAttemptsTable;
+  devices: DevicesTable;
+  external_ids: ExternalIdsTable;
+  integration_tokens: IntegrationTokensTable;
+  audit_log: AuditLogTable;
 }
 
 export type ServerDb = Kysely<ServerDatabase>;

@@ -1,4 +1,5 @@
 import type { ServerEvent } from '../../src-shared/protocol/events';
+import { overseesSites } from '../../src-shared/domain/work-order-status';
 import type { ChangesTable } from '../db/schema';
 import { changeConcerns, relevanceRules, type Principal } from './scope';
 import type { Transaction } from 'kysely';
@@ -48,7 +49,7 @@ export class ChangeHub {
       if (changes.some((change) => changeConcerns(rules, change))) listener({ type: 'changed', head });
       const { user } = principal;
       const concerned =
-        conflicts === 'everyone' || conflicts.some((c) => c.userId === user.id || (user.role === 'supervisor' && c.siteId !== null && user.siteIds.includes(c.siteId)));
+        conflicts === 'everyone' || conflicts.some((c) => c.userId === user.id || (overseesSites(user.role) && c.siteId !== null && user.siteIds.includes(c.siteId)));
       if (concerned && (conflicts === 'everyone' || conflicts.length > 0)) listener({ type: 'conflicts' });
     }
   }

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { overseesSites } from '../../src-shared/domain/work-order-status';
 import type { PullQuery } from '../../src-shared/protocol/pull';
 import type { Clock } from '../../src-shared/sync/clock';
 import type { ServerDb } from '../db/schema';
@@ -134,6 +135,6 @@ function page(changes: readonly PulledRow[], cursor: string, hasMore: boolean, s
  * technician's scope is a few hundred rows: the indexes find them best.
  */
 function snapshotScope(p: Principal, scope: RawBuilder<SqlBool>): RawBuilder<SqlBool> {
-  if (p.user.role !== 'supervisor') return scope;
+  if (!overseesSites(p.user.role)) return scope;
   return sql<SqlBool>`(case when ${scope} then 1 else 0 end) = 1`;
 }

@@ -45,6 +45,12 @@ interface OpContext {
 
 const maxTransactionAttempts = 5;
 
+/** Why a revoked laptop's change waits for a supervisor: the laptop may be in someone else's hands. */
+const handedOverReason = {
+  code: 'DEVICE_REVOKED',
+  message: 'Sent by a laptop IT revoked (reported lost or stolen): check it with the technician before applying it',
+} as const;
+
 /**
  * Applies pushed ops (design.md §4): each batch in one transaction, each op exactly once by opId,
  * per-field base check and policies, every conflict recorded.
@@ -54,9 +60,22 @@ export class PushService {
 
   async push(principal: Principal, request: PushRequest): Promise<PushResponse> {
     if (request.cursor !== undefined) await this.requireSameHistory(request.cursor);
+    return this.withRetries(() => this.pushOnce(principal, request, 'apply'));
+  }
+
+  /**
+   * The unsent work of a laptop IT revoked (reported lost or stolen): nothing of it is applied, and
+   * nothing is lost. Each op is kept as a refused change for its site's supervisors, who apply or
+   * dismiss it; the laptop then wipes itself (docs/keeping-work-safe.md).
+   */
+  async handOver(principal: Principal, request: PushRequest): Promise<PushResponse> {
+    return this.withRetries(() => this.pushOnce(principal, request, 'hand-over'));
+  }
+
+  private async withRetries(attemptOnce: () => Promise<PushResponse>): Promise<PushResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.pushOnce(principal, request);
+        return await attemptOnce();
       } catch (error) {
         // A concurrent batch on PostgreSQL (same new id, deadlock): run again; the op ids make it safe.
         if (attempt >= maxTransactionAttempts || !isRetryableTransactionError(error)) throw error;
@@ -84,7 +103,7 @@ export class PushService {
     }
   }
 
-  private async pushOnce(principal: Principal, request: PushRequest): Promise<PushResponse> {
+  private async pushOnce(principal: Principal, request: PushRequest, mode: 'apply' | 'hand-over'): Promise<PushResponse> {
     const { db, dialect, clock, hub, serverId } = this.deps;
     const nowIso = isoAt(clock);
     const { results, commit } = await db.transaction().execute(async (trx) => {
@@ -112,7 +131,7 @@ export class PushService {
           results.push(replayed(uow, op, earlier));
           continue;
         }
-        const result = await applyOpOrRefuse(ctx, op);
+        const result = mode === 'apply' ? await applyOpOrRefuse(ctx, op) : await refuse(ctx, op, handedOverReason);
         if (op.resolves && (result.status === 'applied' || result.status === 'conflict')) {
           decided.push(...(await markResolvedByDevice(trx, op, principal.user.id, nowIso)));
         }

@@ -5,7 +5,8 @@ import { pullQuerySchema } from '../../src-shared/protocol/pull';
 import { pullLinesMediaType } from '../../src-shared/protocol/pull-lines';
 import { acceptsToken } from '../http/accept-header';
 import { pullAnswerJson, pullAnswerLines } from './pull-body';
-import { pushRequestSchema } from '../../src-shared/protocol/push';
+import { handOverRequestSchema, pushRequestSchema } from '../../src-shared/protocol/push';
+import { loadUser } from '../auth/users';
 import type { ServerEvent } from '../../src-shared/protocol/events';
 import type { Clock } from '../../src-shared/sync/clock';
 import type { Authenticate } from '../auth/authenticate';
@@ -28,6 +29,8 @@ export interface SyncRouteDeps {
   authenticate: Authenticate;
   accessTokenTtlMs: number;
   metrics: ServerMetrics;
+  /** The account and laptop of a refresh token whose laptop IT revoked (TokenService.revokedDeviceOf). */
+  revokedDeviceOf: (refreshToken: string) => Promise<{ userId: string; deviceId: string } | null>;
 }
 
 /** How often the server pings each events socket. */
@@ -38,6 +41,17 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     const principal = await deps.authenticate(request);
     const body = parseOrThrow(pushRequestSchema, request.body, 'push request');
     return deps.push.push(principal, body);
+  });
+
+  app.post('/api/v1/sync/hand-over', async (request) => {
+    const body = parseOrThrow(handOverRequestSchema, request.body, 'hand-over request');
+    const revoked = await deps.revokedDeviceOf(body.refreshToken);
+    if (!revoked || revoked.deviceId !== body.push.deviceId) throw new FieldlineError('AUTH_ERROR', 'Only a revoked laptop hands over its work, with the sign-in it had');
+    const user = await loadUser(deps.db, revoked.userId);
+    if (!user) throw new FieldlineError('AUTH_ERROR', 'This account no longer exists');
+    const answer = await deps.push.handOver({ user }, body.push);
+    await deps.db.updateTable('devices').set({ handed_over_at: new Date(deps.clock.now()).toISOString() }).where('device_id', '=', revoked.deviceId).execute();
+    return answer;
   });
 
   app.get('/api/v1/sync/pull', async (request, reply) => {

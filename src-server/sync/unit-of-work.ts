@@ -4,6 +4,7 @@ import type { EntityName } from '../../src-shared/domain/entity-registry';
 import { asciiJson, jsonEqual, parsedJsonArraySchema } from '../../src-shared/domain/json';
 import type { JsonRecord } from '../../src-shared/merge/merge-patch';
 import { insertRows } from '../db/row-inserts';
+import { stockAfter, stockTaken } from '../../src-shared/domain/stock-taking';
 import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
 import { scopeColumnsOf, scopeFieldsOf, stateFromRow, type RecordState, type ScopeColumns } from './record-state';
 
@@ -72,6 +73,8 @@ export class RecordUnitOfWork {
   private readonly conflictRows: ConflictsTable[] = [];
   private readonly appliedOps: { opId: string; deviceId: string; userId: string; result: () => unknown }[] = [];
   private readonly fieldEdits = new Map<string, FieldEdit>();
+  /** Quantity to take from each part's stock at commit, by part id (negative: given back). */
+  private readonly stockToTake = new Map<string, number>();
 
   constructor(
     readonly trx: Transaction<ServerDatabase>,
@@ -161,6 +164,7 @@ export class RecordUnitOfWork {
   editInPlace(entity: EntityName, id: string, fields: JsonRecord, updatedAt: string): void {
     const edit = this.fieldEdits.get(keyOf(entity, id));
     if (!edit || edit.written) throw new Error(`record ${entity}/${id} was not loaded for an edit in place`);
+    if (entity === 'workOrder' && 'partsUsed' in fields) this.noteStockTaken(edit.state.data, fields);
     edit.written = fields;
     edit.state = { ...edit.state, data: { ...edit.state.data, ...fields }, version: edit.state.version + 1, updatedAt };
   }
@@ -188,7 +192,39 @@ export class RecordUnitOfWork {
   }
 
   put(state: RecordState): void {
-    this.current.set(keyOf(state.entity, state.id), state);
+    const key = keyOf(state.entity, state.id);
+    if (state.entity === 'workOrder') {
+      const before = this.current.get(key) ?? null;
+      this.noteStockTaken(before && !before.deleted ? before.data : null, state.deleted ? null : state.data);
+    }
+    this.current.set(key, state);
+  }
+
+  /** Parts a work order's change takes from stock (or gives back), taken from the parts' records at commit. */
+  private noteStockTaken(before: JsonRecord | null, after: JsonRecord | null): void {
+    for (const [partId, quantity] of stockTaken(before, after)) this.stockToTake.set(partId, (this.stockToTake.get(partId) ?? 0) + quantity);
+  }
+
+  /**
+   * The server keeps stock (design: the server is the authority on stock): every part a work
+   * order's write used is taken from that part's record here, in the same transaction, so devices
+   * receive the new figure like any change. Below zero is kept and shown, never refused.
+   */
+  private async takeStock(nowIso: string): Promise<void> {
+    const taken = [...this.stockToTake].filter(([, quantity]) => quantity !== 0);
+    this.stockToTake.clear();
+    if (taken.length === 0) return;
+    await this.load(taken.map(([id]) => ({ entity: 'part', id })));
+    for (const [id, quantity] of taken) {
+      const part = this.get('part', id);
+      if (!part || part.deleted || typeof part.data.quantityAvailable !== 'number') continue;
+      this.current.set(keyOf('part', id), {
+        ...part,
+        data: { ...part.data, quantityAvailable: stockAfter(part.data.quantityAvailable, quantity) },
+        version: part.version + 1,
+        updatedAt: nowIso,
+      });
+    }
   }
 
   /** A live record with the same natural key (create-create detection), in this unit or the database. */
@@ -243,6 +279,7 @@ export class RecordUnitOfWork {
   }
 
   async commit(nowIso: string, beforeWrite: (numbers: Map<string, string>) => void): Promise<CommitResult> {
+    await this.takeStock(nowIso);
     const dirty = this.dirty();
     const edits = [...this.fieldEdits.values()].flatMap((edit) => (edit.written ? [{ ...edit, written: edit.written }] : []));
     const unnumbered = dirty.filter((s) => s.entity === 'workOrder' && !s.deleted && s.data.number === null);

@@ -1,4 +1,5 @@
 import type { User } from '../../src-shared/domain/entities';
+import { overseesSites } from '../../src-shared/domain/work-order-status';
 import type { RecordState } from './record-state';
 
 /**
@@ -12,7 +13,7 @@ export function canWrite(user: User, state: RecordState, parentWorkOrder: Record
   switch (state.entity) {
     case 'workOrder':
       if (!atMySite(d.siteId)) return false;
-      return user.role === 'supervisor' || d.assignedTo === user.id || d.createdBy === user.id;
+      return overseesSites(user.role) || d.assignedTo === user.id || d.createdBy === user.id;
     case 'asset':
       return atMySite(d.siteId);
     case 'attachment':

@@ -34,14 +34,18 @@ export const assetSchema = z.strictObject({
 });
 export type Asset = z.infer<typeof assetSchema>;
 
-/** A part's stock at one site (seed 003's inventory table): read-only on the device. */
+/**
+ * A part's stock at one site (seed 003's inventory table): read-only on the device. The server takes
+ * what work orders use from it (stock-taking.ts); below zero is a fact to show (more was used than
+ * the books held), not a use to refuse.
+ */
 export const partSchema = z.strictObject({
   id: recordIdSchema,
   siteId: recordIdSchema,
   partNumber: text().min(1).max(64),
   description: shortText,
   unit: text().max(16),
-  quantityAvailable: z.number().int().min(0),
+  quantityAvailable: z.number().finite().min(-1_000_000_000).max(1_000_000_000),
 });
 export type Part = z.infer<typeof partSchema>;
 

@@ -13,9 +13,15 @@ export const workOrderStatuses = [
 export const workOrderStatusSchema = z.enum(workOrderStatuses);
 export type WorkOrderStatus = z.infer<typeof workOrderStatusSchema>;
 
-export const userRoles = ['technician', 'supervisor'] as const;
+/** An admin is IT: users, sites, assets, parts and devices (the admin API), and a supervisor's desk at their sites. */
+export const userRoles = ['technician', 'supervisor', 'admin'] as const;
 export const userRoleSchema = z.enum(userRoles);
 export type UserRole = z.infer<typeof userRoleSchema>;
+
+/** Whether a role oversees the sites it holds (plans, triages, decides) or works its own work orders only. */
+export function overseesSites(role: UserRole): boolean {
+  return role === 'supervisor' || role === 'admin';
+}
 
 type Transitions = Readonly<Record<WorkOrderStatus, readonly WorkOrderStatus[]>>;
 
@@ -44,7 +50,7 @@ const supervisorTransitions: Transitions = {
 };
 
 export function allowedTransitions(from: WorkOrderStatus, role: UserRole): readonly WorkOrderStatus[] {
-  return (role === 'supervisor' ? supervisorTransitions : technicianTransitions)[from];
+  return (overseesSites(role) ? supervisorTransitions : technicianTransitions)[from];
 }
 
 /**

@@ -5,6 +5,8 @@ import { userSchema } from '../domain/entities';
 export const loginRequestSchema = z.strictObject({
   username: text().min(1).max(64),
   password: text().min(1).max(1024),
+  /** The laptop signing in: IT sees it by name and can revoke it. Older clients send none. */
+  device: z.strictObject({ id: z.uuid(), name: text().trim().min(1).max(100) }).optional(),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 

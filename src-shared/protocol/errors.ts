@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * Seed 003 §7.1's error types, plus PAYLOAD_TOO_LARGE so a device knows to send smaller batches,
  * the device's own store errors: its key is missing or wrong (STORE_LOCKED), or the file is
- * damaged (STORE_CORRUPT), and RATE_LIMITED: too many attempts (sign-in), wait as it says.
+ * damaged (STORE_CORRUPT), and RATE_LIMITED: too many attempts (sign-in), wait as it says, and
+ * DEVICE_REVOKED: IT revoked this laptop; it hands over its unsent work and wipes itself.
  */
 export const errorCodes = [
   'NETWORK_ERROR',
@@ -17,6 +18,7 @@ export const errorCodes = [
   'STORE_LOCKED',
   'STORE_CORRUPT',
   'RATE_LIMITED',
+  'DEVICE_REVOKED',
 ] as const;
 export const errorCodeSchema = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -40,6 +42,7 @@ export const httpStatusOf: { readonly [C in ErrorCode]: number } = {
   STORE_LOCKED: 423,
   STORE_CORRUPT: 500,
   RATE_LIMITED: 429,
+  DEVICE_REVOKED: 403,
 };
 
 /** The one error type of the product: a code a program can branch on and a message a person can act on. */

@@ -74,6 +74,16 @@ export const pushRequestSchema = z.strictObject({
 });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 
+/**
+ * A revoked laptop's last request: its unsent ops, with the refresh token of its ended sign-in as
+ * the credential. Nothing is applied; each op is kept for the supervisors (docs/protocol.md, Revoked devices).
+ */
+export const handOverRequestSchema = z.strictObject({
+  refreshToken: text().min(20).max(512),
+  push: pushRequestSchema,
+});
+export type HandOverRequest = z.infer<typeof handOverRequestSchema>;
+
 export const pushStatusSchema = z.enum(['applied', 'conflict', 'rejected', 'duplicate']);
 export type PushStatus = z.infer<typeof pushStatusSchema>;
 

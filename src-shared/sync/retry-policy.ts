@@ -14,7 +14,7 @@ export function retryDelayMs(failures: number, random: () => number): number {
 }
 
 /** What the sync engine does with an op or a sync attempt that ended in this error. */
-export type ErrorAction = 'retry' | 'refresh-auth' | 'fail' | 'drop-record' | 'shrink-batch';
+export type ErrorAction = 'retry' | 'refresh-auth' | 'fail' | 'drop-record' | 'shrink-batch' | 'hand-over-and-wipe';
 
 export function actionFor(code: ErrorCode): ErrorAction {
   switch (code) {
@@ -35,5 +35,7 @@ export function actionFor(code: ErrorCode): ErrorAction {
       return 'shrink-batch';
     case 'RATE_LIMITED':
       return 'retry';
+    case 'DEVICE_REVOKED':
+      return 'hand-over-and-wipe';
   }
 }

@@ -25,7 +25,7 @@ describe.each(dialects)('write access before and after a change on %s', (dialect
     const north = tech1.siteIds.find((s) => !tech2.siteIds.includes(s));
     const airport = tech2.siteIds.find((s) => !tech1.siteIds.includes(s));
     if (!north || !airport) throw new Error('the demo has a site for each technician alone');
-    await createUser(t.server.db, dialect === 'sqlite' ? 'sqlite' : 'postgres', t.clock, { username: 'super-north', password: demoPassword, displayName: 'Nora North', role: 'supervisor', siteIds: [north] });
+    await createUser({ db: t.server.db, dialect: dialect === 'sqlite' ? 'sqlite' : 'postgres', clock: t.clock, hub: t.server.hub }, { username: 'super-north', password: demoPassword, displayName: 'Nora North', role: 'supervisor', siteIds: [north] });
     const supervisor = await t.login('super-north');
     const { changes } = await pullAll(t.url, supervisor.accessToken);
     const wo = [...replica(changes).values()].map((c) => c.data).filter((d) => d !== undefined).map((d) => workOrderSchema.safeParse(d)).flatMap((p) => (p.success ? [p.data] : [])).find((w) => w.siteId === north);

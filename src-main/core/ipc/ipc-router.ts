@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { overseesSites } from '../../../src-shared/domain/work-order-status';
 import type { z } from 'zod';
 import {
   ipcEvents,
@@ -215,7 +216,7 @@ export class IpcRouter {
         return { ok: true as const };
       },
       'serverConflicts.list': async (query) => {
-        if (session().info.role !== 'supervisor') throw new FieldlineError('PERMISSION_DENIED', 'The conflict log of your sites is for supervisors');
+        if (!overseesSites(session().info.role)) throw new FieldlineError('PERMISSION_DENIED', 'The conflict log of your sites is for supervisors');
         return session().conflicts.labelSiteConflicts(await session().engine.serverConflicts(query));
       },
       'serverConflicts.resolve': async ({ conflictId, decision }) => session().engine.resolveServerConflict(conflictId, decision),

@@ -13,7 +13,7 @@ import {
   setAssetStatusInputSchema,
   setTaskDoneInputSchema,
 } from '../../../src-shared/domain/work-order-commands';
-import { canReachStatus } from '../../../src-shared/domain/work-order-status';
+import { canReachStatus, overseesSites } from '../../../src-shared/domain/work-order-status';
 import { newRecordId } from '../../../src-shared/domain/ids';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
@@ -72,7 +72,7 @@ export class WorkOrderCommands {
    */
   async assign(input: z.input<typeof assignWorkOrderInputSchema>): Promise<LocalWriteResult> {
     const { workOrderId, assignedTo } = parseOrThrow(assignWorkOrderInputSchema, input, 'assignment');
-    if (this.user().role !== 'supervisor') throw new FieldlineError('PERMISSION_DENIED', 'Only a supervisor assigns work orders');
+    if (!overseesSites(this.user().role)) throw new FieldlineError('PERMISSION_DENIED', 'Only a supervisor assigns work orders');
     const assignee = assignedTo === null ? null : await this.person(assignedTo);
     return this.edit(workOrderId, (wo) => {
       if (assignee && !assignee.siteIds.includes(wo.siteId)) {

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { User } from '../../../src-shared/domain/entities';
@@ -22,6 +23,7 @@ import { AuthSession } from '../sync/auth-session';
 import { SyncApi } from '../sync/sync-api';
 import type { Timers } from '../sync/sync-engine';
 import { buildSyncEngine } from '../sync/build-sync-engine';
+import { handOverUnsentWork } from '../sync/device-revoked';
 import type { SyncRunner } from '../sync/sync-runner';
 import { SyncWorkerHost } from '../sync/sync-worker-host';
 import { WorkOrderCommands } from '../work-orders/work-order-commands';
@@ -48,6 +50,16 @@ export interface ClientCoreOptions {
   policy?: LoadedPolicy;
   /** Whether the network is metered, for the inline engine; by default the OS is asked. */
   networkCost?: NetworkCostProbe;
+  /** The name IT sees for this laptop; by default its machine name. */
+  deviceName?: string;
+  /** Told when IT revoked this laptop and its data was removed (the app shows why it is signed out). */
+  onDeviceRevoked?: (outcome: DeviceRevokedOutcome) => void;
+}
+
+/** What happened when IT revoked this laptop: how much unsent work went to the supervisors, and how much could not. */
+export interface DeviceRevokedOutcome {
+  handedOver: number;
+  notHandedOver: number;
 }
 
 /** Everything that exists while a user is signed in: their store, their tokens, their sync worker. */
@@ -142,7 +154,7 @@ export class ClientCore {
     if (this.active) return this.signInAgain(this.active, serverUrl, username, password);
     this.settings.checkAllowed({ serverUrl });
     const api = new SyncApi(serverUrl);
-    const tokens = await api.login(username, password);
+    const tokens = await api.login(username, password, this.device());
     const paths = storePaths(this.options.profileDir, serverUrl, tokens.user.id, this.settings.get().deviceId);
     const info: SessionInfo = {
       serverUrl,
@@ -171,7 +183,7 @@ export class ClientCore {
     if (new URL(serverUrl).origin !== new URL(active.info.serverUrl).origin) {
       throw new FieldlineError('VALIDATION_ERROR', `This laptop is signed in to ${active.info.serverUrl}. Sign out first to use another server.`);
     }
-    const tokens = await active.api.login(username, password);
+    const tokens = await active.api.login(username, password, this.device());
     if (tokens.user.id !== active.info.userId) {
       await active.api.logout(tokens.refreshToken).catch(() => undefined);
       const queued = Number((await active.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -186,6 +198,48 @@ export class ClientCore {
     active.engine.signedInAgain();
     this.logger.info({ user: active.info.username }, 'signed in again; store and queue kept');
     return active;
+  }
+
+  private device(): { id: string; name: string } {
+    return { id: this.settings.get().deviceId, name: (this.options.deviceName ?? hostname()).slice(0, 100) || 'unnamed laptop' };
+  }
+
+  /**
+   * IT revoked this laptop (the server answered DEVICE_REVOKED): its unsent work is handed to the
+   * supervisors (device-revoked.ts), then its data goes as on sign-out. Without an answer from the
+   * server nothing is removed; the next answer tries again.
+   */
+  private async revoked(session: ActiveSession): Promise<void> {
+    if (this.active !== session || this.revoking) return;
+    this.revoking = true;
+    try {
+      await session.engine.stop();
+      const refreshToken = await this.options.secrets.get(session.paths.refreshTokenAccount);
+      let outcome: DeviceRevokedOutcome;
+      try {
+        const handed = await handOverUnsentWork(session.store.db, session.api, this.settings.get().deviceId, refreshToken);
+        outcome = { handedOver: handed.handedOver, notHandedOver: handed.kept };
+      } catch (error) {
+        if (error instanceof FieldlineError && error.code === 'NETWORK_ERROR') {
+          session.engine.start();
+          throw error;
+        }
+        const queued = await this.queuedChanges(session);
+        this.logger.error({ err: error, queued }, 'the server refused the hand-over of a revoked laptop');
+        outcome = { handedOver: 0, notHandedOver: queued };
+      }
+      await this.wipe(session);
+      this.logger.warn({ ...outcome }, 'this laptop was revoked by IT: unsent work handed over, data removed');
+      this.options.onDeviceRevoked?.(outcome);
+    } finally {
+      this.revoking = false;
+    }
+  }
+
+  private revoking = false;
+
+  private async queuedChanges(session: ActiveSession): Promise<number> {
+    return Number((await session.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   }
 
   /** `accessToken`: the one a sign-in just received, handed to whichever thread syncs. */
@@ -238,7 +292,12 @@ export class ClientCore {
       if (accessToken) auth.useAccessToken(accessToken);
     }
     const settings = this.settings;
-    return new ActiveSession(info, paths, store, api, auth, engine, this.clock, this.options.networkCost ?? systemNetworkCost(), () => settings.get().largeUploadsUnmeteredOnly);
+    const session = new ActiveSession(info, paths, store, api, auth, engine, this.clock, this.options.networkCost ?? systemNetworkCost(), () => settings.get().largeUploadsUnmeteredOnly);
+    engine.onStatus((status) => {
+      if (status.lastError?.code !== 'DEVICE_REVOKED') return;
+      this.revoked(session).catch((error: unknown) => this.logger.warn({ err: error }, 'a revoked laptop could not reach the server to hand over its work; it tries again'));
+    });
+    return session;
   }
 
   /**
@@ -248,12 +307,19 @@ export class ClientCore {
    */
   async signOut(options: { force?: boolean } = {}): Promise<{ discardedChanges: number }> {
     const session = this.session;
-    const queued = Number((await session.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const queued = await this.queuedChanges(session);
     if (queued > 0 && !options.force) {
       throw new FieldlineError('VALIDATION_ERROR', `${queued} change(s) are not synced yet and would be lost. Sync first, or sign out anyway.`, { queued });
     }
     await session.engine.stop();
     await session.auth.signOut();
+    await this.wipe(session);
+    this.logger.info({ discardedChanges: queued }, 'signed out and wiped');
+    return { discardedChanges: queued };
+  }
+
+  /** This user's data off the device: the database with its WAL and shm, the attachments, the keychain entries. */
+  private async wipe(session: ActiveSession): Promise<void> {
     await session.store.close();
     rmSync(session.paths.dir, { recursive: true, force: true });
     const storesDir = dirname(session.paths.dir);
@@ -263,8 +329,6 @@ export class ClientCore {
     this.settings.update({ session: null, keepOffline: { sites: [], workOrders: [] } });
     this.active = null;
     if (existsSync(session.paths.dir)) throw new FieldlineError('STORE_CORRUPT', `Could not remove ${session.paths.dir}`);
-    this.logger.info({ discardedChanges: queued }, 'signed out and wiped');
-    return { discardedChanges: queued };
   }
 
   async close(): Promise<void> {

@@ -83,7 +83,7 @@ function historyChangeOf(error: ErrorEnvelope): ResetReason | null {
 const recordsOf = (ops: readonly OutboxRow[]) => ops.map((op) => ({ entity: op.entity, id: op.record_id }));
 
 /** The wire ops of a batch: record versions and bases read a chunk of records at a time, at send time. */
-async function toPushOps(ctx: PushContext, batch: readonly OutboxRow[]): Promise<PushOp[]> {
+export async function toPushOps(ctx: Pick<PushContext, 'db'>, batch: readonly OutboxRow[]): Promise<PushOp[]> {
   const versions = new Map<string, number>();
   // By entity, so each lookup is a primary-key search (entity, id), never a scan of every record.
   for (const [entity, ids] of idsByEntity(recordsOf(batch))) {

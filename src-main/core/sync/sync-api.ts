@@ -6,7 +6,7 @@ import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protoco
 import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import { pullResponseSchema } from '../../../src-shared/protocol/pull';
 import { parsedChange, parsePullLines, pullLinesMediaType, type PulledPage } from '../../../src-shared/protocol/pull-lines';
-import { pushResponseSchema, type PushRequest, type PushResponse } from '../../../src-shared/protocol/push';
+import { pushResponseSchema, type PushRequest, type PushResponse, type HandOverRequest } from '../../../src-shared/protocol/push';
 import { healthResponseSchema } from '../../../src-shared/protocol/health';
 import { attachmentDownloadPath, attachmentUploadsPath, type AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { conflictListResponseSchema, resolveConflictResponseSchema, type Conflict, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
@@ -157,8 +157,9 @@ export class SyncApi {
     return new URL(attachmentUploadsPath, this.baseUrl).toString();
   }
 
-  async login(username: string, password: string): Promise<TokenResponse> {
-    return (await this.request(tokenResponseSchema, '/api/v1/auth/login', { method: 'POST', body: { username, password } })).body;
+  /** `device`: this laptop's id and machine name, which IT sees and may revoke. */
+  async login(username: string, password: string, device?: { id: string; name: string }): Promise<TokenResponse> {
+    return (await this.request(tokenResponseSchema, '/api/v1/auth/login', { method: 'POST', body: { username, password, ...(device ? { device } : {}) } })).body;
   }
 
   async refresh(refreshToken: string): Promise<TokenResponse> {
@@ -173,6 +174,11 @@ export class SyncApi {
       if (error instanceof FieldlineError && (error.code === 'NETWORK_ERROR' || error.code === 'AUTH_ERROR')) return;
       throw error;
     }
+  }
+
+  /** A revoked laptop's unsent work, with the refresh token of its ended sign-in (docs/protocol.md, Revoked devices). */
+  async handOver(request: HandOverRequest): Promise<PushResponse> {
+    return (await this.request(pushResponseSchema, '/api/v1/sync/hand-over', { method: 'POST', body: request })).body;
   }
 
   push(token: string, request: PushRequest): Promise<Transferred<PushResponse>> {

@@ -10,6 +10,7 @@ import { makeAuthenticator, makeHeaderAuthenticator } from './auth/authenticate'
 import { registerAttachmentRoutes } from './attachments/attachment-routes';
 import { AttachmentService } from './attachments/attachment-service';
 import { FileSystemAttachmentStore, type AttachmentStore } from './attachments/attachment-store';
+import { DatabaseUploadLocker } from './attachments/upload-lock';
 import { registerAuthRoutes } from './auth/auth-routes';
 import { accessTokenTtlSeconds, TokenService } from './auth/tokens';
 import { jwtSecretsFrom } from './auth/jwt-keys';
@@ -190,7 +191,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   hub.onCommitted((changes) => {
     attachments.onCommitted(changes).catch((error: unknown) => app.log.error({ err: error }, 'removing a deleted attachment failed'));
   });
-  registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log, metrics });
+  registerAttachmentRoutes(app, { service: attachments, authenticate, authenticateHeader: makeHeaderAuthenticator(db, tokens), logger: app.log, metrics, uploadLocker: new DatabaseUploadLocker(db) });
   const retention = options.retentionDays ? scheduleRetention(db, dialect, clock, options.retentionDays, app.log) : null;
 
   return {

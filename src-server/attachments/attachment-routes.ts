@@ -1,3 +1,4 @@
+import type { Locker } from '@tus/utils';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Server as TusServer } from '@tus/server';
 import { attachmentLimits, formatBytes, isAcceptedType, maxOriginalBytes } from '../../src-shared/domain/attachment-rules';
@@ -61,6 +62,7 @@ export interface AttachmentRouteDeps {
   authenticateHeader: AuthenticateHeader;
   logger: FastifyBaseLogger;
   metrics: ServerMetrics;
+  uploadLocker: Locker;
 }
 
 /**
@@ -73,6 +75,8 @@ export function registerAttachmentRoutes(app: FastifyInstance, deps: AttachmentR
   const tus = new EnvelopeTusServer({
     path: attachmentUploadsPath,
     datastore: service.store.uploads,
+    // Shared by every instance: two never both accept a chunk of the same upload.
+    locker: deps.uploadLocker,
     maxSize: attachmentLimits.uploadBytes,
     relativeLocation: true,
     // Downloads go through the checked route below, never the tus store directly.

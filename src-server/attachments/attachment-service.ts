@@ -64,14 +64,15 @@ export class AttachmentService {
    */
   async finish(id: string): Promise<AttachmentMeta> {
     const { meta } = await this.load(id);
-    const path = this.store.localPath(id, 'content');
-    const verdict = await checkUploadedContent(path, meta);
+    const verdict = await checkUploadedContent(this.store.open(id, 'content'), meta);
     if (!verdict.ok) {
       await this.store.remove(id);
       throw new FieldlineError('VALIDATION_ERROR', verdict.reason, { detectedType: verdict.detectedType, damaged: verdict.damaged });
     }
     if (verdict.detectedType?.startsWith('image/')) {
-      const thumbnail = await sharp(path)
+      const thumbnail = await this.store
+        .open(id, 'content')
+        .pipe(sharp())
         .rotate()
         .resize({ width: attachmentLimits.thumbnailMaxPixels, height: attachmentLimits.thumbnailMaxPixels, fit: 'inside', withoutEnlargement: true })
         .jpeg({ quality: attachmentLimits.thumbnailJpegQuality })

@@ -1,4 +1,5 @@
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
@@ -14,10 +15,9 @@ export type { AttachmentVariant };
  */
 export interface AttachmentStore {
   readonly uploads: DataStore;
-  /** A local path the content checks and the thumbnailer read. */
-  localPath(id: string, variant: AttachmentVariant): string;
   size(id: string, variant: AttachmentVariant): Promise<number | null>;
-  open(id: string, variant: AttachmentVariant): ReadStream;
+  /** The bytes, as a stream: the content check, the thumbnailer and downloads read them so. */
+  open(id: string, variant: AttachmentVariant): Readable;
   putThumbnail(id: string, bytes: Uint8Array): Promise<void>;
   /** Removes the file, its thumbnail and the upload's bookkeeping. */
   remove(id: string): Promise<void>;
@@ -51,7 +51,7 @@ export class FileSystemAttachmentStore implements AttachmentStore {
     this.uploads = new FileStore({ directory: uploadsDir });
   }
 
-  localPath(id: string, variant: AttachmentVariant): string {
+  private localPath(id: string, variant: AttachmentVariant): string {
     return variant === 'content' ? join(this.uploadsDir, id) : join(this.thumbnailsDir, `${id}.jpg`);
   }
 
@@ -63,7 +63,7 @@ export class FileSystemAttachmentStore implements AttachmentStore {
     }
   }
 
-  open(id: string, variant: AttachmentVariant): ReadStream {
+  open(id: string, variant: AttachmentVariant): Readable {
     return createReadStream(this.localPath(id, variant));
   }
 

@@ -199,6 +199,18 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
       },
     },
+    '0008_upload_locks': {
+      async up(db: Kysely<unknown>) {
+        // Which request may write an upload's next chunk, across every instance (upload-lock.ts).
+        await db.schema
+          .createTable('upload_locks')
+          .addColumn('upload_id', 'text', (c) => c.primaryKey())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .addColumn('release_requested', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

@@ -165,6 +165,16 @@ export interface SignInAttemptsTable {
   reset_at: number;
 }
 
+/** The lock on an upload while one request writes it: a lease its holder renews, so a crashed instance's lapses. */
+export interface UploadLocksTable {
+  upload_id: string;
+  holder: string;
+  /** ms since the epoch. */
+  expires_at: number;
+  /** Another request (on any instance) wants the upload: the holder lets go. */
+  release_requested: number;
+}
+
 export interface ServerDatabase {
   meta: MetaTable;
   credentials: CredentialsTable;
@@ -179,6 +189,7 @@ export interface ServerDatabase {
   external_ids: ExternalIdsTable;
   integration_tokens: IntegrationTokensTable;
   audit_log: AuditLogTable;
+  upload_locks: UploadLocksTable;
 }
 
 export type ServerDb = Kysely<ServerDatabase>;

@@ -14,6 +14,8 @@ const usage = `Fieldline reference sync server
   --port P            FIELDLINE_PORT         where to listen (default 8787)
   --host H            FIELDLINE_HOST         the address to listen on (default 127.0.0.1)
   --data DIR          FIELDLINE_DATA_DIR     the SQLite database and the attachment files (default ./.fieldline-data/server)
+  --attachments DIR   FIELDLINE_ATTACHMENTS_DIR  the attachment files (default DIR/attachments of --data); every
+                      instance of a fleet names the same shared volume
   --retention-days N  FIELDLINE_RETENTION_DAYS  days of change log, tombstones and op results kept, pruned at
                       start and daily (default 30, from 8; 0 keeps everything)
   --pool-size N       FIELDLINE_DB_POOL_SIZE PostgreSQL connections of this instance (default 20)
@@ -42,6 +44,7 @@ async function main() {
       port: { type: 'string', default: process.env.FIELDLINE_PORT ?? '8787' },
       host: { type: 'string', default: process.env.FIELDLINE_HOST ?? '127.0.0.1' },
       data: { type: 'string', default: process.env.FIELDLINE_DATA_DIR ?? './.fieldline-data/server' },
+      attachments: { type: 'string', default: process.env.FIELDLINE_ATTACHMENTS_DIR ?? '' },
       demo: { type: 'boolean', default: process.env.FIELDLINE_DEMO === '1' || process.env.FIELDLINE_DEMO === 'true' },
       'demo-work-orders': { type: 'string', default: '300' },
       'retention-days': { type: 'string', default: process.env.FIELDLINE_RETENTION_DAYS ?? '30' },
@@ -73,7 +76,7 @@ async function main() {
     const summary = await seedDemo(database.db, database.dialect, systemClock, { workOrders: demoWorkOrders });
     logger.info({ seeded: summary.seeded, users: summary.users.map((u) => u.username), workOrders: summary.workOrders }, summary.seeded ? 'demo data seeded' : 'demo data already present');
   }
-  const server = await createSyncServer({ database, logger, retentionDays, trustProxy, attachments: { dir: join(resolve(values.data), 'attachments') } });
+  const server = await createSyncServer({ database, logger, retentionDays, trustProxy, attachments: { dir: values.attachments ? resolve(values.attachments) : join(resolve(values.data), 'attachments') } });
   const url = await server.listen(port, values.host);
   logger.info({ url, database: database.dialect, serverId: server.serverId }, 'Fieldline sync server listening');
   let closing = false;

@@ -119,7 +119,7 @@ function SiteConflicts() {
             {c.entity === 'workOrder' ? <a href={`#/work-orders/${c.recordId}`}>{c.record}</a> : c.record} — {kindText[c.kind] ?? c.kind}
           </h2>
           <p className="muted">
-            By {c.user} (device {c.deviceId.slice(0, 8)}) on {dateTime(c.createdAt)}
+            By {c.user} ({c.deviceName ?? `device ${c.deviceId.slice(0, 8)}`}) on {dateTime(c.createdAt)}
             {c.resolvedAt ? `, decided by ${c.resolvedByName ?? 'a supervisor'} ${dateTime(c.resolvedAt)}` : ''}
           </p>
           {c.refusal && (

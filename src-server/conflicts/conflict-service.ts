@@ -61,7 +61,11 @@ export class ConflictService {
       .limit(query.limit)
       .execute();
     const deciders = await namesOf(this.deps.db, rows.flatMap((row) => (row.resolved_by ? [row.resolved_by] : [])));
-    return rows.map((row) => ({ ...conflictFromRow(row), resolvedByName: row.resolved_by ? (deciders.get(row.resolved_by) ?? null) : null }));
+    const deviceIds = [...new Set(rows.map((row) => row.device_id))];
+    const devices = new Map(
+      deviceIds.length === 0 ? [] : (await this.deps.db.selectFrom('devices').select(['device_id', 'name']).where('device_id', 'in', deviceIds).execute()).map((d) => [d.device_id, d.name]),
+    );
+    return rows.map((row) => ({ ...conflictFromRow(row), resolvedByName: row.resolved_by ? (deciders.get(row.resolved_by) ?? null) : null, deviceName: devices.get(row.device_id) ?? null }));
   }
 
   /**

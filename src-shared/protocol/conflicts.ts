@@ -55,6 +55,8 @@ export const conflictSchema = z.object({
   refusal: refusalSchema.nullable().optional(),
   /** The name of the person who decided it, so a device can say who (it may not hold their profile). */
   resolvedByName: text().nullable().optional(),
+  /** The name of the device the change came from (its machine name, or what IT calls it). */
+  deviceName: text().nullable().optional(),
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 

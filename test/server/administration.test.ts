@@ -119,6 +119,8 @@ describe.each(dialects)('administration on %s', (dialect) => {
     const { accessToken: supervisor } = await t.login('super1');
     const conflicts = z.object({ conflicts: z.array(conflictSchema) }).parse((await api(t.url, '/api/v1/conflicts?status=open', { token: supervisor })).body).conflicts;
     expect(conflicts.find((c) => c.recordId === wo.id && c.kind === 'refused')?.fields.find((f) => f.field === 'description')?.local).toBe('measured before the laptop was lost');
+    // Supervisors see the laptop by the name IT gave it, not its id.
+    expect(conflicts.find((c) => c.recordId === wo.id && c.kind === 'refused')?.deviceName).toBe('Alex’s Toughbook');
     const afterHandOver = z.object({ devices: z.array(deviceSchema) }).parse((await api(t.url, '/api/v1/admin/devices', { token: adminToken })).body).devices;
     expect(afterHandOver.find((d) => d.deviceId === device.id)?.handedOverAt).not.toBeNull();
   });

@@ -98,7 +98,7 @@ describe('a fleet of two instances', () => {
     expect(made.status).toBe(201);
     const location = made.headers.get('location') ?? '';
     const at = (url: string) => new URL(location, `${url}${attachmentUploadsPath}/`).toString();
-    const patch = (url: string, offset: number, body: BodyInit) =>
+    const patch = (url: string, offset: number, body: Uint8Array | ReadableStream<Uint8Array>) =>
       fetch(at(url), { method: 'PATCH', headers: { ...tus, ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset) }, body, duplex: 'half' } as RequestInit);
 
     // The first half goes to A; then A receives a chunk that stalls mid-way, as on a dying link.

@@ -1,12 +1,11 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { Modal } from './Modal';
 
 /** A modal question with the safe answer focused; Escape cancels. */
 export function ConfirmDialog(props: { title: string; children: ReactNode; confirmLabel: string; danger?: boolean; onConfirm: () => void; onCancel: () => void; busy?: boolean }) {
   const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
+    <Modal labelledBy="confirm-title" onClose={props.onCancel} initialFocus={cancel}>
         <h2 id="confirm-title">{props.title}</h2>
         <div className="modal-body">{props.children}</div>
         <div className="actions">
@@ -17,7 +16,6 @@ export function ConfirmDialog(props: { title: string; children: ReactNode; confi
             {props.confirmLabel}
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

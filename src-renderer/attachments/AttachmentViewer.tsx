@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { Modal } from '../app/Modal';
 import type { AttachmentMeta } from '../../src-shared/domain/entities';
 import { formatBytes } from '../../src-shared/domain/attachment-rules';
 import { useIpc } from '../api/fieldline';
@@ -11,10 +12,8 @@ export function AttachmentViewer({ attachment, onClose }: { attachment: Attachme
   const file = useIpc('attachments.file', { attachmentId: attachment.id, variant: 'content' });
   const url = useObjectUrl(file.data);
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal viewer" role="dialog" aria-modal="true" aria-labelledby="viewer-title">
+    <Modal labelledBy="viewer-title" className="viewer" onClose={onClose} initialFocus={close}>
         <h2 id="viewer-title">{attachment.fileName}</h2>
         <p className="muted">
           {attachment.description ? `${attachment.description} — ` : ''}
@@ -34,7 +33,6 @@ export function AttachmentViewer({ attachment, onClose }: { attachment: Attachme
             Close
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { Modal } from '../app/Modal';
 import { attachmentLimits } from '../../src-shared/domain/attachment-rules';
 
 /** Whether this device has a camera the app may use. */
@@ -48,8 +49,7 @@ export function CameraCapture({ onTaken, onClose }: { onTaken: (photo: Blob, tak
   };
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal camera" role="dialog" aria-modal="true" aria-labelledby="camera-title">
+    <Modal labelledBy="camera-title" className="camera" onClose={onClose}>
         <h2 id="camera-title">Take a photo</h2>
         {error ? <p className="error" role="alert">{error}</p> : <video ref={video} muted playsInline aria-label="Camera view" />}
         <div className="actions">
@@ -60,7 +60,6 @@ export function CameraCapture({ onTaken, onClose }: { onTaken: (photo: Blob, tak
             Take photo
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { Modal } from '../app/Modal';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
 
@@ -29,15 +30,10 @@ function SignInAgainDialog({ onDone }: { onDone: () => void }) {
   const signIn = useIpcMutation('session.signIn');
   const [password, setPassword] = useState('');
   const field = useRef<HTMLInputElement>(null);
-  useEffect(() => field.current?.focus(), []);
   const session = current.data?.session;
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onDone()}>
+    <Modal labelledBy="sign-in-again-title" onClose={onDone} initialFocus={field}>
       <form
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="sign-in-again-title"
         onSubmit={(e) => {
           e.preventDefault();
           if (session) signIn.mutate({ serverUrl: session.serverUrl, username: session.username, password }, { onSuccess: onDone });
@@ -67,6 +63,6 @@ function SignInAgainDialog({ onDone }: { onDone: () => void }) {
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

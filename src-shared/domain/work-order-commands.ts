@@ -58,6 +58,10 @@ export const workOrderListQuerySchema = z.strictObject({
   dueBefore: isoDateTimeSchema.optional(),
   /** Only the work orders overdue at this time (isOverdue): unfinished and past their scheduled end. */
   overdueAt: isoDateTimeSchema.optional(),
+  /** Work orders assigned to this user, or to nobody (dispatch). */
+  assignedTo: z.union([recordIdSchema, z.literal('unassigned')]).optional(),
+  /** Only work still to do (not completed, closed or cancelled): a technician's day. */
+  openOnly: z.boolean().optional(),
   limit: z.number().int().min(1).max(500).default(100),
   offset: z.number().int().min(0).default(0),
 });

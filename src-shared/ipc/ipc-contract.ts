@@ -72,6 +72,7 @@ export const ipcContract = {
   'workOrders.list': { request: workOrderListQuerySchema, response: workOrderListSchema },
   'workOrders.get': { request: workOrderIdInputSchema, response: workOrderDetailSchema },
   'workOrders.reference': { request: empty, response: referenceDataSchema },
+  'workOrders.openLoad': { request: z.strictObject({ now: isoDateTimeSchema }), response: z.array(z.object({ assignedTo: z.string().nullable(), open: z.number().int(), overdue: z.number().int() })) },
   'workOrders.changeStatus': { request: changeStatusInputSchema, response: localWriteResultSchema },
   'workOrders.assign': { request: assignWorkOrderInputSchema, response: localWriteResultSchema },
   'workOrders.setTaskDone': { request: setTaskDoneInputSchema, response: localWriteResultSchema },

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
@@ -77,6 +78,9 @@ describe('the desktop app', () => {
     pageA = await open(a);
     await shot(pageA, '01-sign-in');
     await signIn(pageA, 'tech1');
+    // A technician starts on My day (field-ux.test.ts); everything on the laptop is one tab away.
+    await expect.poll(() => pageA.getByRole('heading', { level: 1 }).textContent()).toBe('My day');
+    await pageA.getByRole('button', { name: 'All work orders' }).click();
     const rows = pageA.getByTestId('work-order-list').locator('tbody tr');
     await expect.poll(() => rows.count()).toBeGreaterThan(0);
     await shot(pageA, '02-work-order-list');
@@ -293,7 +297,8 @@ describe('the desktop app', () => {
       const card = page.locator('[data-server-conflict]').first();
       await expect.poll(() => card.getByRole('heading').textContent()).toMatch(/^WO-\d{6} — Both changed the same fields$/);
       expect(await card.getByRole('link').getAttribute('href')).toMatch(/^#\/work-orders\//);
-      expect(await card.textContent()).toContain(`By ${a.core.session.info.displayName} (device `);
+      // The laptop by its name (the machine's, as it signed in), not its id.
+      expect(await card.textContent()).toContain(`By ${a.core.session.info.displayName} (${hostname()})`);
       expect(await card.textContent()).toContain('Completion notes: decided by a person');
       // By site: each site shows the resolved conflicts the server logged for it, and none of the others.
       const logged = await t.server.db.selectFrom('conflicts').select('site_id').where('status', '=', 'resolved').execute();

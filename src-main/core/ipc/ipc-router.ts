@@ -144,6 +144,7 @@ export class IpcRouter {
       'workOrders.list': (query) => session().queries.list(query),
       'workOrders.get': ({ workOrderId }) => session().queries.get(workOrderId),
       'workOrders.reference': () => session().queries.reference(),
+      'workOrders.openLoad': ({ now }) => session().queries.openLoad(now),
       'workOrders.changeStatus': (input) => this.wrote(session().workOrders.changeStatus(input)),
       'workOrders.assign': (input) => this.wrote(session().workOrders.assign(input)),
       'workOrders.setTaskDone': (input) => this.wrote(session().workOrders.setTaskDone(input)),

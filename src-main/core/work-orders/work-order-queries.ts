@@ -37,7 +37,10 @@ export class WorkOrderQueries {
     if (q.dueBefore) query = query.where('scheduled_end', '<=', q.dueBefore);
     // isOverdue as a filter. Times compare as text, as for the due-date filter and the list's order.
     if (q.overdueAt) query = query.where('scheduled_end', '<', q.overdueAt).where('status', 'in', unfinishedStatuses);
-    const filtered = (q.statuses && q.statuses.length > 0) || q.siteId || q.priority || q.dueBefore || q.overdueAt;
+    if (q.assignedTo === 'unassigned') query = query.where('assigned_to', 'is', null);
+    else if (q.assignedTo) query = query.where('assigned_to', '=', q.assignedTo);
+    if (q.openOnly) query = query.where('status', 'in', unfinishedStatuses);
+    const filtered = (q.statuses && q.statuses.length > 0) || q.siteId || q.priority || q.dueBefore || q.overdueAt || q.assignedTo || q.openOnly;
     const total = match && !filtered ? await this.searchTotal(match) : Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await query
       .select(['id', 'data', 'sync_state'])
@@ -92,6 +95,21 @@ export class WorkOrderQueries {
   }
 
   /** Sites, assets and people on the device, for the list's filters and columns and the new-work-order form. */
+  /** Each person's open work (and the unassigned), overdue counted apart: a dispatcher's view of who has room. */
+  async openLoad(now: string) {
+    const rows = await this.db
+      .selectFrom('records')
+      .select(['assigned_to'])
+      .select((eb) => eb.fn.countAll<number>().as('open'))
+      .select(sql<number>`sum(case when scheduled_end < ${now} then 1 else 0 end)`.as('overdue'))
+      .where('entity', '=', 'workOrder')
+      .where('pending_delete', '=', 0)
+      .where('status', 'in', unfinishedStatuses)
+      .groupBy('assigned_to')
+      .execute();
+    return rows.map((row) => ({ assignedTo: row.assigned_to, open: Number(row.open), overdue: Number(row.overdue) }));
+  }
+
   async reference() {
     const rows = await this.db.selectFrom('records').select(['entity', 'data']).where('entity', 'in', ['site', 'asset', 'user']).where('pending_delete', '=', 0).execute();
     const sites = rows.filter((r) => r.entity === 'site').map((r) => siteSchema.parse(parseData(r.data)));

@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPassword } from '../../src-server/demo/seed-demo';
+import { launchChromium } from '../support/chromium';
+import { startAppClient, type AppClient } from '../support/app-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/** A technician's day and a supervisor's desk (issue: field UX), in Debian's Chromium against the real server. */
+const screenshots = join(import.meta.dirname, '../../test-results/screenshots');
+
+describe('a technician’s day and a supervisor’s desk', () => {
+  let t: TestServer;
+  let browser: Browser;
+  let tech: AppClient;
+  let desk: AppClient;
+  /** The technician's window, used throughout as a technician would (the shell serves one window per client). */
+  let page: Page;
+
+  async function open(app: AppClient, viewport = { width: 1366, height: 768 }): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    page.setDefaultTimeout(10_000);
+    await page.goto(app.shell.launchUrl);
+    return page;
+  }
+  async function signIn(page: Page, user: string) {
+    await page.getByLabel('Server').fill(t.url);
+    await page.getByLabel('User').fill(user);
+    await page.getByLabel('Password').fill(demoPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('sync-badge').textContent(), { timeout: 20_000 }).toMatch(/Synced/);
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false });
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    t = await startTestServer('sqlite', { workOrders: 120 });
+    browser = await launchChromium();
+    tech = await startAppClient();
+    desk = await startAppClient();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await tech?.close();
+    await desk?.close();
+    await t?.stop();
+  });
+
+  it('a technician starts on My day: only their open work, overdue first, then today, then upcoming; rows are 44 px targets', async () => {
+    page = await open(tech);
+    await signIn(page, 'tech1');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('My day');
+    const groups = await page.locator('tr.day-group th').allTextContents();
+    expect(groups.length).toBeGreaterThan(0);
+    const order = ['Overdue', 'Due today', 'Upcoming', 'No due date'];
+    const seen = groups.map((g) => order.findIndex((label) => g.startsWith(label)));
+    expect(seen.every((i) => i >= 0)).toBe(true);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    const statuses = await page.locator('tr.row-target td:nth-child(3)').allTextContents();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => ['Completed', 'Closed', 'Cancelled'].includes(s))).toEqual([]);
+    for (const box of await page.locator('tr.row-target').evaluateAll((rows) => rows.slice(0, 5).map((r) => r.getBoundingClientRect().height))) expect(box).toBeGreaterThanOrEqual(44);
+    await shot(page, 'ux-01-my-day-1366');
+    // The whole row opens the work order.
+    await page.locator('tr.row-target td:nth-child(2)').first().click();
+    await expect.poll(() => page.url()).toMatch(/#\/work-orders\/.+/);
+    await page.goBack();
+  });
+
+  it('filters and the scroll position survive opening a work order and a reload; an empty result says how to widen it', async () => {
+    await page.setViewportSize({ width: 1366, height: 600 });
+    await page.getByRole('button', { name: 'All work orders' }).click();
+    await page.getByLabel('Status').selectOption('completed');
+    await expect.poll(() => page.locator('tr.row-target td:nth-child(3)').allTextContents()).not.toEqual([]);
+    await page.getByLabel('Status').selectOption('');
+    await page.evaluate('window.scrollTo(0, 400)');
+    await page.waitForTimeout(400);
+    await page.locator('tr.row-target td:nth-child(2)').nth(8).click();
+    await expect.poll(() => page.url()).toMatch(/#\/work-orders\/.+/);
+    await page.goBack();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Work orders');
+    await expect.poll(() => page.evaluate<number>('Math.round(window.scrollY)')).toBeGreaterThan(300);
+
+    await page.getByLabel('Search').fill('no such work order anywhere');
+    await expect.poll(() => page.getByTestId('empty-list').textContent()).toContain('No work order matches these filters');
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Search').inputValue()).toBe('no such work order anywhere');
+    await shot(page, 'ux-02-empty-filtered');
+    await page.getByTestId('empty-list').getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => page.locator('tr.row-target').count()).toBeGreaterThan(0);
+    expect(await page.getByLabel('Search').inputValue()).toBe('');
+  });
+
+  it('at 1280×720 the header stays one row, with a queued change too', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.getByRole('button', { name: 'My day' }).click();
+    const headerHeight = () => page.locator('header.app-header').evaluate((h) => h.getBoundingClientRect().height);
+    await shot(page, 'ux-03-header-1280');
+    expect(await headerHeight()).toBeLessThanOrEqual(70);
+    // A change waits in the queue while the server does not answer: the header shows the count and keeps its height.
+    await t.pause();
+    await page.locator('tr.row-target td:nth-child(2)').first().click();
+    const firstTask = page.getByRole('region', { name: /^Tasks/ }).getByRole('checkbox').first();
+    await firstTask.click();
+    await expect.poll(() => page.locator('header.app-header .count').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('sync-badge').textContent(), { timeout: 15_000 }).toMatch(/Offline|queued/);
+    expect(await headerHeight()).toBeLessThanOrEqual(70);
+    await shot(page, 'ux-03-header-1280-queued');
+    await t.resume();
+    await page.goBack();
+    // 200 % zoom on a 1366×768 screen is a 683×384 page: the header scrolls away with the page instead of covering it.
+    await page.setViewportSize({ width: 683, height: 384 });
+    await page.getByRole('button', { name: 'All work orders' }).click();
+    await page.evaluate('window.scrollTo(0, 600)');
+    await expect.poll(() => page.locator('header.app-header').evaluate((h) => h.getBoundingClientRect().bottom)).toBeLessThanOrEqual(0);
+    await shot(page, 'ux-05-zoom-200');
+    await page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  it('a supervisor dispatches: each technician’s open load, the unassigned ones, and assigning asks first', async () => {
+    const deskPage = await open(desk);
+    await signIn(deskPage, 'super1');
+    await expect.poll(() => deskPage.getByRole('heading', { level: 1 }).textContent()).toBe('Work orders');
+    const load = deskPage.getByRole('list', { name: 'Open work by technician' });
+    await expect.poll(() => load.getByRole('button').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Alex Novak: \d+ open/)]));
+    await shot(deskPage, 'ux-04-dispatch-load');
+    await deskPage.getByLabel('Assigned to').selectOption('unassigned');
+    await expect.poll(() => deskPage.locator('tr.row-target td:nth-child(6)').allTextContents()).not.toEqual([]);
+    const assignees = await deskPage.locator('tr.row-target td:nth-child(6)').allTextContents();
+    expect(new Set(assignees)).toEqual(new Set(['Not assigned']));
+    await deskPage.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { allowedTransitions, isOverdue, overseesSites } from '../../src-shared/domain/work-order-status';
+import { allowedTransitions, isOverdue, overseesSites, unfinishedStatuses } from '../../src-shared/domain/work-order-status';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
@@ -13,7 +13,9 @@ import { navigate } from '../app/routing';
 import { useNow } from '../app/useNow';
 import { SyncIcon } from '../sync/SyncIcon';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel';
-import { LaborTimer } from './LaborTimer';
+import { LaborPanel } from './LaborPanel';
+import { MeasurementsPanel } from './MeasurementsPanel';
+import { AssignControl } from './AssignControl';
 import { assigneeName, statusLabel } from './labels';
 
 /** One work order, everything a technician records on site, each change saved at once and queued. */
@@ -27,11 +29,9 @@ const assetStatusLabel: Record<(typeof assetStatusSchema.options)[number], strin
 export function WorkOrderDetail({ id, session }: { id: string; session: SessionInfo }) {
   const detail = useIpc('workOrders.get', { workOrderId: id });
   const changeStatus = useIpcMutation('workOrders.changeStatus');
-  const assign = useIpcMutation('workOrders.assign');
   const setTask = useIpcMutation('workOrders.setTaskDone');
   const addPart = useIpcMutation('workOrders.addPartUsed');
   const removePart = useIpcMutation('workOrders.removePartUsed');
-  const measure = useIpcMutation('workOrders.recordMeasurement');
   const deleteDraft = useIpcMutation('workOrders.deleteDraft');
   const setAssetStatus = useIpcMutation('workOrders.setAssetStatus');
   const settings = useIpc('settings.get', {});
@@ -39,9 +39,6 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const updateSettings = useIpcMutation('settings.update');
   const [partId, setPartId] = useState('');
   const [quantity, setQuantity] = useState('1');
-  const [mName, setMName] = useState('');
-  const [mValue, setMValue] = useState('');
-  const [mUnit, setMUnit] = useState('');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [confirmComplete, setConfirmComplete] = useState(false);
   const now = useNow(60_000);
@@ -54,7 +51,9 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const people = new Map((reference.data?.users ?? []).map((u) => [u.id, u]));
   const assignee = assigneeName(wo.assignedTo, people);
   const transitions = allowedTransitions(wo.status, session.role);
-  const error = updateSettings.error ?? changeStatus.error ?? assign.error ?? setTask.error ?? addPart.error ?? removePart.error ?? measure.error ?? deleteDraft.error ?? setAssetStatus.error;
+  // Readings and labor are corrected while the work is open; a completed work order is the record of the visit.
+  const open = unfinishedStatuses.includes(wo.status);
+  const error = updateSettings.error ?? changeStatus.error ?? setTask.error ?? addPart.error ?? removePart.error ?? deleteDraft.error ?? setAssetStatus.error;
 
   return (
     <article aria-labelledby="wo-title" className="detail">
@@ -94,19 +93,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
             {wo.type} · priority <strong className={`priority-${wo.priority}`}>{wo.priority}</strong> ·{' '}
             {assignee ? `assigned to ${assignee}` : 'not assigned'}
           </p>
-          {overseesSites(session.role) && (
-            <label>
-              Assigned to
-              <select
-                value={wo.assignedTo ?? ''}
-                disabled={assign.isPending}
-                onChange={(e) => assign.mutate({ workOrderId: wo.id, assignedTo: e.target.value === '' ? null : e.target.value })}
-              >
-                <option value="">Not assigned</option>
-                <RecordOptions items={[...people.values()].filter((p) => p.siteIds.includes(wo.siteId))} label={(p) => `${p.displayName} (${p.role})`} />
-              </select>
-            </label>
-          )}
+          {overseesSites(session.role) && <AssignControl workOrder={wo} people={reference.data?.users ?? []} />}
           <p className="muted">
             Scheduled {dateTime(wo.scheduledStart)} – {dateTime(wo.scheduledEnd)}
             {isOverdue(wo, now) && <strong className="overdue"> · Overdue</strong>}
@@ -223,54 +210,9 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
         </div>
       </section>
 
-      <section className="card" aria-labelledby="labor-title">
-        <h2 id="labor-title">Labor</h2>
-        <ul className="plain-list">
-          {wo.laborRecords.map((l) => (
-            <li key={l.id}>
-              {l.minutes} min from {dateTime(l.start)}
-              {l.note ? ` — ${l.note}` : ''}
-            </li>
-          ))}
-          {wo.laborRecords.length === 0 && <li className="muted">No labor recorded.</li>}
-        </ul>
-        <LaborTimer workOrderId={wo.id} />
-      </section>
+      <LaborPanel workOrderId={wo.id} labor={wo.laborRecords} open={open} userId={session.userId} oversees={overseesSites(session.role)} people={people} />
 
-      <section className="card" aria-labelledby="measure-title">
-        <h2 id="measure-title">Measurements</h2>
-        <ul className="plain-list">
-          {wo.measurements.map((m) => (
-            <li key={m.id}>
-              {m.name}: <strong>{m.value}</strong> {m.unit} <span className="muted">({dateTime(m.recordedAt)})</span>
-            </li>
-          ))}
-          {wo.measurements.length === 0 && <li className="muted">None recorded.</li>}
-        </ul>
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            measure.mutate({ workOrderId: wo.id, name: mName, value: Number(mValue), unit: mUnit }, { onSuccess: () => (setMName(''), setMValue(''), setMUnit('')) });
-          }}
-        >
-          <label className="grow">
-            Measurement
-            <input value={mName} onChange={(e) => setMName(e.target.value)} required maxLength={200} placeholder="e.g. Current L1" />
-          </label>
-          <label>
-            Value
-            <input type="number" step="any" value={mValue} onChange={(e) => setMValue(e.target.value)} required />
-          </label>
-          <label>
-            Unit
-            <input value={mUnit} onChange={(e) => setMUnit(e.target.value)} maxLength={32} placeholder="A" />
-          </label>
-          <button type="submit" disabled={measure.isPending}>
-            Record
-          </button>
-        </form>
-      </section>
+      <MeasurementsPanel workOrderId={wo.id} measurements={wo.measurements} open={open} />
 
       <AttachmentsPanel workOrderId={wo.id} attachments={detail.data.attachments} />
 

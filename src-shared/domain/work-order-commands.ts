@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isMeasurementUnit, measurementUnitNames } from './measurement-units';
 import { text } from './text';
 import { isoDateTimeSchema, recordIdSchema } from './ids';
 import { assetStatusSchema, workOrderPrioritySchema, workOrderTypeSchema } from './entities';
@@ -16,12 +17,31 @@ export const addLaborInputSchema = z.strictObject({
   minutes: z.number().int().min(0).max(24 * 60 * 7),
   note: text().max(2000).default(''),
 });
+/** A unit from the list (measurement-units.ts): chosen, never typed. */
+const measurementUnitSchema = z.string().refine(isMeasurementUnit, { message: `choose a unit: ${measurementUnitNames.join(', ')}` });
 export const recordMeasurementInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
   name: text().min(1).max(200),
   value: z.number().finite(),
-  unit: text().max(32),
+  unit: measurementUnitSchema,
 });
+/** A correction of a reading on a work order not yet completed. */
+export const updateMeasurementInputSchema = z.strictObject({
+  workOrderId: recordIdSchema,
+  measurementId: text().min(1).max(64),
+  name: text().min(1).max(200).optional(),
+  value: z.number().finite().optional(),
+  unit: measurementUnitSchema.optional(),
+});
+export const removeMeasurementInputSchema = z.strictObject({ workOrderId: recordIdSchema, measurementId: text().min(1).max(64) });
+/** A correction of one's own labor entry on a work order not yet completed. */
+export const updateLaborInputSchema = z.strictObject({
+  workOrderId: recordIdSchema,
+  laborId: text().min(1).max(64),
+  minutes: z.number().int().min(1).max(24 * 60 * 7).optional(),
+  note: text().max(2000).optional(),
+});
+export const removeLaborInputSchema = z.strictObject({ workOrderId: recordIdSchema, laborId: text().min(1).max(64) });
 export const editNotesInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
   completionNotes: text().max(20_000).nullable().optional(),

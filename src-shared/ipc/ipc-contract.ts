@@ -13,8 +13,7 @@ import {
   setAssetStatusInputSchema,
   setTaskDoneInputSchema,
   workOrderIdInputSchema,
-  workOrderListQuerySchema,
-} from '../domain/work-order-commands';
+  workOrderListQuerySchema, removeLaborInputSchema, removeMeasurementInputSchema, updateLaborInputSchema, updateMeasurementInputSchema } from '../domain/work-order-commands';
 import { conflictSchema, conflictStatusSchema, resolveConflictRequestSchema } from '../protocol/conflicts';
 import { errorEnvelopeSchema } from '../protocol/errors';
 import { policyViewSchema } from '../policy/managed-policy';
@@ -80,6 +79,10 @@ export const ipcContract = {
   'workOrders.removePartUsed': { request: removePartUsedInputSchema, response: localWriteResultSchema },
   'workOrders.addLabor': { request: addLaborInputSchema, response: localWriteResultSchema },
   'workOrders.recordMeasurement': { request: recordMeasurementInputSchema, response: localWriteResultSchema },
+  'workOrders.updateMeasurement': { request: updateMeasurementInputSchema, response: localWriteResultSchema },
+  'workOrders.removeMeasurement': { request: removeMeasurementInputSchema, response: localWriteResultSchema },
+  'workOrders.updateLabor': { request: updateLaborInputSchema, response: localWriteResultSchema },
+  'workOrders.removeLabor': { request: removeLaborInputSchema, response: localWriteResultSchema },
   'workOrders.editNotes': { request: editNotesInputSchema, response: localWriteResultSchema },
   'workOrders.setAssetStatus': { request: setAssetStatusInputSchema, response: localWriteResultSchema },
   'workOrders.noteDrafts': { request: workOrderIdInputSchema, response: noteDraftsSchema },

@@ -122,7 +122,7 @@ describe('the desktop app', () => {
     await expect.poll(() => badge(pageA), { timeout: 15_000 }).toMatch(/Offline — nothing queued|Offline — \d+ change/);
     await pageA.getByLabel('Measurement', { exact: true }).fill('Current L1');
     await pageA.getByLabel('Value', { exact: true }).fill('12.5');
-    await pageA.getByLabel('Unit', { exact: true }).fill('A');
+    await pageA.getByLabel('Unit', { exact: true }).selectOption('A');
     await pageA.getByRole('button', { name: 'Record' }).click();
     await expect.poll(() => pageA.getByText('Current L1').count()).toBeGreaterThan(0);
     // The box shows what the store holds: it turns checked once the write is saved.
@@ -216,7 +216,7 @@ describe('the desktop app', () => {
     await pageA.goto(`${a.shell.origin}/#/work-orders/${workOrderId}`);
     await pageA.getByLabel('Measurement', { exact: true }).fill('Vibration');
     await pageA.getByLabel('Value', { exact: true }).fill('4.2');
-    await pageA.getByLabel('Unit', { exact: true }).fill('mm/s');
+    await pageA.getByLabel('Unit', { exact: true }).selectOption('mm/s');
     await pageA.getByRole('button', { name: 'Record' }).click();
     await expect.poll(() => pageA.getByText('Vibration').count()).toBeGreaterThan(0);
     await pageA.getByRole('button', { name: 'Sync now' }).click();
@@ -286,7 +286,14 @@ describe('the desktop app', () => {
       const unassigned = (await c.core.session.queries.list({ statuses: ['open'], limit: 100 })).items.find((wo) => sam?.siteIds.includes(wo.siteId));
       if (!sam || !unassigned) throw new Error('no open work order at a site of Sam Okafor');
       await page.getByTestId('work-order-list').locator(`tr[data-work-order="${unassigned.id}"]`).getByRole('link').first().click();
+      await expect.poll(() => page.url()).toContain(unassigned.id);
+      // Picking a name changes nothing by itself: the supervisor confirms, told what will happen.
       await page.getByLabel('Assigned to').selectOption({ label: 'Sam Okafor (technician)' });
+      expect((await c.core.session.queries.get(unassigned.id)).workOrder.assignedTo).toBeNull();
+      await page.getByRole('button', { name: 'Assign…' }).click();
+      await expect.poll(() => page.getByRole('dialog').textContent()).toContain('appears on Sam Okafor’s laptop');
+      await shot(page, '09a-assign-confirm');
+      await page.getByRole('dialog').getByRole('button', { name: 'Assign to Sam Okafor' }).click();
       await expect.poll(async () => (await c.core.session.queries.get(unassigned.id)).workOrder).toMatchObject({ assignedTo: sam.id, status: 'assigned' });
       await expect.poll(() => page.getByText('assigned to Sam Okafor').count()).toBe(1);
             await page.getByRole('link', { name: /^Conflicts/ }).click();

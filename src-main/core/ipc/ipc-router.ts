@@ -152,6 +152,10 @@ export class IpcRouter {
       'workOrders.removePartUsed': (input) => this.wrote(session().workOrders.removePartUsed(input)),
       'workOrders.addLabor': (input) => this.wrote(session().workOrders.addLabor(input)),
       'workOrders.recordMeasurement': (input) => this.wrote(session().workOrders.recordMeasurement(input)),
+      'workOrders.updateMeasurement': (input) => this.wrote(session().workOrders.updateMeasurement(input)),
+      'workOrders.removeMeasurement': (input) => this.wrote(session().workOrders.removeMeasurement(input)),
+      'workOrders.updateLabor': (input) => this.wrote(session().workOrders.updateLabor(input)),
+      'workOrders.removeLabor': (input) => this.wrote(session().workOrders.removeLabor(input)),
       'workOrders.editNotes': async (input) => {
         const written = await this.wrote(session().workOrders.editNotes(input));
         await session().noteDrafts.settle(input.workOrderId);

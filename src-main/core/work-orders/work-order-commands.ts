@@ -11,9 +11,9 @@ import {
   recordMeasurementInputSchema,
   removePartUsedInputSchema,
   setAssetStatusInputSchema,
-  setTaskDoneInputSchema,
-} from '../../../src-shared/domain/work-order-commands';
-import { canReachStatus, overseesSites } from '../../../src-shared/domain/work-order-status';
+  setTaskDoneInputSchema, removeLaborInputSchema, removeMeasurementInputSchema, updateLaborInputSchema, updateMeasurementInputSchema } from '../../../src-shared/domain/work-order-commands';
+import { canReachStatus, overseesSites, unfinishedStatuses } from '../../../src-shared/domain/work-order-status';
+import { measurementProblem } from '../../../src-shared/domain/measurement-units';
 import { newRecordId } from '../../../src-shared/domain/ids';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
@@ -143,8 +143,58 @@ export class WorkOrderCommands {
 
   async recordMeasurement(input: z.input<typeof recordMeasurementInputSchema>): Promise<LocalWriteResult> {
     const m = parseOrThrow(recordMeasurementInputSchema, input, 'measurement');
+    requirePlausible(m.value, m.unit);
     const measurement = { id: uuidv7(), name: m.name, value: m.value, unit: m.unit, recordedAt: isoAt(this.clock) };
     return this.edit(m.workOrderId, (wo) => ({ values: { measurements: [...wo.measurements, measurement] }, summary: `Measured ${m.name} ${m.value} ${m.unit}`.trim() }));
+  }
+
+  async updateMeasurement(input: z.input<typeof updateMeasurementInputSchema>): Promise<LocalWriteResult> {
+    const c = parseOrThrow(updateMeasurementInputSchema, input, 'measurement correction');
+    return this.edit(c.workOrderId, (wo) => {
+      requireOpenForCorrections(wo);
+      const current = wo.measurements.find((m) => m.id === c.measurementId);
+      if (!current) throw new FieldlineError('NOT_FOUND', 'That measurement is not on this work order');
+      const next = { ...current, ...(c.name !== undefined ? { name: c.name } : {}), ...(c.value !== undefined ? { value: c.value } : {}), ...(c.unit !== undefined ? { unit: c.unit } : {}) };
+      requirePlausible(next.value, next.unit);
+      return { values: { measurements: wo.measurements.map((m) => (m.id === current.id ? next : m)) }, summary: `Corrected ${next.name} to ${next.value} ${next.unit}` };
+    });
+  }
+
+  async removeMeasurement(input: z.input<typeof removeMeasurementInputSchema>): Promise<LocalWriteResult> {
+    const c = parseOrThrow(removeMeasurementInputSchema, input, 'measurement');
+    return this.edit(c.workOrderId, (wo) => {
+      requireOpenForCorrections(wo);
+      const current = wo.measurements.find((m) => m.id === c.measurementId);
+      if (!current) throw new FieldlineError('NOT_FOUND', 'That measurement is not on this work order');
+      return { values: { measurements: wo.measurements.filter((m) => m.id !== current.id) }, summary: `Removed the reading ${current.name}` };
+    });
+  }
+
+  async updateLabor(input: z.input<typeof updateLaborInputSchema>): Promise<LocalWriteResult> {
+    const c = parseOrThrow(updateLaborInputSchema, input, 'labor correction');
+    return this.edit(c.workOrderId, (wo) => {
+      const current = this.ownLabor(wo, c.laborId);
+      const next = { ...current, ...(c.minutes !== undefined ? { minutes: c.minutes } : {}), ...(c.note !== undefined ? { note: c.note } : {}) };
+      return { values: { laborRecords: wo.laborRecords.map((l) => (l.id === current.id ? next : l)) }, summary: `Corrected labor to ${next.minutes} min` };
+    });
+  }
+
+  async removeLabor(input: z.input<typeof removeLaborInputSchema>): Promise<LocalWriteResult> {
+    const c = parseOrThrow(removeLaborInputSchema, input, 'labor entry');
+    return this.edit(c.workOrderId, (wo) => {
+      const current = this.ownLabor(wo, c.laborId);
+      return { values: { laborRecords: wo.laborRecords.filter((l) => l.id !== current.id) }, summary: `Removed ${current.minutes} min of labor` };
+    });
+  }
+
+  /** A labor entry the user may correct: their own (a supervisor: anyone's), on a work order not yet completed. */
+  private ownLabor(wo: WorkOrder, laborId: string) {
+    requireOpenForCorrections(wo);
+    const current = wo.laborRecords.find((l) => l.id === laborId);
+    if (!current) throw new FieldlineError('NOT_FOUND', 'That labor entry is not on this work order');
+    const user = this.user();
+    if (current.userId !== user.id && !overseesSites(user.role)) throw new FieldlineError('PERMISSION_DENIED', 'You can correct only your own labor entries');
+    return current;
   }
 
   async editNotes(input: z.input<typeof editNotesInputSchema>): Promise<LocalWriteResult> {
@@ -206,4 +256,16 @@ export class WorkOrderCommands {
     this.changed(result);
     return result;
   }
+}
+
+/** Readings and labor are corrected while the work is open; a completed work order is a record of the visit. */
+function requireOpenForCorrections(wo: WorkOrder): void {
+  if (!unfinishedStatuses.includes(wo.status)) {
+    throw new FieldlineError('VALIDATION_ERROR', `${wo.number ?? 'This work order'} is ${wo.status}: its measurements and labor can no longer be changed here (a supervisor can reopen it)`);
+  }
+}
+
+function requirePlausible(value: number, unit: string): void {
+  const problem = measurementProblem(value, unit);
+  if (problem) throw new FieldlineError('VALIDATION_ERROR', problem, { field: 'value' });
 }

@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { workOrderSchema } from '../../src-shared/domain/entities';
+import { demoPassword } from '../../src-server/demo/seed-demo';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { createTestClient, type TestClient } from '../support/test-client';
+
+/** A technician corrects their readings and labor while the work is open (issue: field UX). */
+describe('corrections of measurements and labor', () => {
+  let t: TestServer;
+  let device: TestClient;
+  beforeEach(async () => {
+    t = await startTestServer('sqlite', { workOrders: 30 });
+    device = createTestClient(t.clock);
+  });
+  afterEach(async () => {
+    await device.dispose();
+    await t.stop();
+  });
+
+  it('a reading outside its unit’s range is refused in words; a slip is corrected and reaches the server; a completed work order is kept as it was', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    expect((await session.engine.sync('start')).ok).toBe(true);
+    const [wo] = (await session.queries.list({ statuses: ['in-progress'], limit: 1 })).items;
+    if (!wo) throw new Error('tech1 has work in progress');
+    await expect(session.workOrders.recordMeasurement({ workOrderId: wo.id, name: 'Pressure', value: -99999, unit: 'bar' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: '-99999 bar cannot be a reading of pressure, bar: it lies between -1 and 1000 bar',
+    });
+    await expect(session.workOrders.recordMeasurement({ workOrderId: wo.id, name: 'Pressure', value: 4, unit: 'bars' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await session.workOrders.recordMeasurement({ workOrderId: wo.id, name: 'Pressure', value: 42, unit: 'bar' });
+    await session.workOrders.addLabor({ workOrderId: wo.id, start: new Date(t.clock.now() - 3600_000).toISOString(), end: new Date(t.clock.now()).toISOString(), minutes: 600 });
+    const written = (await session.queries.get(wo.id)).workOrder;
+    const reading = written.measurements.find((m) => m.value === 42);
+    const labor = written.laborRecords.find((l) => l.minutes === 600);
+    if (!reading || !labor) throw new Error('recorded');
+    await session.workOrders.updateMeasurement({ workOrderId: wo.id, measurementId: reading.id, value: 4.2 });
+    await session.workOrders.updateLabor({ workOrderId: wo.id, laborId: labor.id, minutes: 60, note: 'typed 600 by mistake' });
+    expect((await session.engine.sync('manual')).ok).toBe(true);
+    const server = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', wo.id).executeTakeFirstOrThrow()).data));
+    expect(server.measurements.find((m) => m.id === reading.id)).toMatchObject({ value: 4.2, unit: 'bar' });
+    expect(server.laborRecords.find((l) => l.id === labor.id)).toMatchObject({ minutes: 60, note: 'typed 600 by mistake' });
+
+    // Another person's labor is theirs to correct.
+    const someoneElse = server.laborRecords.find((l) => l.userId !== session.info.userId);
+    if (someoneElse) await expect(session.workOrders.removeLabor({ workOrderId: wo.id, laborId: someoneElse.id })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+
+    await session.workOrders.removeMeasurement({ workOrderId: wo.id, measurementId: reading.id });
+    expect((await session.queries.get(wo.id)).workOrder.measurements.some((m) => m.id === reading.id)).toBe(false);
+    await session.workOrders.changeStatus({ workOrderId: wo.id, status: 'completed' });
+    await expect(session.workOrders.removeLabor({ workOrderId: wo.id, laborId: labor.id })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('can no longer be changed') });
+  });
+});

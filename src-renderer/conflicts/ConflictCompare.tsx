@@ -31,6 +31,8 @@ function parseEdited(text: string, like: Json): { ok: true; value: Json } | { ok
 export function ConflictCompare(props: {
   fields: ComparedField[];
   localLabel: string;
+  /** The server's side: who wrote it and when, where known. */
+  serverLabel?: string;
   busy: boolean;
   canRemember: boolean;
   onDecide: (decision: ResolveConflictRequest, remember: Record<string, 'local' | 'server'>) => void;
@@ -65,7 +67,7 @@ export function ConflictCompare(props: {
             <th scope="col">Field</th>
             <th scope="col">Base (before both edits)</th>
             <th scope="col">{props.localLabel}</th>
-            <th scope="col">Server</th>
+            <th scope="col">{props.serverLabel ?? 'Server'}</th>
             <th scope="col">Decision</th>
           </tr>
         </thead>
@@ -96,7 +98,7 @@ export function ConflictCompare(props: {
                     </label>
                     <label className="check">
                       <input type="radio" name={`choice-${f.field}`} checked={choice === 'server'} onChange={() => setChoices({ ...choices, [f.field]: 'server' })} />
-                      <span>Server</span>
+                      <span>{props.serverLabel ?? 'Server'}</span>
                     </label>
                     <label className="check">
                       <input

@@ -4,18 +4,11 @@ import type { Json } from '../../src-shared/domain/json';
 import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
-import { RecordOptions } from '../app/SelectOptions';
 import { dateTime } from '../app/format';
 import { ConflictCompare } from './ConflictCompare';
-import { settledFields } from './conflict-words';
+import { conflictKindText, settledFields } from './conflict-words';
+import { SiteConflictTriage } from './SiteConflictTriage';
 
-const kindText: Record<string, string> = {
-  'update-update': 'Both changed the same fields',
-  'update-delete': 'Changed here, deleted on the server',
-  'delete-update': 'Deleted here, changed on the server',
-  'create-create': 'Created twice',
-  refused: 'A change the server refused',
-};
 
 /** Who settled a conflict, in words: a person by name where the server said who, or the policy. */
 function settledBy(c: { status: string; resolvedAt: string | null; resolution: Record<string, Json> | null }): string {
@@ -34,7 +27,7 @@ function DeviceConflicts() {
       {open.data?.map((c) => (
         <section key={c.id} className="card conflict" data-conflict={c.id} aria-label={`Conflict on ${c.record}`}>
           <h2>
-            <a href={`#/work-orders/${c.recordId}`}>{c.record}</a> — {kindText[c.kind] ?? c.kind}
+            <a href={`#/work-orders/${c.recordId}`}>{c.record}</a> — {conflictKindText(c.kind)}
           </h2>
           <p className="muted">Found {dateTime(c.createdAt)} while {c.origin === 'push' ? 'sending your changes' : 'receiving the server’s'}.</p>
           {c.kind === 'update-update' ? (
@@ -75,82 +68,13 @@ function ConflictHistory() {
             <tr key={c.id}>
               <td>{dateTime(c.createdAt)}</td>
               <td>{c.record}</td>
-              <td>{kindText[c.kind] ?? c.kind}</td>
+              <td>{conflictKindText(c.kind)}</td>
               <td>{settledFields(c.fields)}</td>
               <td>{settledBy(c)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-    </>
-  );
-}
-
-/** The supervisor's view of the server's conflict log for their sites. */
-function SiteConflicts() {
-  const [status, setStatus] = useState<'open' | 'resolved'>('open');
-  const [siteId, setSiteId] = useState('');
-  const reference = useIpc('workOrders.reference', {});
-  const log = useIpc('serverConflicts.list', { status, ...(siteId ? { siteId } : {}) });
-  const resolve = useIpcMutation('serverConflicts.resolve');
-  return (
-    <>
-      <div className="filters">
-        <label>
-          Show
-          <select value={status} onChange={(e) => setStatus(e.target.value === 'resolved' ? 'resolved' : 'open')}>
-            <option value="open">Open</option>
-            <option value="resolved">Resolved</option>
-          </select>
-        </label>
-        <label>
-          Site
-          <select value={siteId} onChange={(e) => setSiteId(e.target.value)}>
-            <option value="">All my sites</option>
-            <RecordOptions items={reference.data?.sites ?? []} label={(site) => site.name} />
-          </select>
-        </label>
-      </div>
-      <ErrorNote error={log.error ?? resolve.error} />
-      {log.data?.length === 0 && <p className="muted">No {status} conflicts {siteId ? 'at this site' : 'at your sites'}.</p>}
-      {log.data?.map((c) => (
-        <section key={c.id} className="card conflict" data-server-conflict={c.id} aria-label={`Server conflict on ${c.record}`}>
-          <h2>
-            {c.entity === 'workOrder' ? <a href={`#/work-orders/${c.recordId}`}>{c.record}</a> : c.record} — {kindText[c.kind] ?? c.kind}
-          </h2>
-          <p className="muted">
-            By {c.user} ({c.deviceName ?? `device ${c.deviceId.slice(0, 8)}`}) on {dateTime(c.createdAt)}
-            {c.resolvedAt ? `, decided by ${c.resolvedByName ?? 'a supervisor'} ${dateTime(c.resolvedAt)}` : ''}
-          </p>
-          {c.refusal && (
-            <p className="refusal" data-testid="refusal-reason">
-              The server refused this {c.refusal.opKind === 'create' ? 'new record' : c.refusal.opKind === 'delete' ? 'delete' : 'change'}: {c.refusal.error.message}. Apply
-              the technician’s values to keep them, or dismiss them.
-            </p>
-          )}
-          {c.status === 'open' && c.refusal && (
-            <div className="actions">
-              <button type="button" disabled={resolve.isPending} onClick={() => resolve.mutate({ conflictId: c.id, decision: { choice: 'local' } })}>
-                Apply the technician’s change
-              </button>
-              <button type="button" disabled={resolve.isPending} onClick={() => resolve.mutate({ conflictId: c.id, decision: { choice: 'server' } })}>
-                Dismiss it
-              </button>
-            </div>
-          )}
-          {c.status === 'open' && c.refusal?.opKind === 'delete' ? null : c.status === 'open' ? (
-            <ConflictCompare
-              fields={c.fields.map((f) => ({ ...f, local: f.local satisfies Json }))}
-              localLabel="Technician"
-              canRemember={false}
-              busy={resolve.isPending}
-              onDecide={(decision) => resolve.mutate({ conflictId: c.id, decision })}
-            />
-          ) : (
-            <p>{settledFields(c.fields)}</p>
-          )}
-        </section>
-      ))}
     </>
   );
 }
@@ -173,7 +97,7 @@ export function ConflictsView({ session }: { session: SessionInfo }) {
       </div>
       {tab === 'device' && <DeviceConflicts />}
       {tab === 'history' && <ConflictHistory />}
-      {tab === 'sites' && <SiteConflicts />}
+      {tab === 'sites' && <SiteConflictTriage />}
     </section>
   );
 }

@@ -23,3 +23,16 @@ export const outcomeText: Record<FieldConflict['outcome'], string> = {
 
 /** A settled conflict's fields in one line: "Completion notes: decided by a person". */
 export const settledFields = (fields: readonly FieldConflict[]) => fields.map((f) => `${fieldName(f.field)}: ${outcomeText[f.outcome]}`).join(', ');
+
+/** What kind of conflict, in words a supervisor reads: never "update-update". */
+const kindWords: Record<string, string> = {
+  'update-update': 'Both changed the same fields',
+  'update-delete': 'Changed here, deleted on the server',
+  'delete-update': 'Deleted here, changed on the server',
+  'create-create': 'Created twice',
+  refused: 'A change the server refused',
+};
+export const conflictKindText = (kind: string): string => kindWords[kind] ?? 'A conflict';
+
+/** A field's name in words ("Completion notes"), never its code name. */
+export const fieldLabel = fieldName;

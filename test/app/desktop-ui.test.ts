@@ -305,7 +305,7 @@ describe('the desktop app', () => {
       await expect.poll(() => card.getByRole('heading').textContent()).toMatch(/^WO-\d{6} — Both changed the same fields$/);
       expect(await card.getByRole('link').getAttribute('href')).toMatch(/^#\/work-orders\//);
       // The laptop by its name (the machine's, as it signed in), not its id.
-      expect(await card.textContent()).toContain(`By ${a.core.session.info.displayName} (${hostname()})`);
+      expect(await card.textContent()).toContain(`by ${a.core.session.info.displayName} (${hostname()})`);
       expect(await card.textContent()).toContain('Completion notes: decided by a person');
       // By site: each site shows the resolved conflicts the server logged for it, and none of the others.
       const logged = await t.server.db.selectFrom('conflicts').select('site_id').where('status', '=', 'resolved').execute();
@@ -339,6 +339,7 @@ describe('the desktop app', () => {
       const refusal = page.locator('[data-server-conflict]').filter({ hasText: 'A change the server refused' });
       await expect.poll(() => refusal.count(), { timeout: 20_000 }).toBe(1);
       expect(await refusal.getByTestId('refusal-reason').textContent()).toContain('Scheduled end: only a supervisor can change this');
+      await refusal.getByRole('button', { name: 'Compare' }).click();
       await shot(page, '12-supervisor-refused-change');
       await refusal.getByRole('button', { name: 'Dismiss it' }).click();
       await expect.poll(async () => (await t.server.db.selectFrom('conflicts').select('status').where('kind', '=', 'refused').executeTakeFirstOrThrow()).status, { timeout: 20_000 }).toBe('resolved');

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src-server/demo/seed-demo';
+import { workOrderSchema } from '../../src-shared/domain/entities';
+import { makeOp, pullAll, push } from '../support/sync-helpers';
 import { launchChromium } from '../support/chromium';
 import { startAppClient, type AppClient } from '../support/app-client';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -17,6 +19,8 @@ describe('a technician’s day and a supervisor’s desk', () => {
   let desk: AppClient;
   /** The technician's window, used throughout as a technician would (the shell serves one window per client). */
   let page: Page;
+  /** The supervisor's window. */
+  let deskPage: Page;
 
   async function open(app: AppClient, viewport = { width: 1366, height: 768 }): Promise<Page> {
     const page = await browser.newPage({ viewport });
@@ -119,7 +123,7 @@ describe('a technician’s day and a supervisor’s desk', () => {
   });
 
   it('a supervisor dispatches: each technician’s open load, the unassigned ones, and assigning asks first', async () => {
-    const deskPage = await open(desk);
+    deskPage = await open(desk);
     await signIn(deskPage, 'super1');
     await expect.poll(() => deskPage.getByRole('heading', { level: 1 }).textContent()).toBe('Work orders');
     const load = deskPage.getByRole('list', { name: 'Open work by technician' });
@@ -129,6 +133,43 @@ describe('a technician’s day and a supervisor’s desk', () => {
     await expect.poll(() => deskPage.locator('tr.row-target td:nth-child(6)').allTextContents()).not.toEqual([]);
     const assignees = await deskPage.locator('tr.row-target td:nth-child(6)').allTextContents();
     expect(new Set(assignees)).toEqual(new Set(['Not assigned']));
-    await deskPage.close();
+  });
+
+  it('a supervisor triages: counts and filters, then decides several conflicts at once after a confirmation', async () => {
+    // Three work orders where the office and the technician both wrote the notes from the same start.
+    const office = await t.login('super1');
+    const field = await t.login('tech1');
+    const mine = (await pullAll(t.url, field.accessToken)).changes.flatMap((c) => {
+      const parsed = workOrderSchema.safeParse(c.data);
+      return parsed.success && parsed.data.status === 'in-progress' ? [parsed.data] : [];
+    });
+    const targets = mine.slice(0, 3);
+    expect(targets.length).toBe(3);
+    for (const wo of targets) {
+      const version = (await t.server.db.selectFrom('records').select('version').where('id', '=', wo.id).executeTakeFirstOrThrow()).version;
+      await push(t.url, office.accessToken, [makeOp('workOrder', wo.id, 'update', { completionNotes: { base: wo.completionNotes, value: 'Office: parts on back order' } }, version)], 'desk');
+      await push(t.url, field.accessToken, [makeOp('workOrder', wo.id, 'update', { completionNotes: { base: wo.completionNotes, value: 'Field: replaced and tested' } }, version)], 'laptop');
+    }
+    await deskPage.getByRole('link', { name: /^Conflicts/ }).click();
+    await deskPage.getByRole('tab', { name: 'My sites (server log)' }).click();
+    await expect.poll(() => deskPage.getByTestId('conflict-counts').textContent(), { timeout: 20_000 }).toMatch(/^3 open conflicts:/);
+    await deskPage.getByLabel('Technician').selectOption({ label: 'Alex Novak (3)' });
+    await deskPage.getByLabel('Field').selectOption({ label: 'Completion notes (3)' });
+    await deskPage.getByLabel('Select all shown').check();
+    await deskPage.getByRole('button', { name: 'Keep the technicians’ values (3)' }).click();
+    const dialog = deskPage.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toContain('Each record takes the values the technician sent');
+    // The keyboard stays in the dialog: Tab from its last button comes back to its first.
+    await dialog.getByRole('button', { name: 'Keep the technicians’ values' }).focus();
+    await deskPage.keyboard.press('Tab');
+    expect(await deskPage.evaluate<string | null>('document.activeElement?.textContent ?? null')).toBe('Cancel');
+    await shot(deskPage, 'ux-06-bulk-confirm');
+    await dialog.getByRole('button', { name: 'Keep the technicians’ values' }).click();
+    await expect.poll(() => deskPage.getByTestId('bulk-outcome').textContent(), { timeout: 20_000 }).toBe('Decided 3 conflicts.');
+    for (const wo of targets) {
+      const stored = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', wo.id).executeTakeFirstOrThrow()).data));
+      expect(stored.completionNotes).toBe('Field: replaced and tested');
+    }
+    await shot(deskPage, 'ux-07-triage-after');
   });
 });

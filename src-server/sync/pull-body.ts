@@ -16,6 +16,8 @@ export interface PullPage {
   hasMore: boolean;
   reset: boolean;
   resetReason?: ResetReason;
+  /** On a snapshot's first page: how many records the snapshot holds, for the device's progress bar. */
+  total?: number;
   server: ServerInfo;
 }
 
@@ -26,7 +28,7 @@ export interface PullPage {
 const changeFields = (c: PulledRow) => `"entity":${JSON.stringify(c.entity)},"id":${JSON.stringify(c.id)},"op":"${c.op}","version":${c.version}`;
 
 const answerTail = (page: PullPage) =>
-  `"cursor":${JSON.stringify(page.cursor)},"hasMore":${page.hasMore}${page.reset ? ',"reset":true' : ''}${page.resetReason ? `,"resetReason":"${page.resetReason}"` : ''},"server":${JSON.stringify(page.server)}}`;
+  `"cursor":${JSON.stringify(page.cursor)},"hasMore":${page.hasMore}${page.reset ? ',"reset":true' : ''}${page.resetReason ? `,"resetReason":"${page.resetReason}"` : ''}${page.total !== undefined ? `,"total":${page.total}` : ''},"server":${JSON.stringify(page.server)}}`;
 
 /** The answer as one JSON document (docs/protocol.md, Pull). */
 export function pullAnswerJson(page: PullPage): string {

@@ -50,7 +50,16 @@ export class PullService {
     const more = rows.length > limit && last !== undefined;
     const next: PullCursor = more ? { ...cursor, snap: { entity: last.entity, id: last.id } } : { v: 1, db: cursor.db, seq: cursor.seq, ...(cursor.tip ? { tip: cursor.tip } : {}) };
     const changes = taken.map((r): PulledRow => ({ ...r, op: 'upsert' }));
-    return page(changes, encodeCursor(next), more || next.seq < head, this.deps.serverId, head, false);
+    const answer = page(changes, encodeCursor(next), more || next.seq < head, this.deps.serverId, head, false);
+    if (after.entity !== '' || !more) return answer;
+    // The first page of a large snapshot says how large it is: one count, once per first sync.
+    const counted = await this.deps.db
+      .selectFrom('records as r')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('r.deleted', '=', 0)
+      .where(inScopeNowSql(p, narrowing, 'r', now))
+      .executeTakeFirstOrThrow();
+    return { ...answer, total: Number(counted.n) };
   }
 
   private async logPage(p: Principal, narrowing: Narrowing, cursor: PullCursor, limit: number, head: number): Promise<PullPage> {

@@ -51,6 +51,8 @@ export const pullResponseSchema = z.object({
   reset: z.boolean().optional(),
   /** With `reset`, from servers that name `history-check`. */
   resetReason: resetReasonSchema.optional(),
+  /** On the first page of a snapshot (a first sync, a reset): how many records it holds, so the device shows real progress. */
+  total: z.number().int().min(0).optional(),
   server: serverInfoSchema,
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;

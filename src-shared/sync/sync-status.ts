@@ -16,3 +16,13 @@ export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
 export const recordSyncStateSchema = z.enum(['synced', 'queued', 'syncing', 'conflict', 'failed']);
 export type RecordSyncState = z.infer<typeof recordSyncStateSchema>;
+
+/**
+ * Seconds left at the rate so far, once there is a rate to go by (a tenth done, or five seconds
+ * in); null before that, rather than a wild guess.
+ */
+export function secondsLeft(progress: { done: number; total: number }, elapsedMs: number): number | null {
+  if (progress.total <= 0 || progress.done <= 0 || progress.done >= progress.total) return null;
+  if (progress.done < progress.total / 10 && elapsedMs < 5000) return null;
+  return Math.ceil(((progress.total - progress.done) * elapsedMs) / progress.done / 1000);
+}

@@ -97,11 +97,14 @@ describe('the pages of a full sync', () => {
   it('start with a small page, written while the server prepares full-size ones', async () => {
     const session = await device.core.signIn(t.url, 'super1', demoPassword);
     const pulledAfterEachPage: number[] = [];
-    const outcome = await pullAll(pullContextOf(session, t.clock), (pulled) => pulledAfterEachPage.push(pulled));
+    const totals: number[] = [];
+    const outcome = await pullAll(pullContextOf(session, t.clock), (pulled, total) => (pulledAfterEachPage.push(pulled), totals.push(total)));
     const records = Number((await t.server.db.selectFrom('records').select((eb) => eb.fn.countAll().as('n')).where('deleted', '=', 0).executeTakeFirstOrThrow()).n);
     expect(records).toBeGreaterThan(firstFullSyncPageSize);
     expect(records).toBeLessThanOrEqual(firstFullSyncPageSize + defaultPageSize);
     expect(pulledAfterEachPage).toEqual([firstFullSyncPageSize, records]);
+    // The first page already says how many the whole sync holds: progress is real from the start.
+    expect(totals).toEqual([records, records]);
     expect(outcome.pages).toBe(2);
   });
 });

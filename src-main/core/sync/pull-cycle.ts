@@ -54,8 +54,10 @@ export interface PullOutcome {
  * Pulls pages until the server has no more, applying each in one transaction together with its
  * cursor, so a crash between pages resumes where it stopped and never applies a page twice.
  */
-export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void): Promise<PullOutcome> {
+/** `onPage`: records pulled so far, and how many the pull holds where the server said (a snapshot), else as many as pulled. */
+export async function pullAll(ctx: PullContext, onPage: (pulled: number, total: number) => void): Promise<PullOutcome> {
   const outcome: PullOutcome = { pulled: 0, pages: 0, bytesReceived: 0, conflicts: {}, resets: 0, selectionResynced: false, historyDiverged: false };
+  let expected = 0;
   const fetchPage = (cursor: string | null) => {
     const narrowing = ctx.narrowing();
     const limit = cursor === null ? Math.min(firstFullSyncPageSize, ctx.pageSize) : ctx.pageSize;
@@ -117,7 +119,8 @@ export async function pullAll(ctx: PullContext, onPage: (pulled: number) => void
       await writeSyncState(trx, 'server_features', JSON.stringify(page.server.features ?? []));
     });
     outcome.pulled += page.changes.length;
-    onPage(outcome.pulled);
+    if (page.total !== undefined) expected = outcome.pulled - page.changes.length + page.total;
+    onPage(outcome.pulled, Math.max(expected, outcome.pulled));
     if (!page.hasMore) return outcome;
   }
 }

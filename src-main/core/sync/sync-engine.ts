@@ -218,7 +218,7 @@ export class SyncEngine implements SyncRunner {
       const pull = async () => {
         const outcome = await pullAll(
           { db: this.o.db, api: this.o.api, auth: this.o.auth, clock: this.o.clock, pageSize: this.o.pageSize ?? defaultPageSize, narrowing: this.o.narrowing },
-          (n) => this.emit({ progress: { done: n, total: n } }),
+          (done, total) => this.emit({ progress: { done, total } }),
         );
         pulled += outcome.pulled;
         bytesReceived += outcome.bytesReceived;

@@ -18,6 +18,7 @@ import { signInLimits } from './auth/sign-in-limits';
 import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { registerAdminRoutes } from './admin/admin-routes';
+import { registerRecordHistoryRoutes } from './history/record-history-routes';
 import { RowImport } from './admin/row-import';
 import { UserAdministration } from './admin/user-admin';
 import { IntegrationTokens } from './integration/integration-tokens';
@@ -182,6 +183,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     revokedDeviceOf: (refreshToken) => tokens.revokedDeviceOf(refreshToken),
   });
   registerConflictRoutes(app, new ConflictService(deps), authenticate);
+  registerRecordHistoryRoutes(app, { db, clock, authenticate });
   const rows = new RowImport(deps);
   const integrationTokens = new IntegrationTokens(db, clock);
   registerAdminRoutes(app, { db, clock, authenticate, tokens, users: new UserAdministration(deps, tokens), rows, integrationTokens });

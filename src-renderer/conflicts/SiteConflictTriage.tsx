@@ -203,7 +203,7 @@ export function SiteConflictTriage() {
                   <ConflictCompare
                     fields={c.fields.map((f) => ({ ...f, local: f.local satisfies Json }))}
                     localLabel={`${c.user}, ${dateTime(c.createdAt)}`}
-                    serverLabel="On the server now"
+                    serverLabel={c.serverWriter ? `On the server: ${c.serverWriter.name ?? 'Fieldline'}, ${dateTime(c.serverWriter.at)}` : 'On the server now'}
                     canRemember={false}
                     busy={resolve.isPending}
                     onDecide={(decision) => resolve.mutate({ conflictId: c.id, decision })}

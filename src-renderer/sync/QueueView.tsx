@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { opPriorityLabel } from '../../src-shared/sync/op-priority';
 import type { QueueItem } from '../../src-shared/ipc/ipc-views';
 import type { Json } from '../../src-shared/domain/json';
 import { fieldName } from '../../src-shared/domain/field-names';
@@ -68,7 +69,7 @@ export function QueueView() {
             <tr>
               <th>Record</th>
               <th>Change</th>
-              <th>Priority</th>
+              <th>Goes</th>
               <th>State</th>
               <th>Attempts</th>
               <th>Last error</th>
@@ -94,7 +95,7 @@ export function QueueView() {
                   {item.summary}
                   <ChangeContent item={item} />
                 </td>
-                <td>{item.priority}</td>
+                <td>{opPriorityLabel(item.priority)}</td>
                 <td>
                   {stateLabel[item.state]}
                   {item.state === 'refused' && <div className="muted">{item.escalated ? 'Kept for the site’s supervisors to apply' : 'Kept here until you discard it'}</div>}

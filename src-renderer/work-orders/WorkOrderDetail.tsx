@@ -14,6 +14,7 @@ import { useNow } from '../app/useNow';
 import { SyncIcon } from '../sync/SyncIcon';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel';
 import { LaborPanel } from './LaborPanel';
+import { HistoryPanel } from './HistoryPanel';
 import { MeasurementsPanel } from './MeasurementsPanel';
 import { AssignControl } from './AssignControl';
 import { assigneeName, statusLabel } from './labels';
@@ -215,6 +216,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
       <MeasurementsPanel workOrderId={wo.id} measurements={wo.measurements} open={open} />
 
       <AttachmentsPanel workOrderId={wo.id} attachments={detail.data.attachments} />
+      <HistoryPanel workOrderId={wo.id} />
 
       <section className="card" aria-labelledby="notes-title">
         <h2 id="notes-title">Completion notes and root cause</h2>

@@ -36,6 +36,8 @@ export async function writeRecords(
   deps: AdminDeps,
   writes: readonly RecordWrite[],
   alongside: (trx: Transaction<ServerDatabase>, outcomes: readonly WriteOutcome[], nowIso: string) => Promise<void> = async () => undefined,
+  /** The admin who makes the change, for the records' history; null: the server (an import by the CLI or an integration). */
+  authorId: string | null = null,
 ): Promise<WriteOutcome[]> {
   for (const write of writes) {
     const parsed = entitySchemas[write.entity].safeParse(write.data);
@@ -44,6 +46,7 @@ export async function writeRecords(
   const nowIso = isoAt(deps.clock);
   const { outcomes, commit } = await deps.db.transaction().execute(async (trx) => {
     const uow = new RecordUnitOfWork(trx, deps.dialect);
+    uow.author = { userId: authorId, deviceId: null };
     await uow.load(writes.map(({ entity, id }) => ({ entity, id })));
     const outcomes = writes.map(({ entity, id, data }): WriteOutcome => {
       const current = uow.get(entity, id);

@@ -86,6 +86,7 @@ export class RowImport {
           const changed = outcomes.filter((o) => o !== 'unchanged').length;
           await audit(trx, nowIso, options.actor, `import.${entity}`, `${rows[0]?.line ?? 0}-${rows.at(-1)?.line ?? 0}`, { rows: rows.length, written: changed });
         },
+        options.actor.kind === 'user' ? options.actor.userId : null,
       );
     }
     return plans.map((plan, i): ImportRowResult => {

@@ -41,9 +41,14 @@ export class UserAdministration {
     const current = await this.existing(userId);
     if (request.siteIds) await this.requireSites(request.siteIds);
     const next = userSchema.parse({ ...current, ...request });
-    await writeRecords(this.deps, [{ entity: 'user', id: userId, data: next }], async (trx, _outcomes, nowIso) => {
-      await audit(trx, nowIso, actor, 'user.change', userId, request);
-    });
+    await writeRecords(
+      this.deps,
+      [{ entity: 'user', id: userId, data: next }],
+      async (trx, _outcomes, nowIso) => {
+        await audit(trx, nowIso, actor, 'user.change', userId, request);
+      },
+      actor.kind === 'user' ? actor.userId : null,
+    );
     return next;
   }
 

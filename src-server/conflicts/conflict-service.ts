@@ -65,7 +65,24 @@ export class ConflictService {
     const devices = new Map(
       deviceIds.length === 0 ? [] : (await this.deps.db.selectFrom('devices').select(['device_id', 'name']).where('device_id', 'in', deviceIds).execute()).map((d) => [d.device_id, d.name]),
     );
-    return rows.map((row) => ({ ...conflictFromRow(row), resolvedByName: row.resolved_by ? (deciders.get(row.resolved_by) ?? null) : null, deviceName: devices.get(row.device_id) ?? null }));
+    const writers = await this.serverWriters(rows);
+    return rows.map((row) => ({
+      ...conflictFromRow(row),
+      resolvedByName: row.resolved_by ? (deciders.get(row.resolved_by) ?? null) : null,
+      deviceName: devices.get(row.device_id) ?? null,
+      serverWriter: writers.get(`${row.record_id}\u0000${row.server_version}`) ?? null,
+    }));
+  }
+
+  /** Who made the server's version each conflict met, from the records' history. */
+  private async serverWriters(rows: readonly { record_id: string; server_version: number }[]): Promise<Map<string, { name: string | null; at: string }>> {
+    const writers = new Map<string, { name: string | null; at: string }>();
+    const ids = [...new Set(rows.map((row) => row.record_id))];
+    if (ids.length === 0) return writers;
+    const history = await this.deps.db.selectFrom('record_history').select(['record_id', 'version', 'user_id', 'changed_at']).where('record_id', 'in', ids).execute();
+    const names = await namesOf(this.deps.db, history.flatMap((h) => (h.user_id ? [h.user_id] : [])));
+    for (const h of history) writers.set(`${h.record_id}\u0000${h.version}`, { name: h.user_id ? (names.get(h.user_id) ?? null) : null, at: h.changed_at });
+    return writers;
   }
 
   /**
@@ -100,6 +117,7 @@ export class ConflictService {
       const entity = entityNameSchema.parse(row.entity);
       const recordId = row.survivor_id ?? row.record_id;
       const uow = new RecordUnitOfWork(trx, dialect);
+      uow.author = { userId: user.id, deviceId: null };
       await uow.load([{ entity, id: recordId }]);
       const stored = uow.get(entity, recordId);
       // A refused create the supervisor applies becomes the record, as the technician sent it.

@@ -211,6 +211,23 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_record_history': {
+      async up(db: Kysely<unknown>) {
+        // Who changed which fields of a record, and when: kept as long as the record, not pruned
+        // with the change log (which serves sync, not people).
+        await db.schema
+          .createTable('record_history')
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('changed_at', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('device_id', 'text')
+          .addColumn('fields', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('record_history_pk', ['entity', 'record_id', 'version'])
+          .execute();
+      },
+    },
   };
 }
 

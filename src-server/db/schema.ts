@@ -175,6 +175,19 @@ export interface UploadLocksTable {
   release_requested: number;
 }
 
+/** One version of a record: who made it (a user, from a device or not), when, and which fields it changed. */
+export interface RecordHistoryTable {
+  entity: string;
+  record_id: string;
+  version: number;
+  changed_at: string;
+  /** Null for the server's own writes (stock taken, a file marked uploaded). */
+  user_id: string | null;
+  device_id: string | null;
+  /** The top-level fields this version changed, as a JSON list; ["*"] for a create or a delete. */
+  fields: string;
+}
+
 export interface ServerDatabase {
   meta: MetaTable;
   credentials: CredentialsTable;
@@ -190,6 +203,7 @@ export interface ServerDatabase {
   integration_tokens: IntegrationTokensTable;
   audit_log: AuditLogTable;
   upload_locks: UploadLocksTable;
+  record_history: RecordHistoryTable;
 }
 
 export type ServerDb = Kysely<ServerDatabase>;

@@ -37,6 +37,20 @@ export async function pruneHistory(db: ServerDb, olderThanIso: string): Promise<
     const floor = Number(newest?.seq ?? 0);
     if (floor === 0) return { floor: await readLogFloor(trx), removedChanges: 0, removedOps };
     const removed = await trx.deleteFrom('changes').where('seq', '<=', floor).executeTakeFirst();
+    // A tombstone goes with its history: the record is gone for good.
+    await trx
+      .deleteFrom('record_history')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('records as r')
+            .select('r.id')
+            .whereRef('r.entity', '=', 'record_history.entity')
+            .whereRef('r.id', '=', 'record_history.record_id')
+            .where('r.deleted', '=', 1)
+            .where('r.updated_at', '<', olderThanIso),
+        ),
+      )
+      .execute();
     await trx.deleteFrom('records').where('deleted', '=', 1).where('updated_at', '<', olderThanIso).execute();
     await trx
       .insertInto('meta')

@@ -108,6 +108,7 @@ export class PushService {
     const nowIso = isoAt(clock);
     const { results, commit } = await db.transaction().execute(async (trx) => {
       const uow = new RecordUnitOfWork(trx, dialect);
+      uow.author = { userId: principal.user.id, deviceId: request.deviceId };
       const recorded = new Map<string, PushResult>();
       const opIds = request.ops.map((op) => op.opId);
       for (const chunk of inChunks(opIds, idsPerStatement)) {

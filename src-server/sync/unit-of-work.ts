@@ -5,7 +5,7 @@ import { asciiJson, jsonEqual, parsedJsonArraySchema } from '../../src-shared/do
 import type { JsonRecord } from '../../src-shared/merge/merge-patch';
 import { insertRows } from '../db/row-inserts';
 import { stockAfter, stockTaken } from '../../src-shared/domain/stock-taking';
-import type { ChangesTable, ConflictsTable, DialectName, RecordsTable, ServerDatabase } from '../db/schema';
+import type { ChangesTable, ConflictsTable, DialectName, RecordHistoryTable, RecordsTable, ServerDatabase } from '../db/schema';
 import { scopeColumnsOf, scopeFieldsOf, stateFromRow, type RecordState, type ScopeColumns } from './record-state';
 
 export interface RecordKey {
@@ -73,8 +73,15 @@ export class RecordUnitOfWork {
   private readonly conflictRows: ConflictsTable[] = [];
   private readonly appliedOps: { opId: string; deviceId: string; userId: string; result: () => unknown }[] = [];
   private readonly fieldEdits = new Map<string, FieldEdit>();
+  /**
+   * Who this unit writes for: every version it makes is recorded in the record's history under
+   * them (a device's user and device; a supervisor deciding; an admin). Null: the server itself.
+   */
+  author: { userId: string | null; deviceId: string | null } = { userId: null, deviceId: null };
   /** Quantity to take from each part's stock at commit, by part id (negative: given back). */
   private readonly stockToTake = new Map<string, number>();
+  /** Parts whose new version is stock the server took, not anyone's edit. */
+  private readonly stockParts = new Set<string>();
 
   constructor(
     readonly trx: Transaction<ServerDatabase>,
@@ -216,6 +223,7 @@ export class RecordUnitOfWork {
     if (taken.length === 0) return;
     await this.load(taken.map(([id]) => ({ entity: 'part', id })));
     for (const [id, quantity] of taken) {
+      this.stockParts.add(id);
       const part = this.get('part', id);
       if (!part || part.deleted || typeof part.data.quantityAvailable !== 'number') continue;
       this.current.set(keyOf('part', id), {
@@ -351,6 +359,7 @@ export class RecordUnitOfWork {
         });
       });
       beforeWrite(workOrderNumbers);
+      await this.writeHistory(nowIso, dirty, edits);
       await this.writeFieldEdits(edits);
       // A record whose scope columns stay (a note, a measurement, a tag) is updated without
       // assigning them: SQLite rewrites an assigned column's index entries even to the same value,
@@ -400,6 +409,19 @@ export class RecordUnitOfWork {
     return { head, changes, workOrderNumbers, conflicts: this.conflictRows.map((row) => ({ siteId: row.site_id, userId: row.user_id })), headLockWaitMs };
   }
 
+  /** A history line per new version: the fields it changed, and who changed them. Stock taken by the server is its own line. */
+  private async writeHistory(nowIso: string, dirty: readonly RecordState[], edits: readonly (FieldEdit & { written: JsonRecord })[]): Promise<void> {
+    const rows = [
+      ...dirty.map((state) => {
+        const before = this.original.get(keyOf(state.entity, state.id)) ?? null;
+        const byServer = state.entity === 'part' && this.stockParts.has(state.id);
+        return historyRow(state, nowIso, byServer ? { userId: null, deviceId: null } : this.author, changedFields(before, state));
+      }),
+      ...edits.map(({ state, written }) => historyRow(state, nowIso, this.author, Object.keys(written))),
+    ];
+    await insertRows(this.trx, this.dialect, 'record_history', historyColumns, rows);
+  }
+
   /**
    * The edits in place, one statement per chunk of records with the same fields set: json_set puts
    * each value (ASCII JSON, as asciiJson writes records) where the field was, or last if it was
@@ -441,6 +463,19 @@ function fieldsOf(id: string, fields: readonly string[], picked: string): JsonRe
   const [pickedId, ...values] = parsedJsonArraySchema.parse(JSON.parse(picked));
   if (pickedId !== id || values.length !== fields.length) throw new Error(`record ${id}: json_extract gave ${JSON.stringify(pickedId)} and ${values.length} values for ${fields.length} fields`);
   return Object.fromEntries(fields.map((field, i) => [field, values[i] ?? null]));
+}
+
+const historyColumns = ['entity', 'record_id', 'version', 'changed_at', 'user_id', 'device_id', 'fields'] as const satisfies readonly (keyof RecordHistoryTable)[];
+
+function historyRow(state: RecordState, nowIso: string, author: { userId: string | null; deviceId: string | null }, fields: readonly string[]): RecordHistoryTable {
+  return { entity: state.entity, record_id: state.id, version: state.version, changed_at: nowIso, user_id: author.userId, device_id: author.deviceId, fields: JSON.stringify(fields) };
+}
+
+/** The top-level fields one version changed; a create or a delete changes the whole record ("*"). */
+function changedFields(before: RecordState | null, after: RecordState): string[] {
+  if (!before || before.deleted !== after.deleted) return ['*'];
+  const keys = new Set([...Object.keys(before.data), ...Object.keys(after.data)]);
+  return [...keys].filter((key) => key !== 'updatedAt' && !jsonEqual(before.data[key], after.data[key]));
 }
 
 const changeColumns = ['seq', 'entity', 'record_id', 'op', 'version', 'site_id', 'assigned_to', 'created_by', 'prev_site_id', 'prev_assigned_to', 'committed_at'] as const satisfies readonly (keyof ChangesTable)[];

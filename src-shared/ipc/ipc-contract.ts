@@ -37,8 +37,7 @@ import {
   siteConflictSchema,
   syncHealthSchema,
   workOrderDetailSchema,
-  workOrderListSchema,
-} from './ipc-views';
+  workOrderListSchema, workOrderHistorySchema } from './ipc-views';
 
 /**
  * The typed IPC contract (design.md: one schema, one truth): every channel's request and response,
@@ -71,6 +70,7 @@ export const ipcContract = {
   'workOrders.list': { request: workOrderListQuerySchema, response: workOrderListSchema },
   'workOrders.get': { request: workOrderIdInputSchema, response: workOrderDetailSchema },
   'workOrders.reference': { request: empty, response: referenceDataSchema },
+  'workOrders.history': { request: workOrderIdInputSchema, response: workOrderHistorySchema },
   'workOrders.openLoad': { request: z.strictObject({ now: isoDateTimeSchema }), response: z.array(z.object({ assignedTo: z.string().nullable(), open: z.number().int(), overdue: z.number().int() })) },
   'workOrders.changeStatus': { request: changeStatusInputSchema, response: localWriteResultSchema },
   'workOrders.assign': { request: assignWorkOrderInputSchema, response: localWriteResultSchema },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { historyEntrySchema } from '../protocol/history';
 import { attachmentVariantSchema } from '../protocol/attachments';
 import { assetSchema, attachmentKindSchema, attachmentMetaSchema, partSchema, siteSchema, userSchema, workOrderPrioritySchema, workOrderSchema, workOrderTypeSchema } from '../domain/entities';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
@@ -148,3 +149,11 @@ export const attachmentUploadViewSchema = z.object({
   lastError: errorEnvelopeSchema.nullable(),
 });
 export type AttachmentUploadView = z.infer<typeof attachmentUploadViewSchema>;
+
+/** A work order's history: the server's versions (who, when, which fields) and this laptop's changes not yet sent. */
+export const workOrderHistorySchema = z.object({
+  entries: z.array(historyEntrySchema),
+  /** Why the server's part is missing (offline, signed out); null when it came. */
+  serverError: z.string().nullable(),
+  pending: z.array(z.object({ summary: z.string(), at: z.string(), state: z.string() })),
+});

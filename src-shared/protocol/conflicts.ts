@@ -57,6 +57,8 @@ export const conflictSchema = z.object({
   resolvedByName: text().nullable().optional(),
   /** The name of the device the change came from (its machine name, or what IT calls it). */
   deviceName: text().nullable().optional(),
+  /** Who wrote the server's side (the version the change met) and when; null for the server's own writes. */
+  serverWriter: z.object({ name: text().nullable(), at: isoDateTimeSchema }).nullable().optional(),
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 

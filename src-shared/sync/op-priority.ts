@@ -20,3 +20,15 @@ export function opPriority(entity: EntityName, kind: 'create' | 'update' | 'dele
   if (entity === 'attachment') return values.kind === 'document' ? 8 : 7;
   return 9;
 }
+
+/** A priority in words, for the queue: why this change goes before or after the others. */
+export function opPriorityLabel(priority: number): string {
+  if (priority <= 1) return 'Urgent (emergency)';
+  if (priority === 2) return 'Urgent (asset state)';
+  if (priority === 3) return 'High (completion)';
+  if (priority === 4) return 'High (parts used)';
+  if (priority === 5) return 'Normal';
+  if (priority === 6) return 'Normal (labor)';
+  if (priority <= 8) return 'Low (file)';
+  return 'Low (tags)';
+}

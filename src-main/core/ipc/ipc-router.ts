@@ -144,6 +144,15 @@ export class IpcRouter {
       'workOrders.list': (query) => session().queries.list(query),
       'workOrders.get': ({ workOrderId }) => session().queries.get(workOrderId),
       'workOrders.reference': () => session().queries.reference(),
+      'workOrders.history': async ({ workOrderId }) => {
+        const pending = await session().queries.pendingChanges(workOrderId);
+        try {
+          return { entries: (await session().engine.recordHistory('workOrder', workOrderId)).entries, serverError: null, pending };
+        } catch (error) {
+          // Offline the laptop still shows what it holds: its own changes waiting to go.
+          return { entries: [], serverError: errorEnvelopeOf(error, 'NETWORK_ERROR').message, pending };
+        }
+      },
       'workOrders.openLoad': ({ now }) => session().queries.openLoad(now),
       'workOrders.changeStatus': (input) => this.wrote(session().workOrders.changeStatus(input)),
       'workOrders.assign': (input) => this.wrote(session().workOrders.assign(input)),

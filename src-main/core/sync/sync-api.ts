@@ -1,3 +1,5 @@
+import { recordHistorySchema, type RecordHistory } from '../../../src-shared/protocol/history';
+import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import { gunzipSync, gzipSync, zstdDecompressSync } from 'node:zlib';
 import { request as httpRequest, type Dispatcher } from 'undici';
 import type { z } from 'zod';
@@ -210,6 +212,10 @@ export class SyncApi {
   async serverConflicts(token: string, query: { siteId?: string; status?: string; ids?: string; limit?: string }): Promise<Conflict[]> {
     const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
     return (await this.request(conflictListResponseSchema, `/api/v1/conflicts?${params}`, { method: 'GET', token })).body.conflicts;
+  }
+
+  async recordHistory(token: string, entity: EntityName, id: string): Promise<RecordHistory> {
+    return (await this.request(recordHistorySchema, `/api/v1/records/${entity}/${encodeURIComponent(id)}/history`, { method: 'GET', token })).body;
   }
 
   async resolveServerConflict(token: string, id: string, decision: ResolveConflictRequest) {

@@ -1,3 +1,4 @@
+import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import WebSocket from 'ws';
@@ -11,6 +12,7 @@ import { retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import { heartbeatIntervalMs, heartbeatTimeoutMs, localChangeDebounceMs, reconnectDelayMs, slowestReconnectMs } from '../../../src-shared/sync/connectivity';
 import type { CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
+import type { RecordHistory } from '../../../src-shared/protocol/history';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { ClientDb } from '../store/client-schema';
 import type { AuthSession } from './auth-session';
@@ -462,6 +464,10 @@ export class SyncEngine implements SyncRunner {
   private async helloFrom(head: number): Promise<void> {
     const known = Number((await readSyncState(this.o.db, 'server_head')) ?? '0');
     if (this.current.state === 'offline' || this.current.state === 'failed' || head !== known) void this.sync('connectivity');
+  }
+
+  recordHistory(entity: EntityName, id: string): Promise<RecordHistory> {
+    return this.o.auth.authorized((token) => this.o.api.recordHistory(token, entity, id));
   }
 
   serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]> {

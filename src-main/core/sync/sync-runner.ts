@@ -1,4 +1,6 @@
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
+import type { EntityName } from '../../../src-shared/domain/entity-registry';
+import type { RecordHistory } from '../../../src-shared/protocol/history';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
@@ -26,6 +28,8 @@ export interface SyncRunner {
   /** A local write happened; priority 1–2 goes out at once. */
   onLocalChange(priority: number): void;
   serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]>;
+  /** Who changed what on a record, from the server (it needs a connection). */
+  recordHistory(entity: EntityName, id: string): Promise<RecordHistory>;
   resolveServerConflict(id: string, decision: ResolveConflictRequest): Promise<Conflict>;
   /** Downloads an attachment's full file into the encrypted cache. */
   fetchAttachment(attachmentId: string, variant: AttachmentVariant): Promise<void>;

@@ -1,3 +1,5 @@
+import type { EntityName } from '../../../src-shared/domain/entity-registry';
+import { recordHistorySchema, type RecordHistory } from '../../../src-shared/protocol/history';
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -150,6 +152,10 @@ export class SyncWorkerHost implements SyncRunner {
 
   onLocalChange(priority: number): void {
     void this.call({ method: 'localChange', priority }).catch(() => undefined);
+  }
+
+  async recordHistory(entity: EntityName, id: string): Promise<RecordHistory> {
+    return recordHistorySchema.parse(await this.call({ method: 'recordHistory', entity, id }));
   }
 
   async serverConflicts(query: { siteId?: string; status?: string }): Promise<Conflict[]> {

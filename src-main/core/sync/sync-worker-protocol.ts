@@ -1,3 +1,4 @@
+import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import type { ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import type { SyncTrigger } from './sync-engine';
@@ -30,6 +31,7 @@ export type SyncWorkerCall =
   | { method: 'localChange'; priority: number }
   | { method: 'signedInAgain' }
   | { method: 'serverConflicts'; query: { siteId?: string; status?: string } }
+  | { method: 'recordHistory'; entity: EntityName; id: string }
   | { method: 'resolveServerConflict'; id: string; decision: unknown }
   | { method: 'fetchAttachment'; attachmentId: string; variant: AttachmentVariant }
   | { method: 'uploadsIdle' }

@@ -66,6 +66,8 @@ async function run(engine: SyncEngine, call: SyncWorkerCall): Promise<unknown> {
       return null;
     case 'serverConflicts':
       return engine.serverConflicts(call.query);
+    case 'recordHistory':
+      return engine.recordHistory(call.entity, call.id);
     case 'resolveServerConflict':
       return engine.resolveServerConflict(call.id, resolveConflictRequestSchema.parse(call.decision));
     case 'fetchAttachment':

@@ -14,6 +14,7 @@ import {
   setTaskDoneInputSchema, removeLaborInputSchema, removeMeasurementInputSchema, updateLaborInputSchema, updateMeasurementInputSchema } from '../../../src-shared/domain/work-order-commands';
 import { canReachStatus, overseesSites, unfinishedStatuses } from '../../../src-shared/domain/work-order-status';
 import { measurementProblem } from '../../../src-shared/domain/measurement-units';
+import { fieldNames } from '../../../src-shared/domain/field-names';
 import { newRecordId } from '../../../src-shared/domain/ids';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
@@ -204,7 +205,7 @@ export class WorkOrderCommands {
     if (fields.rootCause !== undefined) values.rootCause = fields.rootCause;
     if (fields.description !== undefined) values.description = fields.description;
     if (Object.keys(values).length === 0) throw new FieldlineError('VALIDATION_ERROR', 'Nothing to change: give notes, root cause or description');
-    return this.edit(workOrderId, () => ({ values, summary: `Edited ${Object.keys(values).join(', ')}` }));
+    return this.edit(workOrderId, () => ({ values, summary: `Edited ${fieldNames(Object.keys(values)).toLowerCase()}` }));
   }
 
   /** A new work order, made offline; an emergency goes out with priority 1. */

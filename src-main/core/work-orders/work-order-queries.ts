@@ -95,6 +95,12 @@ export class WorkOrderQueries {
   }
 
   /** Sites, assets and people on the device, for the list's filters and columns and the new-work-order form. */
+  /** This laptop's changes to a record that the server has not acknowledged yet, oldest first. */
+  async pendingChanges(id: string) {
+    const rows = await this.db.selectFrom('outbox').select(['summary', 'created_at', 'state']).where('record_id', '=', id).orderBy('seq').execute();
+    return rows.map((row) => ({ summary: row.summary, at: row.created_at, state: row.state }));
+  }
+
   /** Each person's open work (and the unassigned), overdue counted apart: a dispatcher's view of who has room. */
   async openLoad(now: string) {
     const rows = await this.db

@@ -4,7 +4,7 @@ import type { SessionInfo } from '../../src-shared/settings/settings-schema';
 import { useIpc, useIpcMutation } from '../api/fieldline';
 import { ConfirmDialog } from '../app/ConfirmDialog';
 import { NotesEditor } from './NotesEditor';
-import { completionGaps } from '../../src-shared/domain/close-out';
+import { completionBlocked, completionGaps, requiredTasksOpen } from '../../src-shared/domain/close-out';
 import { assetStatusSchema } from '../../src-shared/domain/entities';
 import { ErrorNote } from '../app/ErrorNote';
 import { RecordOptions } from '../app/SelectOptions';
@@ -42,6 +42,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const [quantity, setQuantity] = useState('1');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [confirmComplete, setConfirmComplete] = useState(false);
+  const [blockedComplete, setBlockedComplete] = useState(false);
   const now = useNow(60_000);
   const wo = detail.data?.workOrder;
 
@@ -105,7 +106,13 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
                 key={next}
                 type="button"
                 className={next === 'completed' ? 'primary' : ''}
-                onClick={() => (next === 'completed' && completionGaps(wo).length > 0 ? setConfirmComplete(true) : changeStatus.mutate({ workOrderId: wo.id, status: next }))}
+                onClick={() =>
+                  next === 'completed' && completionBlocked(wo) !== null
+                    ? setBlockedComplete(true)
+                    : next === 'completed' && completionGaps(wo).length > 0
+                      ? setConfirmComplete(true)
+                      : changeStatus.mutate({ workOrderId: wo.id, status: next })
+                }
                 disabled={changeStatus.isPending}
               >
                 {statusLabel[next]}
@@ -169,7 +176,10 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
             <li key={task.id}>
               <label className="check">
                 <input type="checkbox" checked={task.done} onChange={(e) => setTask.mutate({ workOrderId: wo.id, taskId: task.id, done: e.target.checked })} />
-                <span>{task.title}</span>
+                <span>
+                  {task.title}
+                  {task.required && <strong className="required-mark"> (required)</strong>}
+                </span>
               </label>
             </li>
           ))}
@@ -222,6 +232,24 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
         <h2 id="notes-title">Completion notes and root cause</h2>
         <NotesEditor workOrderId={wo.id} saved={{ completionNotes: wo.completionNotes ?? '', rootCause: wo.rootCause ?? '' }} syncState={detail.data.syncState} />
       </section>
+      {blockedComplete && (
+        <ConfirmDialog
+          title={`${wo.number ?? 'This work order'} cannot be completed yet`}
+          confirmLabel="Go to the tasks"
+          onCancel={() => setBlockedComplete(false)}
+          onConfirm={() => {
+            setBlockedComplete(false);
+            document.getElementById('tasks-title')?.scrollIntoView({ block: 'start' });
+          }}
+        >
+          <p>These tasks are required and not done:</p>
+          <ul data-testid="required-open">
+            {requiredTasksOpen(wo).map((title) => (
+              <li key={title}>{title}</li>
+            ))}
+          </ul>
+        </ConfirmDialog>
+      )}
       {confirmComplete && (
         <ConfirmDialog
           title={`Complete ${wo.number ?? 'this work order'} with something missing?`}

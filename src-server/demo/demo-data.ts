@@ -34,6 +34,8 @@ const partCatalogue = [
   ['Hydraulic oil ISO 46', 'l'],
 ] as const;
 
+const safetySteps = new Set(['Isolate and lock out', 'Make safe']);
+
 const problems = [
   { type: 'corrective', title: 'Replace worn contactor on', tasks: ['Isolate and lock out', 'Replace contactor', 'Test run under load'] },
   { type: 'preventive', title: 'Quarterly preventive maintenance:', tasks: ['Check belts and bearings', 'Replace filters', 'Clean coils', 'Record operating values'] },
@@ -142,6 +144,8 @@ export function generateDemoData(options: {
     const tasks = problem.tasks.map((title, t) => ({
       id: `t${t + 1}`,
       title,
+      // Safety steps are required: the work order cannot be completed without them.
+      ...(safetySteps.has(title) ? { required: true } : {}),
       done: finished || (started && random.next() < 0.5),
       doneAt: finished ? iso(scheduledStart + 3600_000 * (t + 1)) : null,
       doneBy: finished ? assignedTo : null,

@@ -1,10 +1,11 @@
-import { userSchema, type User } from '../../src-shared/domain/entities';
+import { userSchema, workOrderSchema, type User } from '../../src-shared/domain/entities';
 import { idsPerStatement, inChunks } from '../../src-shared/sqlite/statement-chunks';
 import { deviceWritableKinds, entitySchemas, fieldNamesOf, fixedAfterCreateFields, technicianEditableFields, type EntityName } from '../../src-shared/domain/entity-registry';
 import { policyFor } from '../../src-shared/domain/conflict-policies';
 import { fieldNames } from '../../src-shared/domain/field-names';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
 import { canReachStatus, workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
+import { completionBlocked } from '../../src-shared/domain/close-out';
 import { hasManualConflict, mergePatch, type FieldConflict, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
 import type { Conflict, ConflictKind } from '../../src-shared/protocol/conflicts';
 import { FieldlineError, validationError, type ErrorEnvelope } from '../../src-shared/protocol/errors';
@@ -389,6 +390,13 @@ function checkStatusTransition(user: User, op: PushOp, current: RecordState): vo
   }
 }
 
+/** A work order becomes completed only with its required tasks done; the rest of the change still applies (refusal.ts). */
+function requireCompletable(before: JsonRecord, after: JsonRecord): void {
+  if (after.status !== 'completed' || before.status === 'completed') return;
+  const blocked = completionBlocked(workOrderSchema.parse(after));
+  if (blocked) throw new FieldlineError('VALIDATION_ERROR', blocked, { field: 'status' });
+}
+
 function validateRecord(entity: EntityName, data: JsonRecord): void {
   const parsed = entitySchemas[entity].safeParse(data);
   if (!parsed.success) throw validationError(`${entity} record`, parsed.error);
@@ -578,6 +586,8 @@ function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushRe
  */
 function applyInPlace(ctx: OpContext, op: PushOp, current: RecordState): PushResult | null {
   if (ctx.answers !== 'as-sent') return null;
+  // A completion is checked against the whole work order (its required tasks): the whole record's path.
+  if (op.patch.status?.value === 'completed') return null;
   requireWrite(ctx, current);
   if (current.version !== op.baseVersion) return null;
   const merge = mergeOp(op, current, ctx.nowIso);
@@ -629,6 +639,7 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   if (merge.changedFields.length > 0) {
     const data = touch(op.entity, merge.merged, nowIso);
     validateChangedFields(op.entity, current.data, data);
+    if (op.entity === 'workOrder') requireCompletable(current.data, data);
     if (op.entity === 'workOrder' && (merge.changedFields.includes('assignedTo') || merge.changedFields.includes('siteId'))) await requireAssigneeAtSite(ctx, data);
     state = { ...current, data, version: current.version + 1, updatedAt: nowIso };
     requireWriteAfter(ctx, state, merge.changedFields);

@@ -61,6 +61,8 @@ export type User = z.infer<typeof userSchema>;
 export const taskSchema = z.strictObject({
   id: itemIdSchema,
   title: text().min(1).max(500),
+  /** A task the work order cannot be completed without (a safety step, a sign-off); set by the office. */
+  required: z.boolean().optional(),
   done: z.boolean(),
   doneAt: nullableDateTime,
   doneBy: recordIdSchema.nullable(),

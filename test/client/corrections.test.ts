@@ -3,6 +3,7 @@ import { workOrderSchema } from '../../src-shared/domain/entities';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
+import { makeOp, push } from '../support/sync-helpers';
 
 /** A technician corrects their readings and labor while the work is open (issue: field UX). */
 describe('corrections of measurements and labor', () => {
@@ -48,5 +49,34 @@ describe('corrections of measurements and labor', () => {
     expect((await session.queries.get(wo.id)).workOrder.measurements.some((m) => m.id === reading.id)).toBe(false);
     await session.workOrders.changeStatus({ workOrderId: wo.id, status: 'completed' });
     await expect(session.workOrders.removeLabor({ workOrderId: wo.id, laborId: labor.id })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('can no longer be changed') });
+  });
+
+  it('a work order with a required task open cannot be completed: refused on the laptop, and on the server for a device that tries anyway', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    expect((await session.engine.sync('start')).ok).toBe(true);
+    const candidates = (await session.queries.list({ statuses: ['in-progress', 'assigned'], limit: 100 })).items;
+    let blocked: { id: string; number: string | null; title: string; status: string } | null = null;
+    for (const item of candidates) {
+      const wo = (await session.queries.get(item.id)).workOrder;
+      const open = wo.tasks.find((task) => task.required && !task.done);
+      if (open) {
+        blocked = { id: wo.id, number: wo.number, title: open.title, status: wo.status };
+        break;
+      }
+    }
+    if (!blocked) throw new Error('the demo has work in progress with a required safety step open');
+    await expect(session.workOrders.changeStatus({ workOrderId: blocked.id, status: 'completed' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: `${blocked.number} cannot be completed yet: a required task is not done (${blocked.title})`,
+    });
+    // A device that sends the completion anyway (an older client): the status is refused, the rest of its change applies.
+    const { accessToken } = await t.login('tech1');
+    const row = await t.server.db.selectFrom('records').select(['data', 'version']).where('id', '=', blocked.id).executeTakeFirstOrThrow();
+    const wo = workOrderSchema.parse(JSON.parse(row.data));
+    const answer = await push(t.url, accessToken, [makeOp('workOrder', wo.id, 'update', { status: { base: wo.status, value: 'completed' }, completionNotes: { base: wo.completionNotes, value: 'Done, I think' } }, row.version)]);
+    expect(answer.results[0]?.error).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('cannot be completed yet') });
+    const after = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', wo.id).executeTakeFirstOrThrow()).data));
+    expect(after.status).toBe(blocked.status);
+    expect(after.completionNotes).toBe('Done, I think');
   });
 });

@@ -15,6 +15,7 @@ import {
 import { canReachStatus, overseesSites, unfinishedStatuses } from '../../../src-shared/domain/work-order-status';
 import { measurementProblem } from '../../../src-shared/domain/measurement-units';
 import { fieldNames } from '../../../src-shared/domain/field-names';
+import { completionBlocked } from '../../../src-shared/domain/close-out';
 import { newRecordId } from '../../../src-shared/domain/ids';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
@@ -58,6 +59,10 @@ export class WorkOrderCommands {
     return this.edit(workOrderId, (wo) => {
       if (!canReachStatus(wo.status, status, user.role)) {
         throw new FieldlineError('VALIDATION_ERROR', `A ${user.role} cannot move ${wo.number ?? 'this work order'} from ${wo.status} to ${status}`);
+      }
+      if (status === 'completed') {
+        const blocked = completionBlocked(wo);
+        if (blocked) throw new FieldlineError('VALIDATION_ERROR', blocked, { field: 'status' });
       }
       const now = isoAt(this.clock);
       const values: FieldValues = { status };

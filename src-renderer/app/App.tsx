@@ -12,6 +12,7 @@ import { useNetworkSignals } from '../sync/useNetworkSignals';
 import { NewWorkOrder } from '../work-orders/NewWorkOrder';
 import { WorkOrderDetail } from '../work-orders/WorkOrderDetail';
 import { WorkOrderList } from '../work-orders/WorkOrderList';
+import { ServiceReport } from '../work-orders/ServiceReport';
 import { hrefOf, useRoute, type Route } from './routing';
 import { useTheme } from './theme';
 
@@ -44,7 +45,7 @@ function Workspace({ session }: { session: SessionInfo }) {
     { route: { view: 'health' }, label: 'Sync health' },
     { route: { view: 'settings' }, label: 'Settings' },
   ];
-  const current = route.view === 'detail' || route.view === 'new' ? 'list' : route.view;
+  const current = route.view === 'detail' || route.view === 'new' || route.view === 'report' ? 'list' : route.view;
   return (
     <div className="app">
       <header className="app-header">
@@ -73,6 +74,7 @@ function Workspace({ session }: { session: SessionInfo }) {
         <Notices />
         {route.view === 'list' && <WorkOrderList session={session} />}
         {route.view === 'detail' && <WorkOrderDetail id={route.id} session={session} />}
+        {route.view === 'report' && <ServiceReport id={route.id} />}
         {route.view === 'new' && <NewWorkOrder session={session} />}
         {route.view === 'queue' && <QueueView />}
         {route.view === 'conflicts' && <ConflictsView session={session} />}

@@ -4,6 +4,7 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { view: 'list' }
   | { view: 'detail'; id: string }
+  | { view: 'report'; id: string }
   | { view: 'new' }
   | { view: 'queue' }
   | { view: 'conflicts' }
@@ -11,10 +12,11 @@ export type Route =
   | { view: 'settings' };
 
 export function parseRoute(hash: string): Route {
-  const [view, id] = hash.replace(/^#\/?/, '').split('/');
+  const [view, id, part] = hash.replace(/^#\/?/, '').split('/');
   switch (view) {
     case 'work-orders':
-      return id ? { view: 'detail', id: decodeURIComponent(id) } : { view: 'list' };
+      if (!id) return { view: 'list' };
+      return part === 'report' ? { view: 'report', id: decodeURIComponent(id) } : { view: 'detail', id: decodeURIComponent(id) };
     case 'new':
     case 'queue':
     case 'conflicts':
@@ -32,6 +34,8 @@ export function hrefOf(route: Route): string {
       return '#/work-orders';
     case 'detail':
       return `#/work-orders/${encodeURIComponent(route.id)}`;
+    case 'report':
+      return `#/work-orders/${encodeURIComponent(route.id)}/report`;
     default:
       return `#/${route.view}`;
   }

@@ -15,6 +15,7 @@ import { SyncIcon } from '../sync/SyncIcon';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel';
 import { LaborPanel } from './LaborPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { SignOffDialog } from './SignOffDialog';
 import { MeasurementsPanel } from './MeasurementsPanel';
 import { AssignControl } from './AssignControl';
 import { assigneeName, statusLabel } from './labels';
@@ -43,6 +44,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [confirmComplete, setConfirmComplete] = useState(false);
   const [blockedComplete, setBlockedComplete] = useState(false);
+  const [signing, setSigning] = useState(false);
   const now = useNow(60_000);
   const wo = detail.data?.workOrder;
 
@@ -226,6 +228,18 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
       <MeasurementsPanel workOrderId={wo.id} measurements={wo.measurements} open={open} />
 
       <AttachmentsPanel workOrderId={wo.id} attachments={detail.data.attachments} />
+      <section className="card" aria-labelledby="close-out-title">
+        <h2 id="close-out-title">Sign-off and report</h2>
+        <div className="actions">
+          <button type="button" onClick={() => setSigning(true)}>
+            Capture sign-off
+          </button>
+          <button type="button" onClick={() => navigate({ view: 'report', id: wo.id })}>
+            Service report
+          </button>
+        </div>
+      </section>
+      {signing && <SignOffDialog workOrderId={wo.id} onClose={() => setSigning(false)} />}
       <HistoryPanel workOrderId={wo.id} />
 
       <section className="card" aria-labelledby="notes-title">

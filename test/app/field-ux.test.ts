@@ -122,6 +122,53 @@ describe('a technician’s day and a supervisor’s desk', () => {
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
+  it('close-out: a required task blocks completion; a sign-off is drawn and saved; the service report prints with it; the history says who changed what', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const listed = (await tech.core.session.queries.list({ statuses: ['in-progress', 'assigned'], limit: 100 })).items;
+    let target: { id: string; required: string } | null = null;
+    for (const item of listed) {
+      const wo = (await tech.core.session.queries.get(item.id)).workOrder;
+      const open = wo.tasks.find((task) => task.required && !task.done);
+      if (open && wo.status === 'in-progress') target = { id: wo.id, required: open.title };
+    }
+    if (!target) throw new Error('a work order in progress with a required task open');
+    await page.goto(`${tech.shell.origin}/#/work-orders/${target.id}`);
+    await page.getByRole('button', { name: 'Completed' }).click();
+    await expect.poll(() => page.getByTestId('required-open').textContent()).toContain(target.required);
+    await shot(page, 'ux-08-required-task');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect((await tech.core.session.queries.get(target.id)).workOrder.status).toBe('in-progress');
+
+    await page.getByRole('button', { name: 'Capture sign-off' }).click();
+    await page.getByLabel('Name of the person signing').fill('Pat Client');
+    const pad = page.getByTestId('signature-pad');
+    const box = await pad.boundingBox();
+    if (!box) throw new Error('the signature pad is shown');
+    await page.mouse.move(box.x + 40, box.y + 120);
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 20, box.y + 120 + Math.sin(i / 2) * 40);
+    await page.mouse.up();
+    await shot(page, 'ux-09-sign-off');
+    await page.getByRole('button', { name: 'Save sign-off' }).click();
+    await expect.poll(async () => (await tech.core.session.queries.get(target.id)).attachments.map((a) => a.description)).toContain('Sign-off: Pat Client');
+
+    await page.getByRole('button', { name: 'Service report' }).click();
+    const report = page.getByTestId('service-report');
+    await expect.poll(() => report.textContent()).toContain('Work done');
+    await expect.poll(() => page.getByTestId('report-sign-off').locator('img').evaluate((img) => 'naturalWidth' in img && Number(img.naturalWidth) > 0)).toBe(true);
+    expect(await page.getByTestId('report-sign-off').textContent()).toContain('Pat Client');
+    await shot(page, 'ux-10-service-report');
+    await page.emulateMedia({ media: 'print' });
+    await page.pdf({ path: join(screenshots, 'service-report.pdf'), format: 'A4' });
+    expect(await page.locator('header.app-header').isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
+
+    await page.getByRole('button', { name: '← Back to the work order' }).click();
+    await page.getByRole('button', { name: 'Show who changed what' }).click();
+    // Who made the work order, and every change since, by name.
+    await expect.poll(() => page.getByTestId('history').textContent()).toMatch(/Fieldline \(the server\): created it/);
+  });
+
   it('a supervisor dispatches: each technician’s open load, the unassigned ones, and assigning asks first', async () => {
     deskPage = await open(desk);
     await signIn(deskPage, 'super1');

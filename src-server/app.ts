@@ -18,6 +18,8 @@ import { signInLimits } from './auth/sign-in-limits';
 import { ConflictService } from './conflicts/conflict-service';
 import { registerConflictRoutes } from './conflicts/conflict-routes';
 import { registerAdminRoutes } from './admin/admin-routes';
+import { registerWatermelonRoutes } from './watermelon/watermelon-routes';
+import { WatermelonSync } from './watermelon/watermelon-sync';
 import { registerRecordHistoryRoutes } from './history/record-history-routes';
 import { RowImport } from './admin/row-import';
 import { UserAdministration } from './admin/user-admin';
@@ -170,13 +172,16 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     version: serverVersion,
   }));
   registerAuthRoutes(app, db, clock, tokens, authenticate, await signInLimits(app, db, dialect, clock));
+  const push = new PushService(deps);
+  const pull = new PullService({ db, clock, serverId });
+  registerWatermelonRoutes(app, { sync: new WatermelonSync({ db, clock, serverId, pull, push }), authenticate });
   registerSyncRoutes(app, {
     db,
     clock,
     serverId,
     hub,
-    push: new PushService(deps),
-    pull: new PullService({ db, clock, serverId }),
+    push,
+    pull,
     authenticate,
     accessTokenTtlMs: tokens.accessTtlSeconds * 1000,
     metrics,

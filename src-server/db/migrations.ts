@@ -224,7 +224,20 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('user_id', 'text')
           .addColumn('device_id', 'text')
           .addColumn('fields', 'text', (c) => c.notNull())
+          // The change-log position of this version, and the values it wrote (the whole record for a
+          // create): a WatermelonDB push's base is read from them (watermelon-push.ts).
+          .addColumn('seq', big, (c) => c.notNull())
+          .addColumn('field_values', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('record_history_pk', ['entity', 'record_id', 'version'])
+          .execute();
+        // Which pull a WatermelonDB device made before each timestamp it holds: its changes are based on that one.
+        await db.schema
+          .createTable('watermelon_pulls')
+          .addColumn('device_key', 'text', (c) => c.notNull())
+          .addColumn('timestamp', big, (c) => c.notNull())
+          .addColumn('previous', big)
+          .addColumn('pulled_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('watermelon_pulls_pk', ['device_key', 'timestamp'])
           .execute();
       },
     },

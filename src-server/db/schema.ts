@@ -186,6 +186,18 @@ export interface RecordHistoryTable {
   device_id: string | null;
   /** The top-level fields this version changed, as a JSON list; ["*"] for a create or a delete. */
   fields: string;
+  /** The change-log seq of this version. */
+  seq: number;
+  /** The values this version wrote, as a JSON object: the changed fields, or the whole record for a create (null for a delete). */
+  field_values: string;
+}
+
+/** A WatermelonDB device's pulls: the timestamp it was given, and the one it pulled from. */
+export interface WatermelonPullsTable {
+  device_key: string;
+  timestamp: number;
+  previous: number | null;
+  pulled_at: string;
 }
 
 export interface ServerDatabase {
@@ -204,6 +216,7 @@ export interface ServerDatabase {
   audit_log: AuditLogTable;
   upload_locks: UploadLocksTable;
   record_history: RecordHistoryTable;
+  watermelon_pulls: WatermelonPullsTable;
 }
 
 export type ServerDb = Kysely<ServerDatabase>;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { userSchema } from '../../src-shared/domain/entities';
 import { entityNameSchema } from '../../src-shared/domain/entity-registry';
+import { recordIdSchema } from '../../src-shared/domain/ids';
 import type { RecordHistory } from '../../src-shared/protocol/history';
 import { FieldlineError, parseOrThrow } from '../../src-shared/protocol/errors';
 import type { Clock } from '../../src-shared/sync/clock';
@@ -9,7 +10,7 @@ import type { Authenticate } from '../auth/authenticate';
 import type { ServerDb } from '../db/schema';
 import { inScopeNowSql } from '../sync/scope';
 
-const paramsSchema = z.strictObject({ entity: entityNameSchema, id: z.uuid() });
+const paramsSchema = z.strictObject({ entity: entityNameSchema, id: recordIdSchema });
 /** The newest versions a person reads through; older ones stay kept. */
 const shownVersions = 200;
 

@@ -359,7 +359,7 @@ export class RecordUnitOfWork {
         });
       });
       beforeWrite(workOrderNumbers);
-      await this.writeHistory(nowIso, dirty, edits);
+      await this.writeHistory(nowIso, dirty, edits, changes);
       await this.writeFieldEdits(edits);
       // A record whose scope columns stay (a note, a measurement, a tag) is updated without
       // assigning them: SQLite rewrites an assigned column's index entries even to the same value,
@@ -410,14 +410,18 @@ export class RecordUnitOfWork {
   }
 
   /** A history line per new version: the fields it changed, and who changed them. Stock taken by the server is its own line. */
-  private async writeHistory(nowIso: string, dirty: readonly RecordState[], edits: readonly (FieldEdit & { written: JsonRecord })[]): Promise<void> {
+  private async writeHistory(nowIso: string, dirty: readonly RecordState[], edits: readonly (FieldEdit & { written: JsonRecord })[], changes: readonly ChangesTable[]): Promise<void> {
+    const seqOf = new Map(changes.map((change) => [keyOf(change.entity, change.record_id), change.seq]));
+    const seq = (state: RecordState) => seqOf.get(keyOf(state.entity, state.id)) ?? 0;
     const rows = [
       ...dirty.map((state) => {
         const before = this.original.get(keyOf(state.entity, state.id)) ?? null;
         const byServer = state.entity === 'part' && this.stockParts.has(state.id);
-        return historyRow(state, nowIso, byServer ? { userId: null, deviceId: null } : this.author, changedFields(before, state));
+        const fields = changedFields(before, state);
+        const values = state.deleted ? null : fields.includes('*') ? state.data : Object.fromEntries(fields.map((f) => [f, state.data[f] ?? null]));
+        return historyRow(state, nowIso, byServer ? { userId: null, deviceId: null } : this.author, fields, seq(state), values);
       }),
-      ...edits.map(({ state, written }) => historyRow(state, nowIso, this.author, Object.keys(written))),
+      ...edits.map(({ state, written }) => historyRow(state, nowIso, this.author, Object.keys(written), seq(state), written)),
     ];
     await insertRows(this.trx, this.dialect, 'record_history', historyColumns, rows);
   }
@@ -465,10 +469,27 @@ function fieldsOf(id: string, fields: readonly string[], picked: string): JsonRe
   return Object.fromEntries(fields.map((field, i) => [field, values[i] ?? null]));
 }
 
-const historyColumns = ['entity', 'record_id', 'version', 'changed_at', 'user_id', 'device_id', 'fields'] as const satisfies readonly (keyof RecordHistoryTable)[];
+const historyColumns = ['entity', 'record_id', 'version', 'changed_at', 'user_id', 'device_id', 'fields', 'seq', 'field_values'] as const satisfies readonly (keyof RecordHistoryTable)[];
 
-function historyRow(state: RecordState, nowIso: string, author: { userId: string | null; deviceId: string | null }, fields: readonly string[]): RecordHistoryTable {
-  return { entity: state.entity, record_id: state.id, version: state.version, changed_at: nowIso, user_id: author.userId, device_id: author.deviceId, fields: JSON.stringify(fields) };
+function historyRow(
+  state: RecordState,
+  nowIso: string,
+  author: { userId: string | null; deviceId: string | null },
+  fields: readonly string[],
+  seq: number,
+  values: JsonRecord | null,
+): RecordHistoryTable {
+  return {
+    entity: state.entity,
+    record_id: state.id,
+    version: state.version,
+    changed_at: nowIso,
+    user_id: author.userId,
+    device_id: author.deviceId,
+    fields: JSON.stringify(fields),
+    seq,
+    field_values: values === null ? 'null' : asciiJson(values),
+  };
 }
 
 /** The top-level fields one version changed; a create or a delete changes the whole record ("*"). */

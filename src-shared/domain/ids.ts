@@ -1,8 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 
-/** Every record's id is a UUIDv7 made on the device that creates it (design.md §1). */
-export const recordIdSchema = z.uuid();
+/**
+ * Every record's id is made on the device that creates it (design.md §1): a UUIDv7 on the laptop,
+ * or the 16-character id a WatermelonDB app makes (docs/mobile.md).
+ */
+export const recordIdSchema = z.union([z.uuid(), z.string().regex(/^[A-Za-z0-9]{16}$/, 'expected a UUID or a 16-character WatermelonDB id')]);
 export type RecordId = z.infer<typeof recordIdSchema>;
 
 export function newRecordId(): RecordId {

@@ -57,7 +57,7 @@ export function toRaw(entity: EntityName, data: JsonRecord, serverVersion: numbe
     const value = data[field] ?? null;
     if (dateFields.has(field)) raw[column] = typeof value === 'string' ? Date.parse(value) : null;
     else if (jsonFields[entity].has(field)) raw[column] = value === null ? null : JSON.stringify(value);
-    else raw[column] = typeof value === 'object' ? JSON.stringify(value) : value;
+    else raw[column] = value === null ? null : typeof value === 'object' ? JSON.stringify(value) : value;
   }
   return raw;
 }

@@ -25,14 +25,14 @@ const workOrder = fc.record({
   actualStart: fc.option(iso, { nil: null }),
   actualEnd: fc.option(iso, { nil: null }),
   tasks: fc.array(fc.record({ id: text.map((s) => `t${s}`), title: text.map((s) => `x${s}`), done: fc.boolean(), doneAt: fc.option(iso, { nil: null }), doneBy: fc.option(id, { nil: null }) }), { maxLength: 3 }),
-  partsRequired: fc.constant([]),
-  partsUsed: fc.constant([]),
-  laborRecords: fc.constant([]),
+  partsRequired: fc.array(fc.constant(null), { maxLength: 0 }),
+  partsUsed: fc.array(fc.constant(null), { maxLength: 0 }),
+  laborRecords: fc.array(fc.constant(null), { maxLength: 0 }),
   measurements: fc.array(fc.record({ id: text.map((s) => `m${s}`), name: text.map((s) => `n${s}`), value: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), unit: fc.constantFrom('A', 'V', 'bar'), recordedAt: iso }), { maxLength: 3 }),
   completionNotes: fc.option(text, { nil: null }),
   rootCause: fc.option(text, { nil: null }),
   tags: fc.array(text.map((s) => `g${s}`), { maxLength: 3 }),
-  categories: fc.constant([]),
+  categories: fc.array(text, { maxLength: 0 }),
 });
 
 describe('work orders as WatermelonDB raw records', () => {

@@ -16,6 +16,7 @@ export const measurementUnits = {
   '%': { label: 'percent, %', min: 0, max: 100 },
   'MΩ': { label: 'insulation resistance, MΩ', min: 0, max: 1_000_000 },
   'm³/h': { label: 'flow, m³/h', min: 0, max: 1_000_000 },
+  'l/min': { label: 'flow, l/min', min: 0, max: 1_000_000 },
   ppm: { label: 'concentration, ppm', min: 0, max: 1_000_000 },
   h: { label: 'running hours, h', min: 0, max: 1_000_000 },
   count: { label: 'count', min: 0, max: 1_000_000_000 },

@@ -47,7 +47,8 @@ describe('attachments in the desktop app', () => {
     await page.getByLabel('Password').fill(demoPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByTestId('sync-badge').textContent(), { timeout: 20_000 }).toMatch(/Synced/);
-    const rows = page.getByTestId('work-order-list').locator('tbody tr');
+    // My day groups its rows under headings: the work orders are the rows that open one.
+    const rows = page.getByTestId('work-order-list').locator('tbody tr.row-target');
     await expect.poll(() => rows.count()).toBeGreaterThan(0);
     await rows.first().getByRole('link').first().click();
     await expect.poll(() => page.getByRole('heading', { name: 'Photos and documents' }).count()).toBe(1);

@@ -117,7 +117,7 @@ describe('two devices and the office on one work order', () => {
     ]);
     expect(officeEmergency.results[0]?.status).toBe('applied');
     const mine = await sa.workOrders.create({ siteId, assetId, type: 'emergency', title: 'Tripped and offline', priority: 'critical', tasks: ['Make safe'] });
-    await sa.workOrders.recordMeasurement({ workOrderId: mine.id, name: 'Insulation', value: 0.2, unit: 'MOhm' });
+    await sa.workOrders.recordMeasurement({ workOrderId: mine.id, name: 'Insulation', value: 0.2, unit: 'MΩ' });
 
     expect((await sa.engine.sync('manual')).ok).toBe(true);
     const open = await sa.conflicts.list('open');

@@ -141,10 +141,19 @@ export function WorkOrderList({ session }: { session: SessionInfo }) {
         </button>
       </div>
       {!myDay && (
-        <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <form
+          className="filters"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            // A barcode scanner types the tag and Enter: one match opens at once.
+            const [only] = list.data?.items ?? [];
+            if (only && list.data?.items.length === 1) navigate({ view: 'detail', id: only.id });
+          }}
+        >
           <label>
             Search
-            <input type="search" value={state.search} onChange={(e) => update({ search: e.target.value })} placeholder="Number, title, asset tag" />
+            <input type="search" value={state.search} onChange={(e) => update({ search: e.target.value })} placeholder="Number, title, asset tag (or scan it)" />
           </label>
           <label>
             Status

@@ -5,6 +5,7 @@ import { userSchema, workOrderSchema, type Asset, type Part, type Site, type Use
 import { newRecordId } from '../../src-shared/domain/ids';
 import { jsonEqual } from '../../src-shared/domain/json';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
+import { workNotStarted } from '../../src-shared/domain/new-work-order';
 import type { JsonRecord } from '../../src-shared/merge/merge-patch';
 import {
   assetRowSchema,
@@ -245,17 +246,7 @@ export class RowImport {
           createdBy: await lookups.importingUser(actor),
           createdAt: nowIso,
           updatedAt: nowIso,
-          actualStart: null,
-          actualEnd: null,
-          tasks: (r.tasks ?? []).map((title, i) => ({ id: `t${i + 1}`, title, done: false, doneAt: null, doneBy: null })),
-          partsRequired: [],
-          partsUsed: [],
-          laborRecords: [],
-          measurements: [],
-          completionNotes: null,
-          rootCause: null,
-          tags: [],
-          categories: [],
+          ...workNotStarted(r.tasks ?? []),
         };
         return { kind: 'write', write: { entity, id, data }, current: null, externalId: r.externalId };
       }

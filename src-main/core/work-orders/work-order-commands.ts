@@ -16,6 +16,7 @@ import { canReachStatus, overseesSites, unfinishedStatuses } from '../../../src-
 import { measurementProblem } from '../../../src-shared/domain/measurement-units';
 import { fieldNames } from '../../../src-shared/domain/field-names';
 import { completionBlocked } from '../../../src-shared/domain/close-out';
+import { workNotStarted } from '../../../src-shared/domain/new-work-order';
 import { newRecordId } from '../../../src-shared/domain/ids';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
@@ -236,17 +237,7 @@ export class WorkOrderCommands {
       updatedAt: now,
       scheduledStart: null,
       scheduledEnd: null,
-      actualStart: null,
-      actualEnd: null,
-      tasks: c.tasks.map((title, i) => ({ id: `t${i + 1}`, title, done: false, doneAt: null, doneBy: null })),
-      partsRequired: [],
-      partsUsed: [],
-      laborRecords: [],
-      measurements: [],
-      completionNotes: null,
-      rootCause: null,
-      tags: [],
-      categories: [],
+      ...workNotStarted(c.tasks),
     };
     const data: JsonRecord & { id: string } = { ...workOrderSchema.parse(record), id };
     const dependsOn = c.assetId ? [`asset/${c.assetId}`] : [];

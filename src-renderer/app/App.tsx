@@ -13,6 +13,7 @@ import { NewWorkOrder } from '../work-orders/NewWorkOrder';
 import { WorkOrderDetail } from '../work-orders/WorkOrderDetail';
 import { WorkOrderList } from '../work-orders/WorkOrderList';
 import { ServiceReport } from '../work-orders/ServiceReport';
+import { RunningTimers } from '../work-orders/RunningTimers';
 import { hrefOf, useRoute, type Route } from './routing';
 import { useTheme } from './theme';
 
@@ -72,6 +73,7 @@ function Workspace({ session }: { session: SessionInfo }) {
       </header>
       <main className="content">
         <Notices />
+        <RunningTimers except={route.view === 'detail' ? route.id : null} />
         {route.view === 'list' && <WorkOrderList session={session} />}
         {route.view === 'detail' && <WorkOrderDetail id={route.id} session={session} />}
         {route.view === 'report' && <ServiceReport id={route.id} />}

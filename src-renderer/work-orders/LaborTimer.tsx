@@ -3,7 +3,19 @@ import { useIpcMutation } from '../api/fieldline';
 import { ErrorNote } from '../app/ErrorNote';
 import { useNow } from '../app/useNow';
 
-const timerKey = (workOrderId: string) => `fieldline.labor-timer.${workOrderId}`;
+const timerPrefix = 'fieldline.labor-timer.';
+const timerKey = (workOrderId: string) => `${timerPrefix}${workOrderId}`;
+
+/** The labor timers running on this laptop: which work order, since when. */
+export function runningTimers(): { workOrderId: string; startedAt: string }[] {
+  const timers: { workOrderId: string; startedAt: string }[] = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    const startedAt = key?.startsWith(timerPrefix) ? localStorage.getItem(key) : null;
+    if (key && startedAt) timers.push({ workOrderId: key.slice(timerPrefix.length), startedAt });
+  }
+  return timers;
+}
 
 /**
  * Start/stop labor timer. The running start time survives a reload or a crash (localStorage holds

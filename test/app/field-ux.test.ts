@@ -164,6 +164,14 @@ describe('a technician’s day and a supervisor’s desk', () => {
     await page.emulateMedia({ media: 'screen' });
 
     await page.getByRole('button', { name: '← Back to the work order' }).click();
+    // A running labor timer shows on every other page, linked to its work order.
+    await page.getByRole('button', { name: 'Start labor timer' }).click();
+    await page.getByRole('button', { name: '← Work orders' }).click();
+    const timers = page.getByRole('list', { name: 'Running labor timers' });
+    await expect.poll(() => timers.textContent()).toMatch(/Labor timer running on WO-\d{6} for 0 min/);
+    await timers.getByRole('link').click();
+    await page.getByRole('button', { name: 'Stop and record' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Running labor timers' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Show who changed what' }).click();
     // Who made the work order, and every change since, by name.
     await expect.poll(() => page.getByTestId('history').textContent()).toMatch(/Fieldline \(the server\): created it/);

@@ -15,6 +15,8 @@ import { SyncIcon } from '../sync/SyncIcon';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel';
 import { LaborPanel } from './LaborPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { LabelsPanel } from './LabelsPanel';
+import { AssetHistory } from './AssetHistory';
 import { SignOffDialog } from './SignOffDialog';
 import { MeasurementsPanel } from './MeasurementsPanel';
 import { AssignControl } from './AssignControl';
@@ -161,6 +163,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
           ) : (
             <p className="muted">No asset.</p>
           )}
+          {asset && <AssetHistory assetId={asset.id} current={wo.id} />}
           {site && (
             <p>
               <strong>{site.name}</strong>, {site.address}
@@ -227,6 +230,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
 
       <MeasurementsPanel workOrderId={wo.id} measurements={wo.measurements} open={open} />
 
+      <LabelsPanel workOrderId={wo.id} tags={wo.tags} categories={wo.categories} />
       <AttachmentsPanel workOrderId={wo.id} attachments={detail.data.attachments} />
       <section className="card" aria-labelledby="close-out-title">
         <h2 id="close-out-title">Sign-off and report</h2>

@@ -41,6 +41,12 @@ export const updateLaborInputSchema = z.strictObject({
   minutes: z.number().int().min(1).max(24 * 60 * 7).optional(),
   note: text().max(2000).optional(),
 });
+/** Tags and categories, which a technician sets on site (seed 003's priority 9: sent last). */
+export const setLabelsInputSchema = z.strictObject({
+  workOrderId: recordIdSchema,
+  tags: z.array(text().trim().min(1).max(64)).max(100).optional(),
+  categories: z.array(text().trim().min(1).max(64)).max(100).optional(),
+});
 export const removeLaborInputSchema = z.strictObject({ workOrderId: recordIdSchema, laborId: text().min(1).max(64) });
 export const editNotesInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
@@ -82,6 +88,8 @@ export const workOrderListQuerySchema = z.strictObject({
   assignedTo: z.union([recordIdSchema, z.literal('unassigned')]).optional(),
   /** Only work still to do (not completed, closed or cancelled): a technician's day. */
   openOnly: z.boolean().optional(),
+  /** The work orders on one asset: its history as the technician on site reads it. */
+  assetId: recordIdSchema.optional(),
   limit: z.number().int().min(1).max(500).default(100),
   offset: z.number().int().min(0).default(0),
 });

@@ -13,7 +13,7 @@ import {
   setAssetStatusInputSchema,
   setTaskDoneInputSchema,
   workOrderIdInputSchema,
-  workOrderListQuerySchema, removeLaborInputSchema, removeMeasurementInputSchema, updateLaborInputSchema, updateMeasurementInputSchema } from '../domain/work-order-commands';
+  workOrderListQuerySchema, removeLaborInputSchema, removeMeasurementInputSchema, setLabelsInputSchema, updateLaborInputSchema, updateMeasurementInputSchema } from '../domain/work-order-commands';
 import { conflictSchema, conflictStatusSchema, resolveConflictRequestSchema } from '../protocol/conflicts';
 import { errorEnvelopeSchema } from '../protocol/errors';
 import { policyViewSchema } from '../policy/managed-policy';
@@ -82,6 +82,7 @@ export const ipcContract = {
   'workOrders.updateMeasurement': { request: updateMeasurementInputSchema, response: localWriteResultSchema },
   'workOrders.removeMeasurement': { request: removeMeasurementInputSchema, response: localWriteResultSchema },
   'workOrders.updateLabor': { request: updateLaborInputSchema, response: localWriteResultSchema },
+  'workOrders.setLabels': { request: setLabelsInputSchema, response: localWriteResultSchema },
   'workOrders.removeLabor': { request: removeLaborInputSchema, response: localWriteResultSchema },
   'workOrders.editNotes': { request: editNotesInputSchema, response: localWriteResultSchema },
   'workOrders.setAssetStatus': { request: setAssetStatusInputSchema, response: localWriteResultSchema },

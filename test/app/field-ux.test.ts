@@ -139,6 +139,14 @@ describe('a technician’s day and a supervisor’s desk', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     expect((await tech.core.session.queries.get(target.id)).workOrder.status).toBe('in-progress');
 
+    // Tags on site (sent last), and the asset's earlier work at hand.
+    await page.getByPlaceholder('Add to tags').fill('needs-scaffold');
+    await page.getByRole('group', { name: 'Tags' }).getByRole('button', { name: 'Add' }).click();
+    await expect.poll(async () => (await tech.core.session.queries.get(target.id)).workOrder.tags).toContain('needs-scaffold');
+    if ((await tech.core.session.queries.get(target.id)).asset) {
+      await page.getByRole('button', { name: 'Earlier work on this asset' }).click();
+      await expect.poll(() => page.getByTestId('asset-history').textContent()).toMatch(/Earlier work on this asset/);
+    }
     await page.getByRole('button', { name: 'Capture sign-off' }).click();
     await page.getByLabel('Name of the person signing').fill('Pat Client');
     const pad = page.getByTestId('signature-pad');

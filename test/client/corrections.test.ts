@@ -79,4 +79,19 @@ describe('corrections of measurements and labor', () => {
     expect(after.status).toBe(blocked.status);
     expect(after.completionNotes).toBe('Done, I think');
   });
+
+  it('an asset’s work orders are listed by the asset; tags set on site go out last and reach the server', async () => {
+    const session = await device.core.signIn(t.url, 'tech1', demoPassword);
+    expect((await session.engine.sync('start')).ok).toBe(true);
+    const all = (await session.queries.list({ limit: 500 })).items;
+    const withAsset = all.find((wo) => wo.assetId !== null);
+    if (!withAsset?.assetId) throw new Error('a work order on an asset');
+    const onAsset = (await session.queries.list({ assetId: withAsset.assetId, limit: 500 })).items;
+    expect(onAsset.map((wo) => wo.id).sort()).toEqual(all.filter((wo) => wo.assetId === withAsset.assetId).map((wo) => wo.id).sort());
+    const written = await session.workOrders.setLabels({ workOrderId: withAsset.id, tags: ['needs-scaffold', 'needs-scaffold', 'night-shift'] });
+    expect(written.priority).toBe(9);
+    expect((await session.engine.sync('manual')).ok).toBe(true);
+    const server = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', withAsset.id).executeTakeFirstOrThrow()).data));
+    expect(server.tags).toEqual(expect.arrayContaining(['needs-scaffold', 'night-shift']));
+  });
 });

@@ -164,6 +164,7 @@ export class IpcRouter {
       'workOrders.updateMeasurement': (input) => this.wrote(session().workOrders.updateMeasurement(input)),
       'workOrders.removeMeasurement': (input) => this.wrote(session().workOrders.removeMeasurement(input)),
       'workOrders.updateLabor': (input) => this.wrote(session().workOrders.updateLabor(input)),
+      'workOrders.setLabels': (input) => this.wrote(session().workOrders.setLabels(input)),
       'workOrders.removeLabor': (input) => this.wrote(session().workOrders.removeLabor(input)),
       'workOrders.editNotes': async (input) => {
         const written = await this.wrote(session().workOrders.editNotes(input));

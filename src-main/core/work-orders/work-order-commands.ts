@@ -11,7 +11,7 @@ import {
   recordMeasurementInputSchema,
   removePartUsedInputSchema,
   setAssetStatusInputSchema,
-  setTaskDoneInputSchema, removeLaborInputSchema, removeMeasurementInputSchema, updateLaborInputSchema, updateMeasurementInputSchema } from '../../../src-shared/domain/work-order-commands';
+  setTaskDoneInputSchema, removeLaborInputSchema, removeMeasurementInputSchema, setLabelsInputSchema, updateLaborInputSchema, updateMeasurementInputSchema } from '../../../src-shared/domain/work-order-commands';
 import { canReachStatus, overseesSites, unfinishedStatuses } from '../../../src-shared/domain/work-order-status';
 import { measurementProblem } from '../../../src-shared/domain/measurement-units';
 import { fieldNames } from '../../../src-shared/domain/field-names';
@@ -202,6 +202,15 @@ export class WorkOrderCommands {
     const user = this.user();
     if (current.userId !== user.id && !overseesSites(user.role)) throw new FieldlineError('PERMISSION_DENIED', 'You can correct only your own labor entries');
     return current;
+  }
+
+  async setLabels(input: z.input<typeof setLabelsInputSchema>): Promise<LocalWriteResult> {
+    const c = parseOrThrow(setLabelsInputSchema, input, 'tags and categories');
+    const values: FieldValues = {};
+    if (c.tags) values.tags = [...new Set(c.tags)];
+    if (c.categories) values.categories = [...new Set(c.categories)];
+    if (Object.keys(values).length === 0) throw new FieldlineError('VALIDATION_ERROR', 'Nothing to change: give tags or categories');
+    return this.edit(c.workOrderId, () => ({ values, summary: `Edited ${fieldNames(Object.keys(values)).toLowerCase()}` }));
   }
 
   async editNotes(input: z.input<typeof editNotesInputSchema>): Promise<LocalWriteResult> {

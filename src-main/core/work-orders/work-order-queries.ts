@@ -40,7 +40,9 @@ export class WorkOrderQueries {
     if (q.assignedTo === 'unassigned') query = query.where('assigned_to', 'is', null);
     else if (q.assignedTo) query = query.where('assigned_to', '=', q.assignedTo);
     if (q.openOnly) query = query.where('status', 'in', unfinishedStatuses);
-    const filtered = (q.statuses && q.statuses.length > 0) || q.siteId || q.priority || q.dueBefore || q.overdueAt || q.assignedTo || q.openOnly;
+    // On demand (an asset's page), so read from the record rather than kept in a column of its own.
+    if (q.assetId) query = query.where(sql<string>`json_extract(data, '$.assetId')`, '=', q.assetId);
+    const filtered = (q.statuses && q.statuses.length > 0) || q.siteId || q.priority || q.dueBefore || q.overdueAt || q.assignedTo || q.openOnly || q.assetId;
     const total = match && !filtered ? await this.searchTotal(match) : Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await query
       .select(['id', 'data', 'sync_state'])

@@ -93,5 +93,13 @@ describe('corrections of measurements and labor', () => {
     expect((await session.engine.sync('manual')).ok).toBe(true);
     const server = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', withAsset.id).executeTakeFirstOrThrow()).data));
     expect(server.tags).toEqual(expect.arrayContaining(['needs-scaffold', 'night-shift']));
+    // A scanner types the asset's tag: its work orders come up, whatever their text says.
+    const asset = (await session.queries.get(withAsset.id)).asset;
+    if (!asset) throw new Error('the asset is on the laptop');
+    await session.workOrders.editNotes({ workOrderId: withAsset.id, description: 'Noise at start-up' });
+    const retitled = (await session.queries.get(withAsset.id)).workOrder;
+    expect(`${retitled.title} ${retitled.description}`.toLowerCase()).not.toContain(asset.tag.toLowerCase());
+    const scanned = (await session.queries.list({ search: asset.tag.toLowerCase(), limit: 500 })).items;
+    expect(scanned.map((wo) => wo.id)).toContain(withAsset.id);
   });
 });

@@ -30,7 +30,11 @@ export class WorkOrderQueries {
     const q: z.infer<typeof workOrderListQuerySchema> = parseOrThrow(workOrderListQuerySchema, input, 'work order query');
     let query = this.db.selectFrom('records').where('entity', '=', 'workOrder').where('pending_delete', '=', 0);
     const match = q.search ? searchMatchExpression(q.search) : null;
-    if (match) query = query.where(sql<boolean>`records.rowid in (${searchHits(match)})`);
+    // A scanned or typed asset tag finds the work orders on that asset, whatever their text says.
+    const tagged = q.search ? await this.assetsTagged(q.search) : [];
+    if (match && tagged.length > 0) {
+      query = query.where(sql<boolean>`(records.rowid in (${searchHits(match)}) or json_extract(data, '$.assetId') in (${sql.join(tagged)}))`);
+    } else if (match) query = query.where(sql<boolean>`records.rowid in (${searchHits(match)})`);
     if (q.statuses && q.statuses.length > 0) query = query.where('status', 'in', q.statuses);
     if (q.siteId) query = query.where('site_id', '=', q.siteId);
     if (q.priority) query = query.where('priority', '=', q.priority);
@@ -43,7 +47,7 @@ export class WorkOrderQueries {
     // On demand (an asset's page), so read from the record rather than kept in a column of its own.
     if (q.assetId) query = query.where(sql<string>`json_extract(data, '$.assetId')`, '=', q.assetId);
     const filtered = (q.statuses && q.statuses.length > 0) || q.siteId || q.priority || q.dueBefore || q.overdueAt || q.assignedTo || q.openOnly || q.assetId;
-    const total = match && !filtered ? await this.searchTotal(match) : Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const total = match && !filtered && tagged.length === 0 ? await this.searchTotal(match) : Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await query
       .select(['id', 'data', 'sync_state'])
       // Matches records_due_order_idx exactly, so SQLite walks the index instead of sorting.
@@ -97,6 +101,19 @@ export class WorkOrderQueries {
   }
 
   /** Sites, assets and people on the device, for the list's filters and columns and the new-work-order form. */
+  /** The assets whose tag is exactly this text (any case): what a barcode scanner types. */
+  private async assetsTagged(search: string): Promise<string[]> {
+    const tag = search.trim();
+    if (tag.length === 0 || tag.length > 64 || /\s/.test(tag)) return [];
+    const rows = await this.db
+      .selectFrom('records')
+      .select('id')
+      .where('entity', '=', 'asset')
+      .where(sql<string>`lower(json_extract(data, '$.tag'))`, '=', tag.toLowerCase())
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   /** This laptop's changes to a record that the server has not acknowledged yet, oldest first. */
   async pendingChanges(id: string) {
     const rows = await this.db.selectFrom('outbox').select(['summary', 'created_at', 'state']).where('record_id', '=', id).orderBy('seq').execute();

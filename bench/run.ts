@@ -3,6 +3,7 @@
  * asked, PostgreSQL. Prints a table and writes bench/results.json. See bench/README.md.
  */
 import { spawn } from 'node:child_process';
+import { socketText } from '../src-main/core/sync/socket-text';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
@@ -465,7 +466,7 @@ async function ipcDuringInitialSync(server: ServerProcess) {
     let idle = false;
     let sawSyncing = false;
     socket.on('message', (raw) => {
-      const message = wsServerMessageSchema.parse(JSON.parse(String(raw)));
+      const message = wsServerMessageSchema.parse(JSON.parse(socketText(raw)));
       if (message.type === 'reply') waiting.get(message.id)?.(message.reply);
       else if (message.event === 'sync.status') {
         const status = syncStatusSchema.parse(message.payload);

@@ -28,5 +28,5 @@ export function startUpdates(policy: PolicyView, logger: Logger): void {
   };
   const check = () => autoUpdater.checkForUpdatesAndNotify().catch((error: unknown) => logger.warn({ err: error }, 'update check failed'));
   void check();
-  setInterval(check, checkEveryMs).unref();
+  setInterval(() => void check(), checkEveryMs).unref();
 }

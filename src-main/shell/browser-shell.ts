@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { socketText } from '../core/sync/socket-text';
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -87,7 +88,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     socket.on('message', (raw) => {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(String(raw));
+        parsed = JSON.parse(socketText(raw));
       } catch {
         send({ type: 'reply', id: -1, reply: { ok: false, error: { code: 'VALIDATION_ERROR', message: 'An IPC message must be JSON' } } });
         return;

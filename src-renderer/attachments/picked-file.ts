@@ -23,7 +23,7 @@ export async function toAttachRequest(file: Blob & { name?: string; lastModified
 function base64Of(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result.replace(/^data:[^,]*,/, '') : '');
     reader.onerror = () => reject(new FieldlineError('VALIDATION_ERROR', 'The file could not be read'));
     reader.readAsDataURL(file);
   });

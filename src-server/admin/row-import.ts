@@ -201,7 +201,7 @@ export class RowImport {
         if (problems.length > 0) return invalid();
         const current = await existing(naturalKeyOf('user', { username: r.username }));
         if (current && current.data.username !== r.username) {
-          problems.push({ field: 'username', message: `this user signs in as ${String(current.data.username)}; an import does not rename accounts` });
+          problems.push({ field: 'username', message: `this user signs in as ${typeof current.data.username === 'string' ? current.data.username : 'another username'}; an import does not rename accounts` });
           return invalid();
         }
         const id = current?.id ?? newRecordId();

@@ -57,6 +57,7 @@ class DatabaseUploadLock implements Lock {
       }
       await new Promise((resolve) => setTimeout(resolve, retryEveryMs));
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- tus's own error, which it answers as 500 with its body
     throw ERRORS.ERR_LOCK_TIMEOUT;
   }
 

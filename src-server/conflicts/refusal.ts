@@ -44,7 +44,8 @@ export function fieldsNamedBy(details: unknown): string[] {
   if ('field' in details && typeof details.field === 'string') named.push(details.field);
   if ('fields' in details && Array.isArray(details.fields)) named.push(...details.fields.filter((f): f is string => typeof f === 'string'));
   if ('issues' in details && Array.isArray(details.issues)) {
-    for (const issue of details.issues) {
+    const issues: unknown[] = details.issues;
+    for (const issue of issues) {
       if (typeof issue === 'object' && issue !== null && 'path' in issue && typeof issue.path === 'string') named.push(issue.path.split('.')[0] ?? '');
     }
   }

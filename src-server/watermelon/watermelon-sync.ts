@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { entityNameSchema, type EntityName } from '../../src-shared/domain/entity-registry';
-import type { Json } from '../../src-shared/domain/json';
 import type { JsonRecord, Patch } from '../../src-shared/merge/merge-patch';
 import { recordDataSchema, type PushOp, type PushResponse } from '../../src-shared/protocol/push';
 import { opPriority } from '../../src-shared/sync/op-priority';
@@ -130,7 +129,7 @@ export class WatermelonSync {
     const known = Math.max(0, ...rows.filter((row) => Number(row.seq) <= seq || row.device_id === mine).map((row) => row.version));
     let data: JsonRecord = {};
     for (const row of rows.filter((r) => r.version <= known)) {
-      const values: Json = JSON.parse(row.field_values);
+      const values: unknown = JSON.parse(row.field_values);
       data = values === null ? {} : { ...data, ...recordDataSchema.parse(values) };
     }
     return { version: known, data };

@@ -52,7 +52,8 @@ export type RawRecord = { id: string } & { [column: string]: RawValue };
 
 /** A record as a WatermelonDB raw record. */
 export function toRaw(entity: EntityName, data: JsonRecord, serverVersion: number): RawRecord {
-  const raw: RawRecord = { id: String(data.id), server_version: serverVersion };
+  if (typeof data.id !== 'string') throw new Error(`a ${entity} record without an id`);
+  const raw: RawRecord = { id: data.id, server_version: serverVersion };
   for (const { field, column } of watermelonColumns(entity)) {
     const value = data[field] ?? null;
     if (dateFields.has(field)) raw[column] = typeof value === 'string' ? Date.parse(value) : null;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { socketText } from '../../src-main/core/sync/socket-text';
 import WebSocket from 'ws';
 import { wsServerMessageSchema, type WsServerMessage } from '../../src-shared/ipc/ipc-contract';
 import { demoPassword } from '../../src-server/demo/seed-demo';
@@ -25,7 +26,7 @@ describe('IPC over the browser shell', () => {
       const socket = new WebSocket(`${app.shell.origin.replace('http', 'ws')}/ipc`, { headers });
       const messages: WsServerMessage[] = [];
       const closed = new Promise<number>((done) => socket.on('close', (code) => done(code)));
-      socket.on('message', (raw) => messages.push(wsServerMessageSchema.parse(JSON.parse(String(raw)))));
+      socket.on('message', (raw) => messages.push(wsServerMessageSchema.parse(JSON.parse(socketText(raw)))));
       socket.on('open', () => resolve({ socket, messages, closed }));
       socket.on('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
       socket.on('error', reject);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { socketText } from '../../src-main/core/sync/socket-text';
 import WebSocket from 'ws';
 import { workOrderSchema } from '../../src-shared/domain/entities';
 import { serverEventSchema, type ServerEvent } from '../../src-shared/protocol/events';
@@ -12,7 +13,7 @@ function connect(url: string, token?: string): Promise<{ socket: WebSocket; even
     const events: ServerEvent[] = [];
     const waiters: ((e: ServerEvent) => void)[] = [];
     socket.on('message', (raw) => {
-      const event = serverEventSchema.parse(JSON.parse(String(raw)));
+      const event = serverEventSchema.parse(JSON.parse(socketText(raw)));
       const waiter = waiters.shift();
       if (waiter) waiter(event);
       else events.push(event);
@@ -48,7 +49,7 @@ describe.each(dialects)('change notifications on %s', (dialect) => {
     expect((await one.next()).type).toBe('hello');
     expect((await two.next()).type).toBe('hello');
     const { changes } = await pullAll(t.url, super1.accessToken);
-    const target = [...replica(changes).values()].find((c) => c.entity === 'workOrder' && c.data?.assignedTo === tech1.user.id && c.data?.siteId && !tech2.user.siteIds.includes(String(c.data.siteId)));
+    const target = [...replica(changes).values()].find((c) => c.entity === 'workOrder' && c.data?.assignedTo === tech1.user.id && c.data?.siteId && !tech2.user.siteIds.includes(typeof c.data.siteId === 'string' ? c.data.siteId : ''));
     if (!target) throw new Error('no work order of tech1 outside tech2’s sites');
     const wo = workOrderSchema.parse(target.data);
     const response = await push(t.url, super1.accessToken, [makeOp('workOrder', wo.id, 'update', { description: { base: wo.description, value: 'call the site first' } }, target.version)]);

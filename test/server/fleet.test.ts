@@ -76,7 +76,7 @@ describe('a fleet of two instances', () => {
 
   afterAll(async () => {
     for (const instance of [a, b]) instance?.child.kill('SIGTERM');
-    await Promise.all([a, b].map((instance) => (instance?.child.exitCode === null ? new Promise((r) => instance.child.once('exit', r)) : undefined)));
+    await Promise.all([a, b].map((instance) => (instance?.child.exitCode === null ? new Promise((r) => instance.child.once('exit', r)) : Promise.resolve())));
     rmSync(attachmentsDir, { recursive: true, force: true });
     await drop?.();
   });
@@ -99,7 +99,7 @@ describe('a fleet of two instances', () => {
     const location = made.headers.get('location') ?? '';
     const at = (url: string) => new URL(location, `${url}${attachmentUploadsPath}/`).toString();
     const patch = (url: string, offset: number, body: Uint8Array | ReadableStream<Uint8Array>) =>
-      fetch(at(url), { method: 'PATCH', headers: { ...tus, ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset) }, body, duplex: 'half' } as RequestInit);
+      fetch(at(url), { method: 'PATCH', headers: { ...tus, ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset) }, body, duplex: 'half' });
 
     // The first half goes to A; then A receives a chunk that stalls mid-way, as on a dying link.
     const half = Math.floor(photo.length / 2);

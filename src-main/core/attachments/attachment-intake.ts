@@ -26,7 +26,7 @@ async function photoFacts(original: Buffer): Promise<Pick<PreparedFile, 'capture
   // EXIF is optional and often broken; a photo without readable EXIF is still a photo.
   const exif: unknown = await exifr.parse(original, { pick: ['DateTimeOriginal', 'CreateDate', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'] }).catch(() => null);
   if (!exif || typeof exif !== 'object') return { capturedAt: null, location: null };
-  const facts = new Map(Object.entries(exif));
+  const facts = new Map<string, unknown>(Object.entries(exif));
   const taken = facts.get('DateTimeOriginal') ?? facts.get('CreateDate');
   const latitude = finite(facts.get('latitude'));
   const longitude = finite(facts.get('longitude'));

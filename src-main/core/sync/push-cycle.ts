@@ -55,7 +55,8 @@ export interface PushOutcome {
 function opsNamedBy(error: ErrorEnvelope, batch: readonly OutboxRow[]): OutboxRow[] {
   if (error.code !== 'VALIDATION_ERROR' || typeof error.details !== 'object' || error.details === null || !('issues' in error.details) || !Array.isArray(error.details.issues)) return [];
   const indexes = new Set<number>();
-  for (const issue of error.details.issues) {
+  const issues: unknown[] = error.details.issues;
+  for (const issue of issues) {
     const match = typeof issue === 'object' && issue !== null && 'path' in issue && typeof issue.path === 'string' ? /^ops\.(\d+)\./.exec(issue.path) : null;
     if (match?.[1]) indexes.add(Number(match[1]));
   }

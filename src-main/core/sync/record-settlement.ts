@@ -19,7 +19,7 @@ export async function opsFor(trx: Trx, entity: string, id: string): Promise<Outb
 
 /** The values of a record's queued ops, later ops winning. */
 export function pendingValues(ops: readonly OutboxRow[]): FieldValues {
-  return Object.assign({}, ...ops.filter((op) => op.kind !== 'delete').map((op) => parseData(op.field_values)));
+  return ops.filter((op) => op.kind !== 'delete').reduce<FieldValues>((values, op) => ({ ...values, ...parseData(op.field_values) }), {});
 }
 
 /**

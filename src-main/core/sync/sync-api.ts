@@ -196,7 +196,7 @@ export class SyncApi {
     if (params.cursor) query.set('cursor', params.cursor);
     if (params.sites && params.sites.length > 0) query.set('sites', params.sites.join(','));
     if (params.workOrders && params.workOrders.length > 0) query.set('workOrders', params.workOrders.join(','));
-    const path = `/api/v1/sync/pull?${query}`;
+    const path = `/api/v1/sync/pull?${query.toString()}`;
     const json = jsonAnswer(pullResponseSchema, path);
     return this.send(path, { method: 'GET', token, accept: `${pullLinesMediaType}, application/json;q=0.5` }, (text, contentType): PulledPage => {
       if (contentType.startsWith(pullLinesMediaType)) return parsePullLines(text);
@@ -211,7 +211,7 @@ export class SyncApi {
 
   async serverConflicts(token: string, query: { siteId?: string; status?: string; ids?: string; limit?: string }): Promise<Conflict[]> {
     const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    return (await this.request(conflictListResponseSchema, `/api/v1/conflicts?${params}`, { method: 'GET', token })).body.conflicts;
+    return (await this.request(conflictListResponseSchema, `/api/v1/conflicts?${params.toString()}`, { method: 'GET', token })).body.conflicts;
   }
 
   async recordHistory(token: string, entity: EntityName, id: string): Promise<RecordHistory> {

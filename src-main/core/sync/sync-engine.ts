@@ -2,6 +2,7 @@ import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import { parseJsonOrUndefined } from '../../../src-shared/domain/json';
 import WebSocket from 'ws';
+import { socketText } from './socket-text';
 import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import { errorEnvelopeOf, FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol/errors';
@@ -411,7 +412,7 @@ export class SyncEngine implements SyncRunner {
       answered = true;
     });
     socket.on('message', (raw) => {
-      const event = serverEventSchema.safeParse(parseJsonOrUndefined(String(raw)));
+      const event = serverEventSchema.safeParse(parseJsonOrUndefined(socketText(raw)));
       if (!event.success) return;
       // A conflict recorded or decided: the cycle learns decisions, and its end re-reads every view (a supervisor's log too).
       if (event.data.type === 'changed' || event.data.type === 'conflicts') void this.sync('notification');

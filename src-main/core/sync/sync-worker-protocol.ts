@@ -23,6 +23,14 @@ export interface SyncWorkerInit {
   sync: { maxOpsPerBatch?: number; maxBytesPerBatch?: number; pageSize?: number };
 }
 
+/** What the host passed as workerData: the worker checks it before trusting a key or a path in it. */
+export function isSyncWorkerInit(value: unknown): value is SyncWorkerInit {
+  if (typeof value !== 'object' || value === null) return false;
+  const fields = new Map<string, unknown>(Object.entries(value));
+  const text = (key: string) => typeof fields.get(key) === 'string';
+  return ['profileDir', 'serverUrl', 'databaseFile', 'databaseKey', 'refreshTokenAccount', 'logLevel', 'attachmentsDir'].every(text) && fields.has('sync') && fields.has('policy');
+}
+
 export type SyncWorkerCall =
   | { method: 'start' }
   | { method: 'stop' }

@@ -15,14 +15,16 @@ import { buildSyncEngine } from './build-sync-engine';
 import { yieldCpuToInteractiveWork } from './background-priority';
 import type { SyncEngine } from './sync-engine';
 import { SyncApi } from './sync-api';
-import type { FromWorker, SyncWorkerCall, SyncWorkerInit, ToWorker } from './sync-worker-protocol';
+import { isSyncWorkerInit, type FromWorker, type SyncWorkerCall, type SyncWorkerInit, type ToWorker } from './sync-worker-protocol';
 
 function workerPort(): NonNullable<typeof parentPort> {
   if (!parentPort) throw new Error('sync-worker-thread runs only as a worker thread');
   return parentPort;
 }
 const port = workerPort();
-const init: SyncWorkerInit = workerData;
+const data: unknown = workerData;
+if (!isSyncWorkerInit(data)) throw new Error('sync-worker-thread was started without its settings');
+const init: SyncWorkerInit = data;
 const send = (message: FromWorker) => port.postMessage(message);
 
 let nextSecretId = 0;

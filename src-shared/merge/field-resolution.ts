@@ -1,4 +1,4 @@
-import { canonicalJson, type Json } from '../domain/json';
+import { canonicalJson, jsonEqual, type Json } from '../domain/json';
 import type { FieldPolicy } from '../domain/conflict-policies';
 import { asArray, mergeByKey } from './merge-by-key';
 import { unionMerge } from './union-merge';
@@ -53,4 +53,13 @@ export function resolveFieldConflict(input: FieldConflictInput): FieldResolution
     case 'union':
       return { outcome: 'merged', value: unionMerge(asArray(base), asArray(local), asArray(server)) };
   }
+}
+
+/**
+ * The one test of "was this field changed on both sides": the server's value is neither the base
+ * the change started from nor the value it brings. Push (mergePatch) and a device's rebase of a
+ * pulled record both decide by it; only then does the field's policy speak.
+ */
+export function bothChanged(change: { base: Json; local: Json; server: Json }): boolean {
+  return !jsonEqual(change.server, change.base) && !jsonEqual(change.server, change.local);
 }

@@ -1,6 +1,6 @@
 import { jsonEqual, type Json } from '../domain/json';
 import type { FieldPolicy } from '../domain/conflict-policies';
-import { resolveFieldConflict, type FieldOutcome } from './field-resolution';
+import { bothChanged, resolveFieldConflict, type FieldOutcome } from './field-resolution';
 
 export type JsonRecord = { [field: string]: Json };
 
@@ -49,7 +49,7 @@ export function mergePatch({ server, patch, policyOf, localTime, serverTime }: P
   for (const [field, change] of Object.entries(patch)) {
     const current = server[field] ?? null;
     let value: Json;
-    if (jsonEqual(current, change.base) || jsonEqual(current, change.value)) {
+    if (!bothChanged({ base: change.base, local: change.value, server: current })) {
       value = change.value;
     } else {
       const policy = policyOf(field);

@@ -1,6 +1,6 @@
 import { jsonEqual } from '../domain/json';
 import type { FieldPolicy } from '../domain/conflict-policies';
-import { resolveFieldConflict } from '../merge/field-resolution';
+import { bothChanged, resolveFieldConflict } from '../merge/field-resolution';
 import type { FieldConflict, JsonRecord } from '../merge/merge-patch';
 import type { FieldValues } from './coalesce';
 
@@ -42,7 +42,7 @@ export function rebase(input: RebaseInput): RebaseResult {
   for (const [field, local] of Object.entries(input.pending)) {
     const base = input.bases[field] ?? null;
     const server = input.server[field] ?? null;
-    if (jsonEqual(server, base) || jsonEqual(server, local)) {
+    if (!bothChanged({ base, local, server })) {
       if (!jsonEqual(server, local)) {
         record[field] = local;
         pending[field] = local;

@@ -6,8 +6,8 @@ import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workOrderSchema } from '../../src-shared/domain/entities';
 import { isOverdue } from '../../src-shared/domain/work-order-status';
-import { demoPassword } from '../../src-server/demo/seed-demo';
 import { startAppClient, type AppClient } from '../support/app-client';
+import { openAppWindow, signInThroughUi } from '../support/app-window';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -31,21 +31,8 @@ describe('the desktop app', () => {
     return workOrderSchema.parse(JSON.parse(row.data));
   }
 
-  async function open(app: AppClient): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    // Fail with the step's own message, well before the test's timeout.
-    page.setDefaultTimeout(10_000);
-    await page.goto(app.shell.launchUrl);
-    return page;
-  }
-
-  async function signIn(page: Page, user: string) {
-    await page.getByLabel('Server').fill(t.url);
-    await page.getByLabel('User').fill(user);
-    await page.getByLabel('Password').fill(demoPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('sync-badge').textContent(), { timeout: 20_000 }).toMatch(/Synced/);
-  }
+  const open = (app: AppClient, viewport?: { width: number; height: number }) => openAppWindow(browser, app, viewport);
+  const signIn = (page: Page, user: string) => signInThroughUi(page, t.url, user);
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
   const badge = (page: Page) => page.getByTestId('sync-badge').textContent();

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../src-server/demo/seed-demo';
 import { workOrderSchema } from '../../src-shared/domain/entities';
 import { makeOp, pullAll, push } from '../support/sync-helpers';
 import { launchChromium } from '../support/chromium';
 import { startAppClient, type AppClient } from '../support/app-client';
+import { openAppWindow, signInThroughUi } from '../support/app-window';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /** A technician's day and a supervisor's desk (issue: field UX), in Debian's Chromium against the real server. */
@@ -22,19 +22,8 @@ describe('a technician’s day and a supervisor’s desk', () => {
   /** The supervisor's window. */
   let deskPage: Page;
 
-  async function open(app: AppClient, viewport = { width: 1366, height: 768 }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    page.setDefaultTimeout(10_000);
-    await page.goto(app.shell.launchUrl);
-    return page;
-  }
-  async function signIn(page: Page, user: string) {
-    await page.getByLabel('Server').fill(t.url);
-    await page.getByLabel('User').fill(user);
-    await page.getByLabel('Password').fill(demoPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('sync-badge').textContent(), { timeout: 20_000 }).toMatch(/Synced/);
-  }
+  const open = (app: AppClient, viewport?: { width: number; height: number }) => openAppWindow(browser, app, viewport);
+  const signIn = (page: Page, user: string) => signInThroughUi(page, t.url, user);
   const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false });
 
   beforeAll(async () => {

@@ -1,4 +1,5 @@
 import type { Json } from '../../src-shared/domain/json';
+import { workNotStarted } from '../../src-shared/domain/new-work-order';
 
 /** The patch of a work-order create op: every device-writable field, base null (docs/protocol.md). */
 export function workOrderCreatePatch(fields: { siteId: string; assetId: string | null; type: string; title: string } & Record<string, Json>) {
@@ -9,17 +10,7 @@ export function workOrderCreatePatch(fields: { siteId: string; assetId: string |
     assignedTo: null,
     scheduledStart: null,
     scheduledEnd: null,
-    actualStart: null,
-    actualEnd: null,
-    tasks: [],
-    partsRequired: [],
-    partsUsed: [],
-    laborRecords: [],
-    measurements: [],
-    completionNotes: null,
-    rootCause: null,
-    tags: [],
-    categories: [],
+    ...workNotStarted([]),
     ...fields,
   };
   return Object.fromEntries(Object.entries(record).map(([field, value]) => [field, { base: null, value }]));

@@ -77,9 +77,13 @@ export class ConflictService {
   /** Who made the server's version each conflict met, from the records' history. */
   private async serverWriters(rows: readonly { record_id: string; server_version: number }[]): Promise<Map<string, { name: string | null; at: string }>> {
     const writers = new Map<string, { name: string | null; at: string }>();
-    const ids = [...new Set(rows.map((row) => row.record_id))];
-    if (ids.length === 0) return writers;
-    const history = await this.deps.db.selectFrom('record_history').select(['record_id', 'version', 'user_id', 'changed_at']).where('record_id', 'in', ids).execute();
+    if (rows.length === 0) return writers;
+    // Exactly the versions the conflicts met, not every version of those records.
+    const history = await this.deps.db
+      .selectFrom('record_history')
+      .select(['record_id', 'version', 'user_id', 'changed_at'])
+      .where((eb) => eb.or(rows.map((row) => eb.and([eb('record_id', '=', row.record_id), eb('version', '=', row.server_version)]))))
+      .execute();
     const names = await namesOf(this.deps.db, history.flatMap((h) => (h.user_id ? [h.user_id] : [])));
     for (const h of history) writers.set(`${h.record_id}\u0000${h.version}`, { name: h.user_id ? (names.get(h.user_id) ?? null) : null, at: h.changed_at });
     return writers;

@@ -207,6 +207,11 @@ describe('a technician’s day and a supervisor’s desk', () => {
     await expect.poll(() => deskPage.getByTestId('conflict-counts').textContent(), { timeout: 20_000 }).toMatch(/^3 open conflicts:/);
     await deskPage.getByLabel('Technician').selectOption({ label: 'Alex Novak (3)' });
     await deskPage.getByLabel('Field').selectOption({ label: 'Completion notes (3)' });
+    // Each side says who wrote it: the technician's and, on the server, the office's note by Maria Jensen.
+    const first = deskPage.locator('[data-server-conflict]').first();
+    await first.getByRole('button', { name: 'Compare' }).click();
+    await expect.poll(() => first.locator('th').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Alex Novak, /), expect.stringMatching(/^On the server: Maria Jensen, /)]));
+    await first.getByRole('button', { name: 'Close' }).click();
     await deskPage.getByLabel('Select all shown').check();
     await deskPage.getByRole('button', { name: 'Keep the technicians’ values (3)' }).click();
     const dialog = deskPage.getByRole('dialog');

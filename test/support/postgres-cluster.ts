@@ -39,8 +39,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts the cluster; also used by the bench. */
-export async function startPostgresCluster(): Promise<{ adminUrl: string; stop: () => void }> {
+/**
+ * Starts the cluster; also used by the bench. Tests run it without durability (fsync, synchronous
+ * commit and full-page writes off: a crash of a throw-away cluster loses nothing anyone needs); the
+ * bench measures with PostgreSQL's defaults (`durable`), as a real server runs.
+ */
+export async function startPostgresCluster(options: { durable?: boolean } = {}): Promise<{ adminUrl: string; stop: () => void }> {
   const bin = findPgBin();
   const dir = mkdtempSync(join(tmpdir(), 'fieldline-pg-'));
   const dataDir = join(dir, 'data');
@@ -65,7 +69,7 @@ export async function startPostgresCluster(): Promise<{ adminUrl: string; stop: 
     join(dir, 'server.log'),
     '-w',
     '-o',
-    `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    `-h 127.0.0.1 -p ${port} -k ${dir}${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=300`,
     'start',
   ]);
   return {

@@ -66,6 +66,24 @@ describe.each(dialects)('exactly-once push on %s', (dialect) => {
     expect(record.version).toBe(target.version + 1);
     expect(workOrderSchema.parse(JSON.parse(record.data)).measurements.filter((m) => m.id === 'm-lost')).toHaveLength(1);
   });
+  it('an op whose every apply leaves a trace (a refused change kept for supervisors) is kept once, however often its lost answer is retried', async () => {
+    const login = await t.login('tech1');
+    const [target] = await someWorkOrders(login.accessToken, login.user.id, 1);
+    if (!target) throw new Error('no work order');
+    // Technicians do not plan: a new scheduled end is refused and kept as a refused change — a new
+    // conflict row each time it is applied, so a replay applied again would show as a second one.
+    const op = makeOp('workOrder', target.wo.id, 'update', { scheduledEnd: { base: target.wo.scheduledEnd, value: '2031-01-01T00:00:00.000Z' } }, target.version);
+    dropPushResponses = true;
+    await expect(api(t.url, '/api/v1/sync/push', { token: login.accessToken, body: { deviceId: 'd1', ops: [op] } })).rejects.toThrow();
+    dropPushResponses = false;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const retry = await push(t.url, login.accessToken, [op], 'd1');
+      expect(retry.results[0]).toMatchObject({ status: 'duplicate', replayOf: 'rejected' });
+    }
+    const kept = await t.server.db.selectFrom('conflicts').select('id').where('op_id', '=', op.opId).execute();
+    expect(kept).toHaveLength(1);
+  });
+
   it('a replay answers with the record as it is now; the recorded result does not keep the record', async () => {
     const tech = await t.login('tech1');
     const office = await t.login('super1');

@@ -10,8 +10,7 @@ const connection = new Database(settings.file, { fileMustExist: true });
 // Once started, it goes on each interval until it finds nothing left to move: a write starts the WAL
 // over from its beginning only if it begins while the database holds all of it. Under a steady
 // stream of pushes the frames committed while a checkpoint ran would otherwise wait below the
-// threshold, and the file would grow by a threshold's worth each time (64 → 217 MB over four
-// pushes of 10k, scratch).
+// threshold, and the file would grow by a threshold's worth each time.
 let catchingUp = false;
 const timer = setInterval(() => {
   const waiting = walFramesWaiting(connection);

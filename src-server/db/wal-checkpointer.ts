@@ -18,8 +18,8 @@ export interface WalCheckpointer {
 /**
  * Moves the server's WAL into its database file from a thread of its own, so that no request waits
  * for it. Run by the request thread, as SQLite does by default (at the commit that passes its
- * threshold), a checkpoint of 64 MB took ~200 ms inside every second push batch of 1000 ops, and
- * every request behind it waited. A passive checkpoint on another connection runs beside writers
+ * threshold), a checkpoint landed inside a push batch every so often, and every request behind it
+ * waited. A passive checkpoint on another connection runs beside writers
  * and readers. The connection the requests use keeps a far higher threshold of its own, so the WAL
  * stays bounded should this thread fail or fall behind.
  */

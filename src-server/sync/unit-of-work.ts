@@ -123,8 +123,8 @@ export class RecordUnitOfWork {
   }
 
   /**
-   * Loads records to edit in place: a parsed 1.5 KB work order, merged and serialised again, was a
-   * sixth of the server's CPU for a push of 10k edits of a field or two. Keys loaded already, and
+   * Loads records to edit in place: a whole work order parsed, merged and serialised again for an
+   * edit of a field or two was a large share of the server's work on a big push (bench figure 3). Keys loaded already, and
    * records missing or deleted, are loaded whole instead, so afterwards every key is loaded one way.
    */
   async loadForFieldEdits(requests: readonly FieldEditRequest[]): Promise<void> {

@@ -52,8 +52,7 @@ const walCheckpointBytes = 4 * 1024 * 1024;
  * ~400 MB, which SQLite would otherwise keep on disk for good, reusing it from its start. Well above
  * what the WAL gathers between checkpoints (4 MB, plus the cycle or the 256 edits after which the
  * worker finds it past that), so edits keep committing into file space the WAL already has: a
- * commit that extends the file costs more than one that overwrites (2 × 256 edit-sized commits,
- * scratch: p50 0.40–0.45 ms appending against 0.30–0.31 ms overwriting).
+ * commit that extends the file costs more than one that overwrites (bench figure 4).
  */
 export const walFileBytes = 32 * 1024 * 1024;
 
@@ -115,8 +114,8 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
     });
   }
   // 8 KB pages (on a new file; an existing one keeps its size). A first sync writes about as fast as
-  // with 16 KB, and an edit, which rewrites whole pages (the row, the outbox, the bases), is cheaper:
-  // a work order's first edit p50 1.5 → 1.1 ms, p99 of 2200 edits 2.7 → 2.1 ms in scratch runs.
+  // with 16 KB, and an edit, which rewrites whole pages (the row, the outbox, the bases), is cheaper
+  // (bench figure 4).
   if (!existed) sqlite.pragma('page_size = 8192');
   sqlite.pragma('journal_mode = WAL');
   // No checkpoint inside a commit: an edit must not pay for re-encrypting the WAL into the
@@ -142,8 +141,7 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
       // Gated on the frames not yet in the database, not on the file, which keeps its size when
       // the WAL restarts: a complete checkpoint syncs the database file, and the restart syncs the
       // WAL's header (synchronous = NORMAL). Gated on the file, that happened after every delta
-      // cycle (scratch, 100k synced, 90 delta cycles each way: p50 13.3 → 11.5 ms, p90 21.6 →
-      // 16.4 ms, 100 → 7 checkpoints).
+      // cycle, a sync of the disk each time (bench figure 2).
       if (walFramesWaiting(sqlite) * frameBytes <= walCheckpointBytes) return;
       const done = checkpointPassive(sqlite);
       // The first write after a complete checkpoint restarts the WAL and cuts its file back to

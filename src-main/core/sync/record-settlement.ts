@@ -181,8 +181,8 @@ const pulledRecordsUpsertText = new Map<number, string>();
 
 /**
  * The upsert of `count` pulled records, as SQL text made once per count. Building it with Kysely's
- * query builder, 12 values a row and 5000 rows a page, cost a seventh of writing a 100k first sync
- * (4.0 → 3.4 s in a scratch run); the text, made once, is also the statement cache's key.
+ * query builder, 12 values a row and 5000 rows a page, was a visible share of a large first sync
+ * (bench figure 1); the text, made once, is also the statement cache's key.
  * Never over a newer version; the list columns are assigned, so the upsert of a record whose
  * columns changed keeps its index entries right.
  */

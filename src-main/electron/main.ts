@@ -99,7 +99,7 @@ async function start(): Promise<void> {
     if (!mainWindow) return;
     saveWindowState(profileDir, { ...mainWindow.getNormalBounds(), maximized: mainWindow.isMaximized() });
   });
-  // design.md §7: focus and resume are sync triggers.
+  // docs/keeping-work-safe.md: focus and resume are sync triggers.
   mainWindow.on('focus', () => {
     if (desktop?.core.signedIn) void desktop.core.session.engine.sync('focus');
   });

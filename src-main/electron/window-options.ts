@@ -5,7 +5,7 @@ export const appScheme = 'app';
 export const appOrigin = `${appScheme}://fieldline`;
 
 /**
- * design.md §9: the renderer gets no Node, runs sandboxed and isolated, and sees only what the
+ * docs/protocol.md, Authentication: the renderer gets no Node, runs sandboxed and isolated, and sees only what the
  * preload exposes. Kept in one place so a test can check exactly what the build uses.
  */
 export function rendererWebPreferences(preloadPath: string): WebPreferences {

@@ -2,7 +2,7 @@ import type { FieldPolicy } from '../../src-shared/domain/conflict-policies';
 import type { FieldConflict } from '../../src-shared/merge/merge-patch';
 import { fieldName } from '../../src-shared/domain/field-names';
 
-/** Which rule decides a field's conflicts (design.md, conflict policies). */
+/** Which rule decides a field's conflicts (docs/architecture.md, Conflicts). */
 export const policyText: Record<FieldPolicy, string> = {
   'server-wins': 'the office’s value wins',
   'client-wins': 'the technician’s value wins',

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { api } from '../api/fieldline';
 
 /**
- * design.md §7: the operating system's word that a network is back (Wi-Fi joined, cable plugged
+ * docs/keeping-work-safe.md: the operating system's word that a network is back (Wi-Fi joined, cable plugged
  * in) is a sync trigger. Its word that the network is gone is not taken: "offline" means the server
  * does not answer, which the sync worker's heartbeats find out for themselves.
  */

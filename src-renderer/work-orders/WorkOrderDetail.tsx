@@ -146,7 +146,7 @@ export function WorkOrderDetail({ id, session }: { id: string; session: SessionI
                 <label htmlFor="asset-status">Status</label>
               </dt>
               <dd>
-                {/* The state of the asset as found on site: sent first, before other changes (seed 003, priority 2). */}
+                {/* The state of the asset as found on site: sent first, before other changes (priority 2). */}
                 <select id="asset-status" value={asset.status} onChange={(e) => setAssetStatus.mutate({ workOrderId: wo.id, status: assetStatusSchema.parse(e.target.value) })} disabled={setAssetStatus.isPending}>
                   {assetStatusSchema.options.map((status) => (
                     <option key={status} value={status}>

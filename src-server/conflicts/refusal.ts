@@ -6,7 +6,7 @@ import type { PushOp } from '../../src-shared/protocol/push';
 import type { RecordState } from '../sync/record-state';
 
 /**
- * A change the server refuses is never lost (design.md §8). It is kept as a `refused` conflict
+ * A change the server refuses is never lost (docs/keeping-work-safe.md). It is kept as a `refused` conflict
  * holding the technician's values, at the site of the record it was about, where the site's
  * supervisors apply or dismiss it; the device keeps it too until it learns which.
  */

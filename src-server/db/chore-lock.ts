@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { DialectName, ServerDb } from './schema';
 
 /**
- * Work that one instance of a fleet does for all (design.md: shared locks in the database): the
+ * Work that one instance of a fleet does for all (docs/architecture.md: shared locks in the database): the
  * demo seed, the daily retention sweep. On PostgreSQL a session advisory lock named after the chore
  * is taken on one pooled connection for as long as the work runs; SQLite is one process and needs none.
  * `wait`: queue behind an instance doing it (the seed: the second then finds it done); otherwise

@@ -6,7 +6,7 @@ import type { ChangeHub } from './change-hub';
 import { readHead, type CommitResult, type ConflictAudience } from './unit-of-work';
 
 /**
- * Wake-ups across server instances on one PostgreSQL (design.md, second wave): each commit sends a
+ * Wake-ups across server instances on one PostgreSQL (docs/keeping-work-safe.md): each commit sends a
  * NOTIFY inside its own transaction, so no instance hears of a change before it is committed; one
  * dedicated LISTEN connection per instance reads the changes it heard of from the change log and
  * hands them to its in-process hub. After that connection was lost and made again, every device on

@@ -22,7 +22,7 @@ export interface PruneOutcome {
 /**
  * Drops change-log entries, tombstones and recorded op results older than the retention window.
  * A device whose cursor is older is told to reset: a full resync that keeps its pending ops
- * (design.md §5). An op is sent again only when its answer was lost, and a device retries within
+ * (docs/architecture.md, The sync model). An op is sent again only when its answer was lost, and a device retries within
  * minutes once it is back; the window must be far longer than a device stays offline (7 days).
  */
 export async function pruneHistory(db: ServerDb, olderThanIso: string): Promise<PruneOutcome> {

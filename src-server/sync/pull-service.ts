@@ -11,7 +11,7 @@ import { describeServer } from './server-description';
 import type { PulledRow, PullPage } from './pull-body';
 
 /**
- * Pages a device through its scope (design.md §5). A first sync pages the records table in
+ * Pages a device through its scope (docs/architecture.md, The sync model). A first sync pages the records table in
  * (entity, id) order pinned to the log head at its start, then continues from the log; the log is
  * read only up to a head that was read first, and every seq ≤ head has committed (see
  * change_head), so no late commit is skipped. Records keep their stored JSON text: pull-body.ts

@@ -53,7 +53,7 @@ const handedOverReason = {
 } as const;
 
 /**
- * Applies pushed ops (design.md §4): each batch in one transaction, each op exactly once by opId,
+ * Applies pushed ops (docs/architecture.md, Conflicts): each batch in one transaction, each op exactly once by opId,
  * per-field base check and policies, every conflict recorded.
  */
 export class PushService {
@@ -232,7 +232,7 @@ function storedParentKey(uow: RecordUnitOfWork, op: PushOp): RecordKey[] {
 }
 
 /**
- * Applies an op, or as much of it as this user may make (design.md §8): an error that names some of
+ * Applies an op, or as much of it as this user may make (docs/keeping-work-safe.md): an error that names some of
  * an update's fields (a field the user may not change, a status move not allowed) refuses those
  * fields and applies the rest; any other error refuses the whole op. Whatever is refused is kept
  * on the server as an escalation for the site's supervisors, never dropped.
@@ -339,7 +339,7 @@ async function inScopeOf(ctx: OpContext, state: RecordState): Promise<boolean> {
 }
 
 /**
- * One decision per conflict (design.md, second wave): a device's decision of a conflict someone has
+ * One decision per conflict (docs/keeping-work-safe.md): a device's decision of a conflict someone has
  * decided already is refused, never applied over the first. Nothing is escalated: the device's
  * values are in that conflict already.
  */

@@ -110,7 +110,7 @@ function effectiveSites(user: User, narrowing: Narrowing): readonly string[] {
 }
 
 /**
- * What a device keeps offline (design.md §8): its user's scope at the sites it ticked, plus the work
+ * What a device keeps offline (docs/keeping-work-safe.md): its user's scope at the sites it ticked, plus the work
  * orders it pinned. Pins add to the ticked sites; they never take anything away, so pins alone
  * (no site ticked) leave the whole scope on the device.
  */

@@ -5,7 +5,7 @@ import type { RecordState } from './record-state';
 /**
  * May this user change this record? Supervisors: anything at their sites. Technicians: work orders
  * assigned to them or created by them, the assets of their sites, attachments of work orders they
- * may change. Reading is wider or narrower per seed 003 §2.3; see scope.ts.
+ * may change. Reading is wider or narrower per the scope rules, docs/architecture.md; see scope.ts.
  */
 export function canWrite(user: User, state: RecordState, parentWorkOrder: RecordState | null): boolean {
   const d = state.data;

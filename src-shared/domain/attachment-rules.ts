@@ -3,7 +3,7 @@ import type { AttachmentMeta } from './entities';
 type AttachmentKind = AttachmentMeta['kind'];
 
 /**
- * What a device and the server accept as an attachment (seed 003 §6.2). The server checks the
+ * What a device and the server accept as an attachment. The server checks the
  * real content type from the bytes; the device checks first, so a technician hears why at once.
  */
 export const attachmentLimits = {
@@ -62,7 +62,7 @@ export function formatBytes(bytes: number): string {
 /** What the upload queue knows about one file. */
 export interface UploadCandidate {
   id: string;
-  /** 7 photos, 8 documents (seed 003 §5.2). */
+  /** 7 photos, 8 documents. */
   priority: number;
   size: number;
   /** The attachment's create has been acknowledged: the server knows whom the file belongs to. */

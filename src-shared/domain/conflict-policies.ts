@@ -3,7 +3,7 @@ import type { DeviceField, EntityName } from './entity-registry';
 
 /**
  * How a field's conflict is decided when the server's value is no longer the base the device
- * edited from (design.md §4 and its table of work-order policies).
+ * edited from (docs/architecture.md, Conflicts and its table of work-order policies).
  */
 export const fieldPolicies = [
   'server-wins',

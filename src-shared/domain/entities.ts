@@ -35,7 +35,7 @@ export const assetSchema = z.strictObject({
 export type Asset = z.infer<typeof assetSchema>;
 
 /**
- * A part's stock at one site (seed 003's inventory table): read-only on the device. The server takes
+ * A part's stock at one site (the inventory table): read-only on the device. The server takes
  * what work orders use from it (stock-taking.ts); below zero is a fact to show (more was used than
  * the books held), not a use to refuse.
  */

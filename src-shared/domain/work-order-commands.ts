@@ -41,7 +41,7 @@ export const updateLaborInputSchema = z.strictObject({
   minutes: z.number().int().min(1).max(24 * 60 * 7).optional(),
   note: text().max(2000).optional(),
 });
-/** Tags and categories, which a technician sets on site (seed 003's priority 9: sent last). */
+/** Tags and categories, which a technician sets on site (priority 9: sent last). */
 export const setLabelsInputSchema = z.strictObject({
   workOrderId: recordIdSchema,
   tags: z.array(text().trim().min(1).max(64)).max(100).optional(),
@@ -71,7 +71,7 @@ export const createWorkOrderInputSchema = z.strictObject({
   draft: z.boolean().default(false),
 });
 /** A supervisor gives a work order to a person at its site, or takes it back (null). */
-/** The technician on site reports the state of the work order's asset (seed 003: a priority-2 change, sent first). */
+/** The technician on site reports the state of the work order's asset (a priority-2 change, sent first). */
 export const setAssetStatusInputSchema = z.strictObject({ workOrderId: recordIdSchema, status: assetStatusSchema });
 export const assignWorkOrderInputSchema = z.strictObject({ workOrderId: recordIdSchema, assignedTo: recordIdSchema.nullable() });
 export const workOrderIdInputSchema = z.strictObject({ workOrderId: recordIdSchema });

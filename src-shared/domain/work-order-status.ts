@@ -74,7 +74,7 @@ export function canReachStatus(from: WorkOrderStatus, to: WorkOrderStatus, role:
   return false;
 }
 
-/** Statuses in which a work order assigned to a technician stays on their device (seed 003 §2.3). */
+/** Statuses in which a work order assigned to a technician stays on their device (the scope rules, docs/architecture.md). */
 export const technicianActiveStatuses: readonly WorkOrderStatus[] = ['assigned', 'in-progress', 'on-hold', 'completed'];
 
 /** Statuses in which a work order's work is over: done, signed off or called off. */

@@ -40,7 +40,7 @@ import {
   workOrderListSchema, workOrderHistorySchema } from './ipc-views';
 
 /**
- * The typed IPC contract (design.md: one schema, one truth): every channel's request and response,
+ * The typed IPC contract (docs/architecture.md: one schema, one truth): every channel's request and response,
  * and every event. The main side validates each request against it, the preload and the browser
  * shell's bridge expose exactly these channels as `window.fieldline`, and the renderer's types
  * come from here.

@@ -41,7 +41,7 @@ export function resolveFieldConflict(input: FieldConflictInput): FieldResolution
       return { outcome, value: outcome === 'local' ? local : server };
     }
     case 'last-write-wins': {
-      // Timestamps only break the tie (design.md); equal times fall back to a total order on values.
+      // Timestamps only break the tie (docs/architecture.md); equal times fall back to a total order on values.
       const localFirst =
         input.localTime === input.serverTime
           ? canonicalJson(local) > canonicalJson(server)

@@ -38,7 +38,7 @@ export interface PatchMergeInput {
 }
 
 /**
- * The per-field three-way merge (design.md §4): a field whose server value still equals the op's
+ * The per-field three-way merge (docs/architecture.md, Conflicts): a field whose server value still equals the op's
  * base takes the new value; a field already at the new value is left alone; any other field is a
  * conflict decided by its policy. Fields not in the patch keep the server's value.
  */

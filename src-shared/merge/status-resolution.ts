@@ -7,7 +7,7 @@ const heldByOffice: readonly WorkOrderStatus[] = ['on-hold', 'cancelled'];
 const workInProgress: readonly WorkOrderStatus[] = ['open', 'assigned', 'in-progress'];
 
 /**
- * Seed 003 gives two rules for status; design.md reconciles them: a completion by the technician
+ * The requirements give two rules for status; this reconciles them: a completion by the technician
  * beats in-progress; on-hold or cancelled by the office against a completion needs a person; in
  * every other disagreement the office's decision stands.
  */

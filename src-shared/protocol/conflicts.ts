@@ -7,7 +7,7 @@ import { fieldPolicySchema } from '../domain/conflict-policies';
 import { errorEnvelopeSchema } from './errors';
 
 /**
- * update-update, update-delete, delete-update, create-create: two writers met (design.md §4).
+ * update-update, update-delete, delete-update, create-create: two writers met (docs/architecture.md, Conflicts).
  * refused: the server refused a device's change (permission, validation, a record that is gone);
  * it is kept here with the technician's values so the site's supervisors can apply or dismiss it.
  */

@@ -3,7 +3,7 @@ import { jsonEqual, type Json } from '../domain/json';
 export type FieldValues = { [field: string]: Json };
 
 /**
- * A new local edit folded into an op that has not been sent (design.md §2): the newest value of
+ * A new local edit folded into an op that has not been sent (docs/architecture.md, The sync model): the newest value of
  * each field wins. A field that holds what the server holds drops out of an update: undoing a
  * change, or setting a field to the value it has, sends nothing.
  *

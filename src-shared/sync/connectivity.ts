@@ -1,5 +1,5 @@
 /**
- * design.md §7: connectivity is known, not guessed. The device holds a WebSocket to the server's
+ * docs/keeping-work-safe.md: connectivity is known, not guessed. The device holds a WebSocket to the server's
  * events; heartbeats tell it within seconds when the server stops answering, and quick reconnects
  * tell it within seconds when the server is back, with nobody pressing anything.
  */

@@ -19,7 +19,7 @@ export interface QueuedOpRef {
 }
 
 /**
- * design.md §3: priority, then FIFO — but never before an earlier op on the same record, nor before
+ * docs/architecture.md, The sync model: priority, then FIFO — but never before an earlier op on the same record, nor before
  * the create of a record it references. An op that waits (backoff, failed, conflict) holds back
  * only later ops on its own record: no head-of-line blocking across records.
  * `unsyncedRecords` are records whose create has not been acknowledged yet.

@@ -28,7 +28,7 @@ export interface RebaseResult {
 }
 
 /**
- * design.md §6: a pulled record never overwrites a pending local change. Fields without a pending
+ * docs/architecture.md, Conflicts: a pulled record never overwrites a pending local change. Fields without a pending
  * change take the server's value. A pending field whose server value is still its base stays as
  * it is. Otherwise the field's policy decides: keep the local value (base ← server, so the push
  * will not conflict), take the server's (the local change is dropped and logged), merge both, or

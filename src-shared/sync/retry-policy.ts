@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../protocol/errors';
 
-/** design.md §8: 0, 5, 10, 30, 60 s, then 5 min; failed for good after 10 attempts. */
+/** docs/keeping-work-safe.md: 0, 5, 10, 30, 60 s, then 5 min; failed for good after 10 attempts. */
 const scheduleMs = [0, 5_000, 10_000, 30_000, 60_000, 300_000] as const;
 export const maxAttempts = 10;
 

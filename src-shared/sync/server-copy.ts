@@ -3,7 +3,7 @@ import type { FieldValues } from './coalesce';
 
 /**
  * The server's record under pending local changes, from the local view: each pending field's base
- * is the value the server last acknowledged (design.md §2), so putting the bases back over the view
+ * is the value the server last acknowledged (docs/architecture.md, The sync model), so putting the bases back over the view
  * gives the server's record, as long as nothing the server sent since has been taken in.
  */
 export function serverStateFromView(view: JsonRecord, bases: FieldValues): JsonRecord {

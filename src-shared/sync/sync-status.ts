@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorEnvelopeSchema } from '../protocol/errors';
 
-/** What the status badge shows (design.md §7, seed 003 §5.3); the UI renders it, never computes it. */
+/** What the status badge shows (docs/keeping-work-safe.md); the UI renders it, never computes it. */
 export const syncStatusSchema = z.object({
   state: z.enum(['idle', 'syncing', 'offline', 'failed', 'signed-out']),
   lastSyncAt: z.iso.datetime().nullable(),

@@ -52,7 +52,7 @@ function tusError(error: Error): FieldlineError {
 }
 
 /**
- * Moves attachment bytes (seed 003 §6.2), beside the sync cycle so a large upload on a slow link
+ * Moves attachment bytes, beside the sync cycle so a large upload on a slow link
  * never holds back an emergency push: uploads by tus, resumed where the server's copy ends
  * (after a network loss, an app restart or a server restart); thumbnails of kept-offline work
  * orders; full files on demand, cached encrypted; and cleanup of files whose record is gone.
@@ -228,7 +228,7 @@ export class AttachmentTransfer {
   }
 
   /**
-   * After a pull: thumbnails of the work orders kept offline, then the cleanup of seed 003 §8.4 —
+   * After a pull: thumbnails of the work orders kept offline, then the cleanup of old closed work orders —
    * files of attachments no longer on the device, full copies of closed work orders' attachments.
    */
   async afterPull(): Promise<void> {
@@ -297,7 +297,7 @@ export class AttachmentTransfer {
   }
 
   /**
-   * Seed 003 §8.4 for files: those whose record left the device go, closed work orders keep
+   * What is kept offline, for files: those whose record left the device go, closed work orders keep
    * thumbnails only. Runs after each pull and after the launch's expiry or a cache clear.
    */
   async cleanUp(): Promise<void> {

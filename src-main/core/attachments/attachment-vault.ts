@@ -9,7 +9,7 @@ const ivBytes = 12;
 const tagBytes = 16;
 
 /**
- * Attachment files at rest (seed 003 §8.1): each file AES-256-GCM encrypted with its own random
+ * Attachment files at rest: each file AES-256-GCM encrypted with its own random
  * key, which lives in the encrypted database, never beside the file. The file is written
  * encrypted from memory, so no plaintext byte touches the disk, not even in a temp file. The
  * attachment id and variant are authenticated data: a file moved under another name fails to open.

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Whether the current network is paid by the byte (a cellular hotspot) — seed 003 §6.2's "WiFi only". */
+/** Whether the current network is paid by the byte (a cellular hotspot) — the product's "WiFi only". */
 export type NetworkCost = 'unmetered' | 'metered' | 'unknown';
 
 export interface NetworkCostProbe {

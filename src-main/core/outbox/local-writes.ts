@@ -46,7 +46,7 @@ function mergeSummaries(a: string, b: string): string {
 }
 
 /**
- * design.md §2: one transaction writes the record's new local view, the outbox op (folded into a
+ * docs/architecture.md, The sync model: one transaction writes the record's new local view, the outbox op (folded into a
  * queued op on the same record if that one is not in flight) and, for each touched field, its
  * base: the last value the server acknowledged.
  */

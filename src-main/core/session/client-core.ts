@@ -113,7 +113,7 @@ export class ActiveSession {
 }
 
 /**
- * The client core (design.md: src-main/core): one per profile directory. It runs the same way
+ * The client core (docs/architecture.md: src-main/core): one per profile directory. It runs the same way
  * under Electron, in the browser shell and in the CLI; nothing here knows which.
  */
 export class ClientCore {
@@ -174,7 +174,7 @@ export class ClientCore {
   }
 
   /**
-   * design.md §8: a sign-in that expired or was revoked (away too long, a server restore, a token
+   * docs/keeping-work-safe.md: a sign-in that expired or was revoked (away too long, a server restore, a token
    * replayed) is renewed by the same user's password on the same profile, and everything stays:
    * store, queue, conflicts, attachments. Another person must first sync or knowingly discard the
    * work queued here (sign out), so nobody's changes go out under someone else's name.

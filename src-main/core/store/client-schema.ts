@@ -26,7 +26,7 @@ export interface LocalRecordsTable {
   updated_at: string;
 }
 
-/** The outbox (design.md §3). Values only: bases live in `bases` and are read when the op is sent. */
+/** The outbox (docs/architecture.md, The sync model). Values only: bases live in `bases` and are read when the op is sent. */
 export interface OutboxTable {
   seq: Generated<number>;
   op_id: string;
@@ -56,7 +56,7 @@ export interface OutboxTable {
   client_time: string;
 }
 
-/** The last server-acknowledged value of each field with a pending change (design.md §2). */
+/** The last server-acknowledged value of each field with a pending change (docs/architecture.md, The sync model). */
 export interface BasesTable {
   entity: string;
   record_id: string;

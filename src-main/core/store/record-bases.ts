@@ -3,7 +3,7 @@ import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from './client-schema';
 import { parseJson, recordKey } from './local-record';
 
-/** A record's bases: the server-acknowledged value of each field with a pending change (design.md §2). */
+/** A record's bases: the server-acknowledged value of each field with a pending change (docs/architecture.md, The sync model). */
 export async function basesFor(db: ClientDb, entity: string, id: string): Promise<FieldValues> {
   const rows = await db.selectFrom('bases').select(['field', 'value']).where('entity', '=', entity).where('record_id', '=', id).execute();
   return Object.fromEntries(rows.map((r) => [r.field, parseJson(r.value)]));

@@ -9,7 +9,7 @@ import type { SyncApi } from './sync-api';
 import { readSyncState } from './sync-state';
 
 /**
- * design.md §8: the changes the server acknowledged are journaled on the device, so a server
+ * docs/keeping-work-safe.md: the changes the server acknowledged are journaled on the device, so a server
  * restored from a backup that predates them gets them again. Kept for the server's retention window
  * (30 days by default: a device away longer resyncs in full anyway) and at most `maxJournaledOps`,
  * in the encrypted store like everything else.

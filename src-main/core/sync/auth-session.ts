@@ -4,7 +4,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { SyncApi } from './sync-api';
 
 /**
- * design.md §9: the access token lives in memory only, the refresh token in the keychain. An
+ * docs/protocol.md, Authentication: the access token lives in memory only, the refresh token in the keychain. An
  * AUTH_ERROR triggers one refresh and one retry; refreshes are serialized, because presenting the
  * same refresh token twice revokes the whole sign-in.
  */

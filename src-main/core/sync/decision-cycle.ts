@@ -27,7 +27,7 @@ function tookTechnicianValues(conflict: Conflict): boolean {
 }
 
 /**
- * One decision per conflict (design.md, second wave): after each pull the device asks the server
+ * One decision per conflict (docs/keeping-work-safe.md): after each pull the device asks the server
  * what became of the conflicts and escalations it holds open. A conflict someone else decided
  * closes here, saying who; a refused change a supervisor applied leaves the queue, its values the
  * server's now; one dismissed stays, saying so, until the technician discards it or sends it again.

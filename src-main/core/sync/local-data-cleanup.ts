@@ -61,7 +61,7 @@ export async function dropServerData(trx: Trx, clock: Clock, notice: string): Pr
 }
 
 /**
- * Seed 003 §8.4, run at launch: closed and cancelled work orders whose last change is more than 90
+ * Run at launch: closed and cancelled work orders whose last change is more than 90
  * days old leave the device with their attachment records (expiresLocally decides). A later change
  * on the server brings one back with the next pull, as any change in scope does.
  */

@@ -181,7 +181,7 @@ export async function applyPulledChange(trx: Trx, change: PulledChange, nowIso: 
     await settleRecord(trx, entityNameSchema.parse(entity), change.id, server, change.version, nowIso);
     return null;
   }
-  // Pending local changes: rebase them on the server's record (design.md §6).
+  // Pending local changes: rebase them on the server's record (docs/architecture.md, Conflicts).
   const local = parseData(row.data);
   const result = rebase({
     local,

@@ -9,7 +9,7 @@ import { addNotice, opsFor, refreshSyncState, removeLocally, type OutboxRow, typ
 import { hasUnsentWork } from './unsent-work';
 
 /**
- * A change the server refuses is never deleted (design.md §8). It stays queued as `refused`, its
+ * A change the server refuses is never deleted (docs/keeping-work-safe.md). It stays queued as `refused`, its
  * values in the record's view, with the reason in words; the server keeps it as an escalation for
  * the site's supervisors. A record that left this user's scope leaves the device only once every
  * change queued on it is safe on the server that way, and the technician is told what was handed

@@ -16,7 +16,7 @@ export interface Selection {
 const selectionText = (s: Selection) => JSON.stringify({ sites: [...s.sites].sort(), workOrders: [...s.workOrders].sort() });
 
 /**
- * design.md §8: every change of what is kept offline (a site ticked or unticked, a work order pinned
+ * docs/keeping-work-safe.md: every change of what is kept offline (a site ticked or unticked, a work order pinned
  * or unpinned) ends with the laptop holding exactly the server's scope for the new selection,
  * queued changes kept. The change is noticed at the start of a cycle, whoever made it (the user,
  * IT's policy, another window); the pull then runs as a full sync that notes every record it

@@ -88,7 +88,7 @@ export interface SyncResult {
 }
 
 /**
- * The background sync worker (design.md §7, §8): push, then pull, one cycle at a time. A cycle that
+ * The background sync worker (docs/keeping-work-safe.md): push, then pull, one cycle at a time. A cycle that
  * fails backs off; a trigger during a cycle runs one more cycle after it.
  */
 export class SyncEngine implements SyncRunner {
@@ -323,7 +323,7 @@ export class SyncEngine implements SyncRunner {
     if (this.started) void this.sync('manual');
   }
 
-  /** A local change with priority 1–2 goes out at once (design.md §7). */
+  /** A local change with priority 1–2 goes out at once (docs/keeping-work-safe.md). */
   onLocalChange(priority: number): void {
     // The badge's counts, once per burst of edits and after the edit has answered: three queries
     // per edit on the thread that wrote it were a tenth of an edit's time. The store may be closing
@@ -344,7 +344,7 @@ export class SyncEngine implements SyncRunner {
       void this.sync('critical');
       return;
     }
-    // Every change is on its way within about a second while the server answers (design.md §7);
+    // Every change is on its way within about a second while the server answers (docs/keeping-work-safe.md);
     // the window opens with the burst's first edit, so steady typing cannot hold it off.
     this.localChangeTimer ??= this.timers.after(localChangeDebounceMs, () => {
       this.localChangeTimer = null;
@@ -353,7 +353,7 @@ export class SyncEngine implements SyncRunner {
   }
 
   /**
-   * The events socket is how the device knows the server answers (design.md §7): heartbeats find a
+   * The events socket is how the device knows the server answers (docs/keeping-work-safe.md): heartbeats find a
    * dead link within seconds, a failed connect shows Offline, and quick reconnects bring the device
    * back — a cycle at once — as soon as the server does. A socket closed because its access token
    * ran out reconnects at once with a fresh one.
@@ -504,7 +504,7 @@ export class SyncEngine implements SyncRunner {
   }
 
   /**
-   * Seed 003 §8.4 at launch (at most daily), before the first sync: it needs no network, so it runs
+   * Old closed work orders leave the laptop at launch (at most daily), before the first sync: it needs no network, so it runs
    * offline too. `now`: after a resync, whenever it last ran.
    */
   private async expireLocalData(options: { now?: boolean } = {}): Promise<void> {

@@ -5,7 +5,7 @@ import type { Trx } from './record-settlement';
 export const unsentUploadStates = ['waiting', 'uploading', 'failed'] as const;
 
 /**
- * The records that hold a technician's work found only on this laptop (design.md §8: a record
+ * The records that hold a technician's work found only on this laptop (docs/keeping-work-safe.md: a record
  * leaves the device only once that work is safe on the server): records with a queued change or an
  * open conflict, attachments whose file has not uploaded, and the work orders of those attachments.
  * By recordKey. Every path that removes records it did not just receive asks this first.

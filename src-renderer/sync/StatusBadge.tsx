@@ -5,7 +5,7 @@ import { plural, relativeTime } from '../app/format';
 import { useNow } from '../app/useNow';
 import { SignInAgain } from '../session/SignInAgain';
 
-/** The badge's words (issue 4): one line a technician reads at a glance. */
+/** The badge's words: one line a technician reads at a glance. */
 export function statusText(status: SyncStatus, now: number, elapsedMs = 0): { text: string; tone: 'ok' | 'busy' | 'warn' | 'bad' } {
   switch (status.state) {
     case 'syncing': {

@@ -132,7 +132,7 @@ function workOrderInScopeSql(p: Principal, narrowing: Narrowing, alias: string, 
 }
 
 /**
- * Seed 003 §2.3: a technician gets the work orders assigned to them (active ones, plus those they
+ * The scope rules (docs/architecture.md): a technician gets the work orders assigned to them (active ones, plus those they
  * created in the last 30 days), the assets those reference, the attachments of those work orders,
  * the parts stock and the sites they work at, and their own profile. A supervisor gets their sites.
  */

@@ -1,7 +1,7 @@
 import type { WorkOrderStatus } from './work-order-status';
 
 /**
- * Seed 003 §8.4: a closed or cancelled work order leaves the laptop 90 days after its last change,
+ * What is kept offline: a closed or cancelled work order leaves the laptop 90 days after its last change,
  * its attachments with it; closed ones keep thumbnails only until then (attachment-transfer.ts).
  */
 export const finishedStatuses: readonly WorkOrderStatus[] = ['closed', 'cancelled'];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Seed 003 §7.1's error types, plus PAYLOAD_TOO_LARGE so a device knows to send smaller batches,
+ * The protocol's error types (docs/protocol.md, Errors), plus PAYLOAD_TOO_LARGE so a device knows to send smaller batches,
  * the device's own store errors: its key is missing or wrong (STORE_LOCKED), or the file is
  * damaged (STORE_CORRUPT), and RATE_LIMITED: too many attempts (sign-in), wait as it says, and
  * DEVICE_REVOKED: IT revoked this laptop; it hands over its unsent work and wipes itself.

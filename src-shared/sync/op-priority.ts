@@ -2,7 +2,7 @@ import type { EntityName } from '../domain/entity-registry';
 import type { Json } from '../domain/json';
 
 /**
- * Seed 003 §5.2's priorities, 1 (highest) to 10: emergency creation 1, critical status change 2,
+ * The op priorities, 1 (highest) to 10: emergency creation 1, critical status change 2,
  * completion 3, parts consumption 4, standard update 5, labor 6, photo 7, document 8, metadata 9.
  */
 export function opPriority(entity: EntityName, kind: 'create' | 'update' | 'delete', values: { readonly [field: string]: Json }): number {

@@ -37,7 +37,7 @@ async function photoFacts(original: Buffer): Promise<Pick<PreparedFile, 'capture
 }
 
 /**
- * Seed 003 §6.2: a photo is turned upright by its EXIF orientation, resized so its longer side is
+ * A photo is turned upright by its EXIF orientation, resized so its longer side is
  * at most 1920 px and stored as JPEG at quality 80, with a thumbnail made at once. The output
  * carries no EXIF (no GPS in the file); time and place go into the attachment's fields.
  */

@@ -19,8 +19,19 @@ describe('a laptop IT revokes', () => {
   let t: TestServer;
   const secrets = new KeytarSecretStore(`FieldlineTest-${uuidv7()}`);
   let dir: string;
+  // While above zero, that many hand-overs are answered 500, as by a server in trouble.
+  let failHandOvers = 0;
   beforeEach(async () => {
-    t = await startTestServer('sqlite', { workOrders: 30 });
+    failHandOvers = 0;
+    t = await startTestServer('sqlite', {
+      workOrders: 30,
+      extend: (app) =>
+        app.addHook('onRequest', async (request, reply) => {
+          if (request.url !== '/api/v1/sync/hand-over' || failHandOvers === 0) return;
+          failHandOvers -= 1;
+          await reply.code(500).send({ code: 'SERVER_ERROR', message: 'The server failed to handle this request; try again later' });
+        }),
+    });
     dir = mkdtempSync(join(tmpdir(), 'fieldline-revoked-'));
   });
   afterEach(async () => {
@@ -48,8 +59,12 @@ describe('a laptop IT revokes', () => {
 
     // Written while the laptop still works offline; it reaches the server after the revocation.
     await session.workOrders.editNotes({ workOrderId: wo.id, completionNotes: 'written before the laptop went missing' });
+    // The first hand-over meets a server error: nothing is removed then, and the laptop tries again
+    // (its worker meets DEVICE_REVOKED once more); wiped after the failure, the change would be lost.
+    failHandOvers = 1;
     await session.engine.sync('manual');
     expect(await wiped).toEqual({ handedOver: 1, notHandedOver: 0 });
+    expect(failHandOvers).toBe(0);
 
     expect(core.signedIn).toBe(false);
     expect(existsSync(session.paths.dir)).toBe(false);

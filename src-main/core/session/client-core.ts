@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { User } from '../../../src-shared/domain/entities';
 import { FieldlineError } from '../../../src-shared/protocol/errors';
+import { actionFor } from '../../../src-shared/sync/retry-policy';
 import type { SessionInfo } from '../../../src-shared/settings/settings-schema';
 import { systemClock, type Clock } from '../../../src-shared/sync/clock';
 import { AttachmentCommands } from '../attachments/attachment-commands';
@@ -207,7 +208,8 @@ export class ClientCore {
   /**
    * IT revoked this laptop (the server answered DEVICE_REVOKED): its unsent work is handed to the
    * supervisors (device-revoked.ts), then its data goes as on sign-out. Without an answer from the
-   * server nothing is removed; the next answer tries again.
+   * server, or with one that may change (a server error, a wait), nothing is removed; the next
+   * answer tries again.
    */
   private async revoked(session: ActiveSession): Promise<void> {
     if (this.active !== session || this.revoking) return;
@@ -220,7 +222,9 @@ export class ClientCore {
         const handed = await handOverUnsentWork(session.store.db, session.api, this.settings.get().deviceId, refreshToken);
         outcome = { handedOver: handed.handedOver, notHandedOver: handed.kept };
       } catch (error) {
-        if (error instanceof FieldlineError && error.code === 'NETWORK_ERROR') {
+        // Only a refusal that will never change (the ended sign-in not accepted, ops the server
+        // cannot read) lets the data go unhanded; a server that is down or busy is asked again.
+        if (!(error instanceof FieldlineError) || actionFor(error.code) === 'retry') {
           session.engine.start();
           throw error;
         }

@@ -9,8 +9,8 @@ const unsentStates = ['pending', 'in-flight', 'failed', 'conflict'] as const;
 /**
  * IT revoked this laptop (lost or stolen): before its data goes, its unsent work goes to the server,
  * where nothing of it is applied and each change waits for the site's supervisors (a `refused`
- * conflict they apply or dismiss). A network failure throws and the data stays until the server
- * answers; any answer, even a refusal, lets the wipe go ahead: the laptop is no longer trusted.
+ * conflict they apply or dismiss). A failure throws; the caller (client-core.ts) keeps the data
+ * unless the refusal is final: the laptop is no longer trusted, but its work is not dropped on a hiccup.
  */
 export async function handOverUnsentWork(db: ClientDb, api: SyncApi, deviceId: string, refreshToken: string | null): Promise<{ handedOver: number; kept: number }> {
   const ops = await db.selectFrom('outbox').selectAll().where('state', 'in', unsentStates).orderBy('seq').execute();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { EntityName } from '../../src-shared/domain/entity-registry';
-import { userSchema, workOrderSchema, type Asset, type Part, type Site, type User, type WorkOrder } from '../../src-shared/domain/entities';
+import { assetStatusSchema, userSchema, workOrderSchema, type Asset, type Part, type Site, type User, type WorkOrder } from '../../src-shared/domain/entities';
 import { newRecordId } from '../../src-shared/domain/ids';
 import { jsonEqual } from '../../src-shared/domain/json';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
@@ -170,7 +170,7 @@ export class RowImport {
           model: text(r.model, 'model'),
           serialNumber: text(r.serialNumber, 'serialNumber'),
           // A technician sets an asset's status in the field; an import without one leaves it.
-          status: r.status ?? (current ? assetStatusOf(before.status) : 'operational'),
+          status: r.status ?? assetStatusSchema.safeParse(before.status).data ?? 'operational',
           location: { building: text(r.building, 'building', location), floor: text(r.floor, 'floor', location), room: text(r.room, 'room', location) },
         };
         return { kind: 'write', write: { entity, id, data }, current, externalId: r.externalId };
@@ -274,10 +274,6 @@ function externalIdOf(values: unknown): string | null {
 function str(state: RecordState | null, field: string): string | null {
   const value = state?.data[field];
   return typeof value === 'string' ? value : null;
-}
-
-function assetStatusOf(value: unknown): Asset['status'] {
-  return value === 'degraded' || value === 'failed' || value === 'offline' ? value : 'operational';
 }
 
 /** The records an import refers to, read once per transaction's worth of rows. */

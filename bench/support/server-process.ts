@@ -8,6 +8,9 @@ const root = join(import.meta.dirname, '..', '..');
 
 export interface ServerProcess {
   url: string;
+  /** Where it keeps its data, and its PostgreSQL database when it has one: what the admin CLI is pointed at. */
+  dataDir: string;
+  databaseUrl?: string;
   child: ChildProcess;
   /** The process the server runs under (tsx's launcher; the server is its child). */
   pid: number;
@@ -47,6 +50,8 @@ export function startServerProcess(options: { dataDir: string; workOrders: numbe
       if (child.pid === undefined) return reject(new Error('the server process has no pid'));
       resolve({
         url: match[1],
+        dataDir: options.dataDir,
+        ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
         child,
         pid: child.pid,
         seedMs: Date.now() - started,

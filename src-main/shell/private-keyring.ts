@@ -20,14 +20,14 @@ export function startPrivateKeyring(dir: string): PrivateKeyring {
   try {
     out = execFileSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1'], { encoding: 'utf8', env });
   } catch {
-    throw new Error('dbus-daemon not found: install the Debian packages with `bash .ci/install-system-packages` (dbus, gnome-keyring).');
+    throw new Error('dbus-daemon not found: install the Debian packages with `npm run setup` (dbus, gnome-keyring).');
   }
   const [address, pid] = out.trim().split('\n');
   if (!address || !pid) throw new Error(`dbus-daemon gave no address: ${out}`);
   const withBus = { ...env, DBUS_SESSION_BUS_ADDRESS: address };
   for (const args of [['--unlock', '--components=secrets', '--daemonize'], ['--start', '--components=secrets']]) {
     const result = spawnSync('gnome-keyring-daemon', args, { input: 'fieldline-private-keyring', env: withBus, encoding: 'utf8' });
-    if (result.error) throw new Error('gnome-keyring-daemon not found: install it with `bash .ci/install-system-packages`.');
+    if (result.error) throw new Error('gnome-keyring-daemon not found: install it with `npm run setup`.');
   }
   return {
     address,

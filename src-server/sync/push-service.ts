@@ -6,8 +6,7 @@ import { fieldNames } from '../../src-shared/domain/field-names';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
 import { canReachStatus, workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
 import { completionBlocked } from '../../src-shared/domain/close-out';
-import { hasManualConflict, mergePatch, type FieldConflict, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
-import type { Conflict, ConflictKind } from '../../src-shared/protocol/conflicts';
+import { hasManualConflict, mergePatch, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
 import { FieldlineError, validationError, type ErrorEnvelope } from '../../src-shared/protocol/errors';
 import type { PushOp, PushRequest, PushResponse, PushResult } from '../../src-shared/protocol/push';
 import { pushResultSchema } from '../../src-shared/protocol/push';
@@ -15,8 +14,9 @@ import { isoAt, type Clock } from '../../src-shared/sync/clock';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DialectName, ServerDatabase, ServerDb } from '../db/schema';
-import { conflictFromRow, newConflictRow } from '../conflicts/conflict-record';
-import { fieldsNamedBy, pickFields, refusalOf, sideBySideOf, siteOfRefusal } from '../conflicts/refusal';
+import { escalate, recordConflict, updateDeleteFields, type ConflictContext } from '../conflicts/record-conflicts';
+import { recordOutcome } from '../../src-shared/merge/record-conflict';
+import { fieldsNamedBy, pickFields } from '../conflicts/refusal';
 import { loadUser } from '../auth/users';
 import type { ChangeHub } from './change-hub';
 import { scopeFieldsOf, type RecordState } from './record-state';
@@ -36,11 +36,8 @@ export interface SyncServiceDeps {
   metrics: ServerMetrics;
 }
 
-interface OpContext {
-  uow: RecordUnitOfWork;
+interface OpContext extends ConflictContext {
   user: User;
-  deviceId: string;
-  nowIso: string;
   answers: PushRequest['answers'];
 }
 
@@ -123,7 +120,7 @@ export class PushService {
       // A replayed create-create answers with the survivor as it is now.
       await uow.load(request.ops.flatMap((op) => survivorKey(op, recorded.get(op.opId))));
       await uow.loadForFieldEdits([...inPlace.values()]);
-      const ctx: OpContext = { uow, user: principal.user, deviceId: request.deviceId, nowIso, answers: request.answers };
+      const ctx: OpContext = { uow, user: principal.user, userId: principal.user.id, deviceId: request.deviceId, nowIso, answers: request.answers };
       const results: PushResult[] = [];
       // Conflicts a device decided in this batch: their sites' supervisors see it at once.
       const decided: ConflictAudience[] = [];
@@ -299,33 +296,6 @@ async function whoHasItNow(ctx: OpContext, current: RecordState, error: ErrorEnv
   };
 }
 
-/** Records the refused change (or part of one) as a `refused` conflict: the technician's values, side by side with the server's. */
-async function escalate(ctx: OpContext, op: PushOp, error: ErrorEnvelope): Promise<Conflict> {
-  const { uow } = ctx;
-  await uow.load([{ entity: op.entity, id: op.id }]);
-  const current = uow.get(op.entity, op.id);
-  const parentId = op.entity === 'attachment' ? (current?.data.workOrderId ?? op.patch.workOrderId?.value) : undefined;
-  if (typeof parentId === 'string') await uow.load([{ entity: 'workOrder', id: parentId }]);
-  const parent = typeof parentId === 'string' ? uow.get('workOrder', parentId) : null;
-  const row = newConflictRow({
-    entity: op.entity,
-    recordId: op.id,
-    kind: 'refused',
-    fields: sideBySideOf(op, current),
-    opId: op.opId,
-    deviceId: ctx.deviceId,
-    userId: ctx.user.id,
-    siteId: siteOfRefusal(op, current, parent),
-    survivorId: null,
-    clientVersion: op.baseVersion,
-    serverVersion: current?.version ?? 0,
-    createdAt: ctx.nowIso,
-    refusal: refusalOf(op, error),
-  });
-  uow.addConflict(row);
-  return conflictFromRow(row);
-}
-
 /** Whether the user's devices still hold this record (their whole scope, not narrowed). */
 async function inScopeOf(ctx: OpContext, state: RecordState): Promise<boolean> {
   const row = await ctx.uow.trx
@@ -464,28 +434,6 @@ function requireWriteAfter(ctx: OpContext, after: RecordState, changedFields: re
   });
 }
 
-const siteOf = (data: JsonRecord): string | null => (typeof data.siteId === 'string' ? data.siteId : null);
-
-/** Records a conflict of this op against `server` (the record as the server had it) and returns it for the result. */
-function recordConflict(ctx: OpContext, op: PushOp, kind: ConflictKind, fields: FieldConflict[], server: RecordState, survivorId: string | null = null): Conflict {
-  const row = newConflictRow({
-    entity: op.entity,
-    recordId: op.id,
-    kind,
-    fields,
-    opId: op.opId,
-    deviceId: ctx.deviceId,
-    userId: ctx.user.id,
-    siteId: siteOf(server.data),
-    survivorId,
-    clientVersion: op.baseVersion,
-    serverVersion: server.version,
-    createdAt: ctx.nowIso,
-  });
-  ctx.uow.addConflict(row);
-  return conflictFromRow(row);
-}
-
 function serverManagedOnCreate(entity: EntityName, user: User, nowIso: string): JsonRecord {
   switch (entity) {
     case 'workOrder':
@@ -523,11 +471,13 @@ async function requireAssigneeAtSite(ctx: OpContext, workOrder: JsonRecord): Pro
 
 async function applyCreate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   const { uow, user, nowIso } = ctx;
-  const existing = uow.get(op.entity, op.id);
-  if (existing?.deleted) {
-    throw new FieldlineError('VALIDATION_ERROR', `${op.entity} ${op.id} was deleted on the server and cannot be created again`);
+  const existing = uow.get(op.entity, op.id) ?? null;
+  switch (recordOutcome(op, existing)) {
+    case 'recreate-refused':
+      throw new FieldlineError('VALIDATION_ERROR', `${op.entity} ${op.id} was deleted on the server and cannot be created again`);
+    case 'create-create':
+      if (existing) return createCreate(ctx, op, existing);
   }
-  if (existing) return createCreate(ctx, op, existing);
   const values: JsonRecord = Object.fromEntries(Object.entries(op.patch).map(([field, change]) => [field, change.value]));
   const data: JsonRecord = { ...values, id: op.id, ...serverManagedOnCreate(op.entity, user, nowIso) };
   validateRecord(op.entity, data);
@@ -616,20 +566,12 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
     if (result) return result;
     await uow.load([{ entity: op.entity, id: op.id }]);
   }
-  const current = uow.get(op.entity, op.id);
-  if (!current) throw new FieldlineError('NOT_FOUND', `${op.entity} ${op.id} does not exist on the server`);
+  const current = uow.get(op.entity, op.id) ?? null;
+  const outcome = recordOutcome(op, current);
+  if (outcome === 'not-found' || !current) throw new FieldlineError('NOT_FOUND', `${op.entity} ${op.id} does not exist on the server`);
   requireWrite(ctx, current);
-  if (current.deleted) {
-    const fields = Object.entries(op.patch).map(([field, change]) => ({
-      field,
-      base: change.base,
-      local: change.value,
-      server: null,
-      policy: 'manual' as const,
-      outcome: 'manual' as const,
-      value: null,
-    }));
-    const conflict = recordConflict(ctx, op, 'update-delete', fields, current);
+  if (outcome === 'update-delete') {
+    const conflict = recordConflict(ctx, op, 'update-delete', updateDeleteFields(op), current);
     return { opId: op.opId, status: 'conflict', version: current.version, deleted: true, conflict };
   }
   checkStatusTransition(user, op, current);
@@ -658,15 +600,16 @@ async function applyUpdate(ctx: OpContext, op: PushOp): Promise<PushResult> {
 
 async function applyDelete(ctx: OpContext, op: PushOp): Promise<PushResult> {
   const { uow, user, nowIso } = ctx;
-  const current = uow.get(op.entity, op.id);
-  if (!current || current.deleted) {
+  const current = uow.get(op.entity, op.id) ?? null;
+  const outcome = recordOutcome(op, current);
+  if (outcome === 'already-deleted' || !current) {
     return { opId: op.opId, status: 'applied', version: current?.version ?? 0, deleted: true };
   }
   requireWrite(ctx, current);
   if (user.role === 'technician' && op.entity === 'workOrder' && (current.data.status !== 'draft' || current.data.createdBy !== user.id)) {
     throw new FieldlineError('PERMISSION_DENIED', 'A technician can delete only their own draft work orders');
   }
-  if (current.version !== op.baseVersion) {
+  if (outcome === 'delete-update') {
     const conflict = recordConflict(ctx, op, 'delete-update', [], current);
     return { opId: op.opId, status: 'conflict', version: current.version, record: current.data, conflict };
   }

@@ -23,7 +23,7 @@ function findPgBin(): string {
     if (existsSync(join(bin, 'initdb'))) return bin;
   }
   throw new Error(
-    'PostgreSQL server binaries not found under /usr/lib/postgresql. Install them with `bash .ci/install-system-packages` (apt-get install postgresql).',
+    'PostgreSQL server binaries not found under /usr/lib/postgresql. Install them with `npm run setup` (apt-get install postgresql).',
   );
 }
 

@@ -81,6 +81,28 @@ export async function loadOrCreateDatabaseKey(secrets: SecretStore, account: str
 }
 
 /**
+ * How the store's connection writes, after its key: also what the bench's raw reference insert uses,
+ * so the two are compared on the same terms (bench/README.md, figure 1b).
+ */
+export function applyStoreSettings(sqlite: Database.Database, options: { newFile: boolean }): void {
+  // 8 KB pages (on a new file; an existing one keeps its size). A first sync writes about as fast as
+  // with 16 KB, and an edit, which rewrites whole pages (the row, the outbox, the bases), is cheaper
+  // (bench figure 4).
+  if (options.newFile) sqlite.pragma('page_size = 8192');
+  sqlite.pragma('journal_mode = WAL');
+  // No checkpoint inside a commit: an edit must not pay for re-encrypting the WAL into the
+  // database. The sync worker checkpoints between cycles (see checkpoint()).
+  sqlite.pragma('wal_autocheckpoint = 0');
+  // Per connection: whichever commits first after a complete checkpoint cuts the file back.
+  sqlite.pragma(`journal_size_limit = ${walFileBytes}`);
+  // NORMAL in WAL mode: a crashed or killed process loses nothing; only a power cut may lose the
+  // last commits before the checkpoint. FULL would fsync every edit.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('busy_timeout = 5000');
+}
+
+/**
  * Opens (or creates) the SQLCipher database with a raw key — no password KDF on every open — in
  * WAL mode, temp tables in memory so no plaintext ever reaches a temp file, then migrates it.
  */
@@ -113,21 +135,7 @@ export async function openEncryptedStore(databaseFile: string, keyHex: string): 
       detail: String(error instanceof Error ? error.message : error),
     });
   }
-  // 8 KB pages (on a new file; an existing one keeps its size). A first sync writes about as fast as
-  // with 16 KB, and an edit, which rewrites whole pages (the row, the outbox, the bases), is cheaper
-  // (bench figure 4).
-  if (!existed) sqlite.pragma('page_size = 8192');
-  sqlite.pragma('journal_mode = WAL');
-  // No checkpoint inside a commit: an edit must not pay for re-encrypting the WAL into the
-  // database. The sync worker checkpoints between cycles (see checkpoint()).
-  sqlite.pragma('wal_autocheckpoint = 0');
-  // Per connection: whichever commits first after a complete checkpoint cuts the file back.
-  sqlite.pragma(`journal_size_limit = ${walFileBytes}`);
-  // NORMAL in WAL mode: a crashed or killed process loses nothing; only a power cut may lose the
-  // last commits before the checkpoint. FULL would fsync every edit.
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma('busy_timeout = 5000');
+  applyStoreSettings(sqlite, { newFile: !existed });
   const db = new Kysely<ClientDatabase>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateClientStore(db);
   // A WAL frame is a page and its 24-byte header.

@@ -61,9 +61,11 @@ export class SyncApi {
   /** Bytes of the last push request body as sent. */
   lastPushBytes = 0;
 
+  /** `dispatcher`: the connection pool to use (undici's global one when absent). */
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = 30_000,
+    private readonly dispatcher?: Dispatcher,
   ) {}
 
   private async request<S extends z.ZodType>(
@@ -113,7 +115,7 @@ export class SyncApi {
     path: string,
     init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: Uint8Array },
   ): Promise<{ wire: Buffer; contentType: string; inflate: () => Buffer }> {
-    const send = () => httpRequest(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+    const send = () => httpRequest(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.timeoutMs), ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
     let response: Dispatcher.ResponseData;
     try {
       // One immediate retry: a pooled connection the server closed (restart, idle timeout) fails at

@@ -6,7 +6,7 @@ import { FieldlineError } from '../../src-shared/protocol/errors';
 import { workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
 import { ClientCore } from '../core/session/client-core';
 import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
-import type { SyncResult } from '../core/sync/sync-engine';
+import type { SyncResult } from '../../src-shared/sync/sync-cycle';
 import { unreadNotices } from '../core/sync/notices';
 import { keyringForHeadlessLinux } from './private-keyring';
 

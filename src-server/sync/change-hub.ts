@@ -4,10 +4,17 @@ import type { ChangesTable } from '../db/schema';
 import { changeConcerns, relevanceRules, type Principal } from './scope';
 import type { Transaction } from 'kysely';
 import type { ServerDatabase } from '../db/schema';
-import type { ClusterNotifications } from './cluster-notifications';
 import type { CommitResult, ConflictAudience } from './unit-of-work';
 
 type Listener = (event: ServerEvent) => void;
+
+/** The other instances of a fleet (cluster-notifications.ts, on PostgreSQL). */
+export interface ClusterLink {
+  /** Whether this instance hears the others' commits now. */
+  readonly listening: boolean;
+  /** Tells them of a commit, inside its transaction. */
+  announce(trx: Transaction<ServerDatabase>, commit: Pick<CommitResult, 'head' | 'changes' | 'conflicts'>): Promise<void>;
+}
 
 /**
  * Tells connected devices that something in their scope committed, so they pull at once instead of
@@ -60,7 +67,7 @@ export class ChangeHub {
   }
 
   /** Set once at start on PostgreSQL. */
-  cluster: ClusterNotifications | null = null;
+  cluster: ClusterLink | null = null;
 
   get size(): number {
     return this.listeners.size;

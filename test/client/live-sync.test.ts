@@ -172,4 +172,41 @@ describe('live sync', () => {
     await server.resume();
     expect((await serverWorkOrder(server, wo.id)).wo.description).toBe('Sent as the server stops');
   });
+
+  it('"Sync now" pressed while a cycle runs, right after an edit, answers with a cycle that sent that edit', async () => {
+    let hold: () => void = () => undefined;
+    let arrived: (() => void) | null = null;
+    const pullArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let holdNextPull = false;
+    t = await startTestServer('sqlite', {
+      workOrders: 30,
+      extend: (app) =>
+        app.addHook('preHandler', async (request) => {
+          if (!request.url.startsWith('/api/v1/sync/pull') || !holdNextPull) return;
+          holdNextPull = false;
+          arrived?.();
+          await new Promise<void>((resolve) => (hold = resolve));
+        }),
+    });
+    const server = t;
+    const client = createTestClient(server.clock);
+    clients.push(client);
+    const session = await client.core.signIn(server.url, 'tech1', demoPassword);
+    expect((await session.engine.sync('start')).ok).toBe(true);
+    const wo = (await session.queries.get((await session.queries.list({ statuses: ['in-progress'], limit: 1 })).items[0]?.id ?? '')).workOrder;
+    const [first, second] = wo.tasks;
+    if (!first || !second) throw new Error('a work order with two tasks');
+    await session.workOrders.setTaskDone({ workOrderId: wo.id, taskId: first.id, done: true });
+    holdNextPull = true;
+    const running = session.engine.sync('manual');
+    // The running cycle has pushed what the outbox held and waits for its pull: the second edit is not in it.
+    await pullArrived;
+    await session.workOrders.setTaskDone({ workOrderId: wo.id, taskId: second.id, done: true });
+    const syncNow = session.engine.sync('manual');
+    hold();
+    expect((await running).pushed).toBe(1);
+    const answer = await syncNow;
+    expect(answer).toMatchObject({ ok: true, pushed: 1 });
+    expect((await serverWorkOrder(server, wo.id)).wo.tasks.find((task) => task.id === second.id)?.done).toBe(true);
+  });
 });

@@ -9,7 +9,7 @@ import { errorEnvelopeOf, FieldlineError, type ErrorEnvelope } from '../../../sr
 import type { AttachmentTransfer } from '../attachments/attachment-transfer';
 import { serverEventSchema } from '../../../src-shared/protocol/events';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
-import { retryDelayMs } from '../../../src-shared/sync/retry-policy';
+import { afterCycle, cycleRunning, idleCycle, nextCycleState, type CycleState, type SyncResult, type SyncTrigger } from '../../../src-shared/sync/sync-cycle';
 import { heartbeatIntervalMs, heartbeatTimeoutMs, localChangeDebounceMs, reconnectDelayMs, slowestReconnectMs } from '../../../src-shared/sync/connectivity';
 import type { CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
@@ -27,9 +27,6 @@ import { defaultPushBatch, pushPending } from './push-cycle';
 import type { SyncApi } from './sync-api';
 import { readSyncState, writeSyncState } from './sync-state';
 import type { SyncRunner } from './sync-runner';
-
-/** local: edits settled after a short debounce; critical: a priority 1–2 edit, at once. */
-export type SyncTrigger = 'start' | 'manual' | 'periodic' | 'focus' | 'connectivity' | 'notification' | 'critical' | 'local';
 
 export interface Timers {
   after(ms: number, fn: () => void): { cancel(): void };
@@ -78,24 +75,17 @@ function accessTokenExpiry(token: string): number | null {
   }
 }
 
-export interface SyncResult {
-  ok: boolean;
-  pushed: number;
-  pulled: number;
-  /** Changes the server refused in this cycle: kept on the device and escalated, never dropped. */
-  refused: number;
-  error: ErrorEnvelope | null;
-}
-
 /**
- * The background sync worker (docs/keeping-work-safe.md): push, then pull, one cycle at a time. A cycle that
- * fails backs off; a trigger during a cycle runs one more cycle after it.
+ * The background sync worker (docs/keeping-work-safe.md): push, then pull, one cycle at a time
+ * (the cycle state machine: src-shared/sync/sync-cycle.ts). A cycle that fails backs off; a
+ * trigger during a cycle gets the cycle after it.
  */
 export class SyncEngine implements SyncRunner {
-  private running: Promise<SyncResult> | null = null;
-  /** The cycle after the running one, which triggers during it share; and the first of their triggers. */
-  private following: Promise<SyncResult> | null = null;
-  private again: SyncTrigger | null = null;
+  private cycleState: CycleState = idleCycle;
+  /** The running cycle, which stop() waits for. */
+  private runningCycle: Promise<SyncResult> | null = null;
+  /** Those who asked during the running cycle: answered by the next one. */
+  private waitingForNext: { resolve: (result: SyncResult) => void; reject: (error: unknown) => void }[] = [];
   /** Edits since this timer started go out together when it fires (localChangeDebounceMs). */
   private localChangeTimer: { cancel(): void } | null = null;
   private heartbeat: { cancel(): void } | null = null;
@@ -149,31 +139,32 @@ export class SyncEngine implements SyncRunner {
     return this.current;
   }
 
-  /** Runs a cycle now, or one more right after the running one. */
   /**
-   * One cycle at a time. A trigger during a cycle gets the cycle after it — never the one already
-   * running, which may have read the queue before the change that asked (a "Sync now" right after an
-   * edit answers for that edit); every trigger during the same cycle shares that next one.
+   * A cycle now, or — while one runs — the cycle after it, which every request during the running
+   * one shares (sync-cycle.ts says why).
    */
   sync(trigger: SyncTrigger): Promise<SyncResult> {
-    if (!this.running) return this.begin(trigger);
-    if (!this.following) {
-      this.again = trigger;
-      this.following = this.running.then(() => {
-        const next = this.again ?? trigger;
-        this.again = null;
-        this.following = null;
-        return this.begin(next);
-      });
-    }
-    return this.following;
+    const { state, effect } = nextCycleState(this.cycleState, { type: 'requested', trigger });
+    this.cycleState = state;
+    if (effect.type === 'begin') return this.begin(effect.trigger);
+    return new Promise((resolve, reject) => this.waitingForNext.push({ resolve, reject }));
   }
 
   private begin(trigger: SyncTrigger): Promise<SyncResult> {
-    const run = this.cycle(trigger).finally(() => {
-      if (this.running === run) this.running = null;
-    });
-    this.running = run;
+    const run = this.cycle(trigger);
+    this.runningCycle = run;
+    const finished = () => {
+      const { state, effect } = nextCycleState(this.cycleState, { type: 'finished' });
+      this.cycleState = state;
+      this.runningCycle = null;
+      if (effect.type !== 'begin') return;
+      const waiting = this.waitingForNext.splice(0);
+      this.begin(effect.trigger).then(
+        (result) => waiting.forEach((w) => w.resolve(result)),
+        (error: unknown) => waiting.forEach((w) => w.reject(error)),
+      );
+    };
+    run.then(finished, finished);
     return run;
   }
 
@@ -278,21 +269,15 @@ export class SyncEngine implements SyncRunner {
         error_message: error ? error.message : null,
       })
       .execute();
-    if (error) {
-      const retryIn = retryDelayMs(this.failures, this.random);
-      const state = error.code === 'NETWORK_ERROR' ? 'offline' : error.code === 'AUTH_ERROR' ? 'signed-out' : 'failed';
-      this.emit({ state, progress: null, lastError: error, retryAt: state === 'signed-out' ? null : new Date(this.o.clock.now() + Math.max(retryIn, 1000)).toISOString() });
-      if (this.started && state !== 'signed-out') this.schedule(Math.max(retryIn, 1000), 'connectivity');
-    } else {
-      this.emit({ state: 'idle', progress: null, lastError: null, retryAt: null });
-      if (this.started) this.schedule(this.o.intervalMs(), 'periodic');
-    }
+    const after = afterCycle(error, this.failures, this.random, this.o.intervalMs());
+    this.emit({ state: after.state, progress: null, lastError: error, retryAt: after.retryInMs === null ? null : new Date(this.o.clock.now() + after.retryInMs).toISOString() });
+    if (this.started && after.next) this.schedule(after.next.inMs, after.next.trigger);
     this.o.logger.info({ trigger, ok: !error, pushed, pulled, ms: duration, bytesSent, bytesReceived }, 'sync cycle');
     // Housekeeping after the cycle, not inside it: the data is committed and visible already, and
     // moving a first sync's WAL into the database takes seconds the user need not wait for. Skipped
     // when another cycle follows at once; that one schedules it again.
     setImmediate(() => {
-      if (this.running) return;
+      if (cycleRunning(this.cycleState)) return;
       this.editsSinceCheckpoint = 0;
       this.o.checkpoint?.();
     });
@@ -335,7 +320,7 @@ export class SyncEngine implements SyncRunner {
         void this.refreshCounts().catch(() => undefined);
       });
     }
-    if (++this.editsSinceCheckpoint >= editsPerCheckpoint && !this.running) {
+    if (++this.editsSinceCheckpoint >= editsPerCheckpoint && !cycleRunning(this.cycleState)) {
       this.editsSinceCheckpoint = 0;
       setImmediate(() => this.o.checkpoint?.());
     }
@@ -447,7 +432,7 @@ export class SyncEngine implements SyncRunner {
   private eventsUnreachable(error: ErrorEnvelope): void {
     if (!this.started) return;
     if (error.code === 'AUTH_ERROR') {
-      if (!this.running) this.emit({ state: 'signed-out', progress: null, lastError: error, retryAt: null });
+      if (!cycleRunning(this.cycleState)) this.emit({ state: 'signed-out', progress: null, lastError: error, retryAt: null });
       this.socketTimer = this.timers.after(slowestReconnectMs, () => this.connectEvents());
       return;
     }
@@ -455,7 +440,7 @@ export class SyncEngine implements SyncRunner {
     this.unreachableSince ??= now;
     this.reconnectAttempt++;
     const delay = reconnectDelayMs(now - this.unreachableSince, this.reconnectAttempt, this.random);
-    if (!this.running && this.current.state !== 'signed-out') {
+    if (!cycleRunning(this.cycleState) && this.current.state !== 'signed-out') {
       this.emit({ state: 'offline', progress: null, lastError: error, retryAt: new Date(now + delay).toISOString() });
     }
     this.socketTimer = this.timers.after(delay, () => this.connectEvents());
@@ -542,6 +527,6 @@ export class SyncEngine implements SyncRunner {
     this.socketTimer?.cancel();
     this.socket?.close();
     this.socket = null;
-    await this.running?.catch(() => undefined);
+    await this.runningCycle?.catch(() => undefined);
   }
 }

@@ -4,7 +4,7 @@ import type { RecordHistory } from '../../../src-shared/protocol/history';
 import type { Conflict, ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
-import type { SyncResult, SyncTrigger } from './sync-engine';
+import type { SyncResult, SyncTrigger } from '../../../src-shared/sync/sync-cycle';
 
 /**
  * The background sync worker as the rest of the core sees it. SyncEngine runs it on the calling

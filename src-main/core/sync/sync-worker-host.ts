@@ -10,7 +10,7 @@ import { errorEnvelopeOf, errorEnvelopeSchema, FieldlineError, type ErrorEnvelop
 import { syncStatusSchema, type SyncStatus } from '../../../src-shared/sync/sync-status';
 import { cacheClearedSchema, type CacheCleared } from '../../../src-shared/sync/cache-clear';
 import type { SecretStore } from '../secrets/secret-store';
-import type { SyncResult, SyncTrigger } from './sync-engine';
+import type { SyncResult, SyncTrigger } from '../../../src-shared/sync/sync-cycle';
 import type { SyncRunner } from './sync-runner';
 import type { FromWorker, SyncWorkerCall, SyncWorkerInit, ToWorker } from './sync-worker-protocol';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
 import type { AttachmentVariant } from '../../../src-shared/protocol/attachments';
 import type { ErrorEnvelope } from '../../../src-shared/protocol/errors';
-import type { SyncTrigger } from './sync-engine';
+import type { SyncTrigger } from '../../../src-shared/sync/sync-cycle';
 import type { LoadedPolicy } from '../settings/policy-file';
 
 /**

@@ -241,7 +241,7 @@ async function pushThroughput(server: ServerProcess, label: string, id = `3${lab
     serverCpu.push(processTreeCpuSeconds(server.pid) - serverBefore);
     answerBytes.push(outcome.bytesReceived);
     sent = outcome.sent;
-    left += (await session.queue.list()).length;
+    left += (await session.outbox.list()).length;
     log(`push ${label} run ${run + 1}: ${Math.round(rates[run] ?? 0)} ops/s, CPU client ${clientCpu[run]?.toFixed(2)} s, server ${serverCpu[run]?.toFixed(2)} s`);
   }
   const rate = median(rates);

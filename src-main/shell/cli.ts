@@ -7,7 +7,7 @@ import { workOrderStatusSchema } from '../../src-shared/domain/work-order-status
 import { ClientCore } from '../core/session/client-core';
 import { KeytarSecretStore } from '../core/secrets/keytar-secret-store';
 import type { SyncResult } from '../../src-shared/sync/sync-cycle';
-import { unreadNotices } from '../core/sync/notices';
+import { unreadNotices } from '../core/notices/notices';
 import { keyringForHeadlessLinux } from './private-keyring';
 
 const usage = `Fieldline headless client — for IT diagnostics, load and fault tests
@@ -106,7 +106,7 @@ async function main(): Promise<number> {
           print(last, () => `Sync failed: ${last?.error?.message} (${last?.error?.code})`);
           return 1;
         }
-        const waiting = (await session.queue.list()).filter((op) => op.state === 'failed' || op.state === 'refused');
+        const waiting = (await session.outbox.list()).filter((op) => op.state === 'failed' || op.state === 'refused');
         const notices = await unreadNotices(session.store.db);
         print({ ...last, waiting, notices }, () =>
           [
@@ -157,18 +157,18 @@ async function main(): Promise<number> {
         return 0;
       }
       case 'queue': {
-        const ops = await session.queue.list();
+        const ops = await session.outbox.list();
         print(ops, () => ops.map((o) => `${o.opId}  p${o.priority} ${o.state.padEnd(9)} ${o.record.padEnd(10)} ${o.summary}${o.lastError ? ` — ${o.lastError.message}` : ''}`).join('\n') || 'Nothing queued');
         return 0;
       }
       case 'retry': {
-        if (arg === 'all') print({ retried: await session.queue.retryAllFailed() }, () => 'Retrying all failed changes');
-        else if (arg) await session.queue.retry(arg);
+        if (arg === 'all') print({ retried: await session.outbox.retryAllFailed() }, () => 'Retrying all failed changes');
+        else if (arg) await session.outbox.retry(arg);
         return 0;
       }
       case 'discard':
         if (!arg) throw new FieldlineError('VALIDATION_ERROR', 'discard needs an op id');
-        await session.queue.discard(arg);
+        await session.outbox.discard(arg);
         return 0;
       case 'conflicts': {
         const list = await session.conflicts.list(values.all ? undefined : 'open');

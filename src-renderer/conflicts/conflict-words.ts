@@ -1,9 +1,9 @@
-import type { FieldPolicy } from '../../src-shared/domain/conflict-policies';
+import type { ConflictPolicy } from '../../src-shared/domain/conflict-policies';
 import type { FieldConflict } from '../../src-shared/merge/merge-patch';
 import { fieldName } from '../../src-shared/domain/field-names';
 
 /** Which rule decides a field's conflicts (docs/architecture.md, Conflicts). */
-export const policyText: Record<FieldPolicy, string> = {
+export const policyText: Record<ConflictPolicy, string> = {
   'server-wins': 'the office’s value wins',
   'client-wins': 'the technician’s value wins',
   'last-write-wins': 'the later edit wins',

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { opPriorityLabel } from '../../src-shared/sync/op-priority';
-import type { QueueItem } from '../../src-shared/ipc/ipc-views';
+import type { OutboxItem } from '../../src-shared/ipc/ipc-views';
 import type { Json } from '../../src-shared/domain/json';
 import { fieldName } from '../../src-shared/domain/field-names';
 import { useIpc, useIpcMutation } from '../api/fieldline';
@@ -10,7 +10,7 @@ import { dateTime, plural } from '../app/format';
 import { navigate } from '../app/routing';
 import { UploadQueue } from '../attachments/UploadQueue';
 
-const stateLabel: Record<QueueItem['state'], string> = {
+const stateLabel: Record<OutboxItem['state'], string> = {
   pending: 'Queued',
   'in-flight': 'Sending',
   failed: 'Failed',
@@ -28,7 +28,7 @@ function briefValue(value: Json | undefined): string {
 }
 
 /** What a failed or refused change holds, so the technician sees exactly what is kept for them. */
-function ChangeContent({ item }: { item: QueueItem }) {
+function ChangeContent({ item }: { item: OutboxItem }) {
   const fields = Object.entries(item.values);
   if (fields.length === 0 || (item.state !== 'failed' && item.state !== 'refused')) return null;
   return (
@@ -42,15 +42,15 @@ function ChangeContent({ item }: { item: QueueItem }) {
   );
 }
 
-const waitsForPerson = (item: QueueItem) => item.state === 'failed' || item.state === 'refused';
+const waitsForPerson = (item: OutboxItem) => item.state === 'failed' || item.state === 'refused';
 
 /** Every queued change: what, how urgent, where it stands, and what a person can do about it. */
 export function QueueView() {
-  const queue = useIpc('queue.list', {});
-  const retry = useIpcMutation('queue.retry');
-  const retryAll = useIpcMutation('queue.retryAllFailed');
-  const discard = useIpcMutation('queue.discard');
-  const [discarding, setDiscarding] = useState<QueueItem | null>(null);
+  const queue = useIpc('outbox.list', {});
+  const retry = useIpcMutation('outbox.retry');
+  const retryAll = useIpcMutation('outbox.retryAllFailed');
+  const discard = useIpcMutation('outbox.discard');
+  const [discarding, setDiscarding] = useState<OutboxItem | null>(null);
   const items = queue.data ?? [];
   const failed = items.filter(waitsForPerson).length;
   return (

@@ -1,3 +1,4 @@
+import { recordKey } from '../../src-shared/domain/ids';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { overseesSites } from '../../src-shared/domain/work-order-status';
 import type { PullQuery } from '../../src-shared/protocol/pull';
@@ -96,7 +97,7 @@ export class PullService {
     const arrivals: string[] = [];
     for (const row of taken) {
       const op = row.deleted === 1 ? 'delete' : row.in_scope === 1 ? 'upsert' : 'remove';
-      byRecord.set(`${row.entity}/${row.id}`, { entity: row.entity, id: row.id, version: row.version, data: row.data, op });
+      byRecord.set(recordKey(row.entity, row.id), { entity: row.entity, id: row.id, version: row.version, data: row.data, op });
       // A work order that just came to this user brings its asset and attachments, which did not change.
       if (op === 'upsert' && row.entity === 'workOrder' && row.assigned_to !== row.prev_assigned_to) arrivals.push(row.id);
     }
@@ -128,7 +129,7 @@ export class PullService {
       )
       .where(inScopeNowSql(p, narrowing, 'r', this.deps.clock.now()))
       .execute();
-    return rows.filter((r) => !already.has(`${r.entity}/${r.id}`)).map((r) => ({ ...r, op: 'upsert' }));
+    return rows.filter((r) => !already.has(recordKey(r.entity, r.id))).map((r) => ({ ...r, op: 'upsert' }));
   }
 }
 

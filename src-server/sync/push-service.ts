@@ -1,7 +1,8 @@
+import { recordKey } from '../../src-shared/domain/ids';
 import { userSchema, workOrderSchema, type User } from '../../src-shared/domain/entities';
 import { idsPerStatement, inChunks } from '../../src-shared/sqlite/statement-chunks';
 import { deviceWritableKinds, entitySchemas, fieldNamesOf, fixedAfterCreateFields, technicianEditableFields, type EntityName } from '../../src-shared/domain/entity-registry';
-import { policyFor } from '../../src-shared/domain/conflict-policies';
+import { conflictPolicyFor } from '../../src-shared/domain/conflict-policies';
 import { fieldNames } from '../../src-shared/domain/field-names';
 import { naturalKeyOf } from '../../src-shared/domain/natural-keys';
 import { canReachStatus, workOrderStatusSchema } from '../../src-shared/domain/work-order-status';
@@ -204,12 +205,12 @@ async function markResolvedByDevice(trx: Transaction<ServerDatabase>, op: PushOp
  */
 function fieldEditsOf(ops: readonly PushOp[], recorded: ReadonlyMap<string, PushResult>): Map<PushOp, FieldEditRequest> {
   const touches = new Map<string, number>();
-  for (const { entity, id } of ops.flatMap(keysTouchedBy)) touches.set(`${entity}/${id}`, (touches.get(`${entity}/${id}`) ?? 0) + 1);
+  for (const { entity, id } of ops.flatMap(keysTouchedBy)) touches.set(recordKey(entity, id), (touches.get(recordKey(entity, id)) ?? 0) + 1);
   const edits = new Map<PushOp, FieldEditRequest>();
   for (const op of ops) {
     const { entity, id } = op;
     const fields = Object.keys(op.patch);
-    if (op.kind !== 'update' || recorded.has(op.opId) || touches.get(`${entity}/${id}`) !== 1 || entity === 'attachment') continue;
+    if (op.kind !== 'update' || recorded.has(op.opId) || touches.get(recordKey(entity, id)) !== 1 || entity === 'attachment') continue;
     if (!fields.some((field) => scopeFieldsOf[entity].includes(field))) edits.set(op, { entity, id, fields });
   }
   return edits;
@@ -511,7 +512,7 @@ function createCreate(ctx: OpContext, op: PushOp, survivor: RecordState): PushRe
   const merge = mergePatch({
     server: survivor.data,
     patch,
-    policyOf: (f) => policyFor(op.entity, f),
+    conflictPolicyOf: (f) => conflictPolicyFor(op.entity, f),
     localTime: op.clientTime ?? nowIso,
     serverTime: survivor.updatedAt,
   });
@@ -552,7 +553,7 @@ function mergeOp(op: PushOp, current: RecordState, nowIso: string) {
   return mergePatch({
     server: current.data,
     patch: op.patch,
-    policyOf: (f) => policyFor(op.entity, f),
+    conflictPolicyOf: (f) => conflictPolicyFor(op.entity, f),
     localTime: op.clientTime ?? nowIso,
     serverTime: current.updatedAt,
   });

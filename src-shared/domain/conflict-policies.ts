@@ -5,7 +5,7 @@ import type { DeviceField, EntityName } from './entity-registry';
  * How a field's conflict is decided when the server's value is no longer the base the device
  * edited from (docs/architecture.md, Conflicts and its table of work-order policies).
  */
-export const fieldPolicies = [
+export const conflictPolicies = [
   'server-wins',
   'client-wins',
   'last-write-wins',
@@ -14,15 +14,15 @@ export const fieldPolicies = [
   'manual',
   'status',
 ] as const;
-export const fieldPolicySchema = z.enum(fieldPolicies);
-export type FieldPolicy = z.infer<typeof fieldPolicySchema>;
+export const conflictPolicySchema = z.enum(conflictPolicies);
+export type ConflictPolicy = z.infer<typeof conflictPolicySchema>;
 
 /**
  * Every field a device may change has its policy written down, entity by entity: the compiler
  * refuses a table that misses one, so a field added or renamed cannot silently fall to a default
  * (a renamed manual field would otherwise lose its conflicts without a word).
  */
-type PolicyTable<E extends EntityName> = { readonly [F in DeviceField<E>]: FieldPolicy };
+type PolicyTable<E extends EntityName> = { readonly [F in DeviceField<E>]: ConflictPolicy };
 
 const workOrderPolicies: PolicyTable<'workOrder'> = {
   // Planning belongs to the office.
@@ -84,7 +84,7 @@ const policies: { readonly [E in EntityName]: PolicyTable<E> } = {
 };
 
 /** A field's policy; a field no table names (not one of the entity's, refused by the push schema first) is decided by a person. */
-export function policyFor(entity: EntityName, field: string): FieldPolicy {
-  const table: Readonly<Record<string, FieldPolicy>> = policies[entity];
+export function conflictPolicyFor(entity: EntityName, field: string): ConflictPolicy {
+  const table: Readonly<Record<string, ConflictPolicy>> = policies[entity];
   return table[field] ?? 'manual';
 }

@@ -13,3 +13,6 @@ export function newRecordId(): RecordId {
 }
 
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+
+/** The key of a record in maps and sets: entity and id. */
+export const recordKey = (entity: string, id: string): string => `${entity}/${id}`;

@@ -31,7 +31,7 @@ import {
   localWriteResultSchema,
   noteDraftsSchema,
   noticeSchema,
-  queueItemSchema,
+  outboxItemSchema,
   referenceDataSchema,
   rememberedChoiceSchema,
   siteConflictSchema,
@@ -104,10 +104,10 @@ export const ipcContract = {
   'sync.dismissNotice': { request: z.strictObject({ id: z.string().min(1).max(64) }), response: ok },
   'sync.clearCache': { request: empty, response: cacheClearedSchema },
 
-  'queue.list': { request: empty, response: z.array(queueItemSchema) },
-  'queue.retry': { request: opIdInput, response: ok },
-  'queue.retryAllFailed': { request: empty, response: z.object({ retried: z.number().int() }) },
-  'queue.discard': { request: opIdInput, response: ok },
+  'outbox.list': { request: empty, response: z.array(outboxItemSchema) },
+  'outbox.retry': { request: opIdInput, response: ok },
+  'outbox.retryAllFailed': { request: empty, response: z.object({ retried: z.number().int() }) },
+  'outbox.discard': { request: opIdInput, response: ok },
 
   'conflicts.list': { request: z.strictObject({ status: conflictStatusSchema.optional() }), response: z.array(localConflictSchema) },
   'conflicts.resolve': {

@@ -55,7 +55,7 @@ export const noteDraftSchema = z.object({ text: z.string(), savedAt: isoDateTime
 export const noteDraftsSchema = z.object({ completionNotes: noteDraftSchema.nullable(), rootCause: noteDraftSchema.nullable() });
 export type NoteDrafts = z.infer<typeof noteDraftsSchema>;
 
-export const queueItemSchema = z.object({
+export const outboxItemSchema = z.object({
   opId: z.string(),
   entity: z.string(),
   recordId: z.string(),
@@ -73,7 +73,7 @@ export const queueItemSchema = z.object({
   nextAttemptAt: isoDateTimeSchema.nullable(),
   queuedAt: isoDateTimeSchema,
 });
-export type QueueItem = z.infer<typeof queueItemSchema>;
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
 
 export const localConflictSchema = z.object({
   id: z.string(),

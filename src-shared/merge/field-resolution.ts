@@ -1,5 +1,5 @@
 import { canonicalJson, jsonEqual, type Json } from '../domain/json';
-import type { FieldPolicy } from '../domain/conflict-policies';
+import type { ConflictPolicy } from '../domain/conflict-policies';
 import { asArray, mergeByKey } from './merge-by-key';
 import { unionMerge } from './union-merge';
 import { resolveStatusConflict } from './status-resolution';
@@ -8,7 +8,7 @@ import { resolveStatusConflict } from './status-resolution';
 export type FieldOutcome = 'local' | 'server' | 'merged' | 'manual';
 
 export interface FieldConflictInput {
-  policy: FieldPolicy;
+  policy: ConflictPolicy;
   base: Json;
   local: Json;
   server: Json;

@@ -1,5 +1,5 @@
 import { jsonEqual, type Json } from '../domain/json';
-import type { FieldPolicy } from '../domain/conflict-policies';
+import type { ConflictPolicy } from '../domain/conflict-policies';
 import { bothChanged, resolveFieldConflict, type FieldOutcome } from './field-resolution';
 
 export type JsonRecord = { [field: string]: Json };
@@ -16,7 +16,7 @@ export interface FieldConflict {
   base: Json;
   local: Json;
   server: Json;
-  policy: FieldPolicy;
+  policy: ConflictPolicy;
   outcome: FieldOutcome;
   /** The value the field took. */
   value: Json;
@@ -32,7 +32,7 @@ export interface PatchMergeResult {
 export interface PatchMergeInput {
   server: JsonRecord;
   patch: Patch;
-  policyOf: (field: string) => FieldPolicy;
+  conflictPolicyOf: (field: string) => ConflictPolicy;
   localTime: string;
   serverTime: string;
 }
@@ -42,7 +42,7 @@ export interface PatchMergeInput {
  * base takes the new value; a field already at the new value is left alone; any other field is a
  * conflict decided by its policy. Fields not in the patch keep the server's value.
  */
-export function mergePatch({ server, patch, policyOf, localTime, serverTime }: PatchMergeInput): PatchMergeResult {
+export function mergePatch({ server, patch, conflictPolicyOf, localTime, serverTime }: PatchMergeInput): PatchMergeResult {
   const merged: JsonRecord = { ...server };
   const changedFields: string[] = [];
   const conflicts: FieldConflict[] = [];
@@ -52,7 +52,7 @@ export function mergePatch({ server, patch, policyOf, localTime, serverTime }: P
     if (!bothChanged({ base: change.base, local: change.value, server: current })) {
       value = change.value;
     } else {
-      const policy = policyOf(field);
+      const policy = conflictPolicyOf(field);
       const resolution = resolveFieldConflict({
         policy,
         base: change.base,

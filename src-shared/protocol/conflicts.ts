@@ -3,7 +3,7 @@ import { text } from '../domain/text';
 import { jsonSchema } from '../domain/json';
 import { isoDateTimeSchema, recordIdSchema } from '../domain/ids';
 import { entityNameSchema } from '../domain/entity-registry';
-import { fieldPolicySchema } from '../domain/conflict-policies';
+import { conflictPolicySchema } from '../domain/conflict-policies';
 import { errorEnvelopeSchema } from './errors';
 
 /**
@@ -21,7 +21,7 @@ export const fieldConflictSchema = z.object({
   base: jsonSchema,
   local: jsonSchema,
   server: jsonSchema,
-  policy: fieldPolicySchema,
+  policy: conflictPolicySchema,
   outcome: z.enum(['local', 'server', 'merged', 'manual']),
   value: jsonSchema,
 });

@@ -1,5 +1,5 @@
 import { jsonEqual } from '../domain/json';
-import type { FieldPolicy } from '../domain/conflict-policies';
+import type { ConflictPolicy } from '../domain/conflict-policies';
 import { bothChanged, resolveFieldConflict } from '../merge/field-resolution';
 import type { FieldConflict, JsonRecord } from '../merge/merge-patch';
 import type { FieldValues } from './coalesce';
@@ -13,7 +13,7 @@ export interface RebaseInput {
   pending: FieldValues;
   /** The server-acknowledged value each pending field was edited from. */
   bases: FieldValues;
-  policyOf: (field: string) => FieldPolicy;
+  conflictPolicyOf: (field: string) => ConflictPolicy;
   localTime: string;
   serverTime: string;
 }
@@ -50,7 +50,7 @@ export function rebase(input: RebaseInput): RebaseResult {
       }
       continue;
     }
-    const policy = input.policyOf(field);
+    const policy = input.conflictPolicyOf(field);
     const resolution = resolveFieldConflict({ policy, base, local, server, localTime: input.localTime, serverTime: input.serverTime });
     conflicts.push({ field, base, local, server, policy, ...resolution });
     if (resolution.outcome === 'server') continue;

@@ -6,7 +6,7 @@ import type { FieldValues } from './coalesce';
  * is the value the server last acknowledged (docs/architecture.md, The sync model), so putting the bases back over the view
  * gives the server's record, as long as nothing the server sent since has been taken in.
  */
-export function serverStateFromView(view: JsonRecord, bases: FieldValues): JsonRecord {
+export function serverCopyFromView(view: JsonRecord, bases: FieldValues): JsonRecord {
   return { ...view, ...bases };
 }
 
@@ -19,5 +19,5 @@ export function serverStateFromView(view: JsonRecord, bases: FieldValues): JsonR
  */
 export function serverCopyToKeep(view: JsonRecord, bases: FieldValues, server: JsonRecord): string | null {
   const serverText = JSON.stringify(server);
-  return JSON.stringify(serverStateFromView(view, bases)) === serverText ? null : serverText;
+  return JSON.stringify(serverCopyFromView(view, bases)) === serverText ? null : serverText;
 }

@@ -34,7 +34,7 @@ describe('diagnostics export', () => {
     const report: unknown = JSON.parse(exported.content);
     // In flight for the moment a cycle tries to push it, pending again once the attempt fails.
     const queued = expect.objectContaining({ kind: 'update', state: expect.stringMatching(/^(pending|in-flight)$/) });
-    expect(report).toMatchObject({ versions: { fieldline: 'test' }, queue: [queued], health: expect.objectContaining({ cycles: expect.any(Number) }), metrics: expect.any(Array) });
+    expect(report).toMatchObject({ versions: { fieldline: 'test' }, outbox: [queued], health: expect.objectContaining({ cycles: expect.any(Number) }), metrics: expect.any(Array) });
     const key = await app.secrets.get(session.paths.keyAccount);
     const refresh = await app.secrets.get(session.paths.refreshTokenAccount);
     expect(key).toMatch(/^[0-9a-f]{64}$/);

@@ -86,13 +86,13 @@ describe('IPC over the browser shell', () => {
     expect(extraField).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
     const notAnId = await call(socket, messages, 5, 'workOrders.get', { workOrderId: "1' or '1'='1" });
     expect(notAnId).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
-    const noRequest = await call(socket, messages, 6, 'queue.discard', null);
+    const noRequest = await call(socket, messages, 6, 'outbox.discard', null);
     expect(noRequest).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
     socket.send('{not json');
     await new Promise((r) => setTimeout(r, 100));
     expect(messages.some((m) => m.type === 'reply' && m.id === -1 && !m.reply.ok)).toBe(true);
 
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     expect(await session.queries.get(wo.id)).toEqual(before);
     const good = await call(socket, messages, 7, 'workOrders.list', { search: wo.title.slice(0, 12), limit: 5 });
     expect(good.ok).toBe(true);

@@ -69,7 +69,7 @@ describe('as-sent push answers', () => {
       const { stored, server } = await storedAndServer(session, id);
       expect(stored).toEqual({ version: server.version, data: server.data, server_data: null, sync_state: 'synced' });
     }
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
   });
 
   it('asks for them only once its server has named the feature in a pull', async () => {
@@ -115,7 +115,7 @@ describe('as-sent push answers', () => {
 
     expect(asked).toEqual(['as-sent', 'records']);
     expect(outcome.sent).toBe(1);
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     const { stored, server } = await storedAndServer(session, wo.id);
     expect(stored).toEqual({ version: server.version, data: server.data, server_data: null, sync_state: 'synced' });
     await session.workOrders.editNotes({ workOrderId: wo.id, description: 'Until a pull says otherwise' });

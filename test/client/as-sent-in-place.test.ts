@@ -4,9 +4,11 @@ import { demoPassword } from '../../src-server/demo/seed-demo';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
 import { settleAsSentInPlace } from '../../src-main/core/sync/as-sent-answers';
 import { writeLocalChange } from '../../src-main/core/outbox/local-writes';
-import { listColumnFields, listColumns, parseData, serverStateOf } from '../../src-main/core/store/local-record';
+import { listColumnFields, listColumns } from '../../src-main/core/store/list-columns';
+import { parseData } from '../../src-main/core/store/stored-json';
+import { serverCopyOf } from '../../src-main/core/store/server-copy';
 import { basesFor } from '../../src-main/core/store/record-bases';
-import type { OutboxRow } from '../../src-main/core/sync/record-settlement';
+import type { OutboxRow } from '../../src-main/core/outbox/outbox-rows';
 import { isoAt } from '../../src-shared/sync/clock';
 import { recordAsSent } from '../../src-shared/sync/as-sent-record';
 import type { JsonRecord, Patch } from '../../src-shared/merge/merge-patch';
@@ -80,7 +82,7 @@ describe('as-sent answers settled in place', () => {
           expect(JSON.parse(before.data)).toMatchObject(values);
           return;
         }
-        const serverState = serverStateOf(before, await basesFor(db(), 'workOrder', id));
+        const serverState = serverCopyOf(before, await basesFor(db(), 'workOrder', id));
         if (!serverState) throw new Error('setup: a synced work order has a server state');
         const op = await opOf(id);
         const { sent, answer } = sentAndAnswer(op, before.version, asSent);

@@ -39,7 +39,7 @@ describe('assigning work orders', () => {
 
     await desk.workOrders.assign({ workOrderId: open.id, assignedTo: tech2.id });
     expect((await desk.queries.get(open.id)).workOrder).toMatchObject({ assignedTo: tech2.id, status: 'assigned' });
-    expect((await desk.queue.list()).map((op) => op.summary)).toContain('Assigned to Sam Okafor');
+    expect((await desk.outbox.list()).map((op) => op.summary)).toContain('Assigned to Sam Okafor');
     expect((await desk.engine.sync('manual')).ok).toBe(true);
     expect(await serverWorkOrder(open.id)).toMatchObject({ assignedTo: tech2.id, status: 'assigned' });
 
@@ -67,14 +67,14 @@ describe('assigning work orders', () => {
     expect(refused).toBeInstanceOf(FieldlineError);
     expect(refused).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('Alex Novak does not work at the site of') });
     expect((await desk.queries.get(elsewhere.id)).workOrder).toEqual(before);
-    expect(await desk.queue.list()).toEqual([]);
+    expect(await desk.outbox.list()).toEqual([]);
 
     const laptop = await field.core.signIn(t.url, 'tech2', demoPassword);
     expect((await laptop.engine.sync('start')).ok).toBe(true);
     const mine = (await laptop.queries.list({ limit: 1 })).items[0];
     if (!mine) throw new Error('tech2 has no work order');
     await expect(laptop.workOrders.assign({ workOrderId: mine.id, assignedTo: tech2.id })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    expect(await laptop.queue.list()).toEqual([]);
+    expect(await laptop.outbox.list()).toEqual([]);
   });
 
   it('the server refuses an assignment to someone who does not work at the site, whoever sends it, and changes nothing', async () => {

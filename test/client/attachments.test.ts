@@ -93,7 +93,7 @@ describe('attachments', () => {
     const created = await session.workOrders.create({ siteId: site, assetId: null, type: 'corrective', title: 'Leak under pump 3', priority: 'medium' });
     const photo = await cameraPhoto(800, 600);
     const meta = await session.attachments.add({ workOrderId: created.id, kind: 'photo', fileName: 'leak.jpg', contentBase64: photo.toString('base64') });
-    const ops = await session.queue.list();
+    const ops = await session.outbox.list();
     expect(ops.map((o) => o.entity)).toEqual(['workOrder', 'attachment']);
     await t.resume();
     expect((await session.engine.sync('manual')).ok).toBe(true);
@@ -168,7 +168,7 @@ describe('attachments', () => {
     await expect(tryAttach('document', 'huge.pdf', Buffer.alloc(26 * 1024 * 1024, 0x25))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'huge.pdf is 26.0 MB; a document may be at most 25.0 MB' });
     await expect(tryAttach('photo', 'notes.txt', Buffer.from('not a photo'))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/not a photo Fieldline can read/) });
     await expect(tryAttach('document', 'setup.exe', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(512, 0x90)]))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/setup\.exe cannot be attached/) });
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     expect(existsSync(session.paths.attachmentsDir) ? readdirSync(session.paths.attachmentsDir) : []).toEqual([]);
   });
 

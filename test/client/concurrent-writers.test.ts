@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workOrderSchema, type User, type WorkOrder } from '../../src-shared/domain/entities';
 import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
-import { applyPlainChanges } from '../../src-main/core/sync/record-settlement';
+import { applyPlainChanges } from '../../src-main/core/sync/pulled-records';
 import { WorkOrderCommands } from '../../src-main/core/work-orders/work-order-commands';
 import { FakeClock } from '../support/fake-clock';
 

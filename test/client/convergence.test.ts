@@ -87,8 +87,8 @@ describe('two devices and the office on one work order', () => {
     expect(server.wo.tasks.find((x) => x.id === task.id)?.done).toBe(true);
     const stillOpen = await t.server.db.selectFrom('conflicts').select('id').where('record_id', '=', id).where('status', '=', 'open').execute();
     expect(stillOpen).toEqual([]);
-    expect(await sa.queue.list()).toEqual([]);
-    expect(await sb.queue.list()).toEqual([]);
+    expect(await sa.outbox.list()).toEqual([]);
+    expect(await sb.outbox.list()).toEqual([]);
   });
 
   it('update-delete and create-create reach the device as conflicts it can settle', async () => {
@@ -133,6 +133,6 @@ describe('two devices and the office on one work order', () => {
     await sa.conflicts.resolve(deleted.id, { choice: 'server' });
     await expect(sa.queries.get(doomed.id)).rejects.toThrow(/not on this device/);
     expect((await sa.engine.sync('manual')).ok).toBe(true);
-    expect(await sa.queue.list()).toEqual([]);
+    expect(await sa.outbox.list()).toEqual([]);
   });
 });

@@ -64,7 +64,7 @@ describe('crash safety', () => {
     for (let i = 0; i < 60; i++) {
       created.push((await session.workOrders.create({ siteId, assetId: null, type: 'corrective', title: `Found on rounds ${i}`, priority: 'medium', tasks: ['Check'] })).id);
     }
-    const queued = (await session.queue.list()).map((op) => op.opId);
+    const queued = (await session.outbox.list()).map((op) => op.opId);
     expect(queued.length).toBe(targets.length + created.length);
     await device.core.close();
 
@@ -98,6 +98,6 @@ describe('crash safety', () => {
     expect(titles).toHaveLength(created.length);
     const resumed = await device.restart();
     const again = await resumed.resume();
-    expect(await again?.queue.list()).toEqual([]);
+    expect(await again?.outbox.list()).toEqual([]);
   }, 180_000);
 });

@@ -64,7 +64,7 @@ describe('the sync worker', () => {
 
     const result = await session.engine.sync('manual');
     expect(result.ok).toBe(true);
-    const queue = await session.queue.list();
+    const queue = await session.outbox.list();
     expect(queue.map((op) => [op.recordId, op.state, op.lastError?.code, op.escalated])).toEqual([[bad.id, 'refused', 'VALIDATION_ERROR', true]]);
     expect((await session.queries.get(bad.id)).syncState).toBe('failed');
     const goodOnServer = workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', good.id).executeTakeFirstOrThrow()).data));
@@ -75,7 +75,7 @@ describe('the sync worker', () => {
     expect(notices.some((n) => n.message.includes('is now assigned to Sam Okafor') && n.message.includes('Handed over: Measurements'))).toBe(true);
     expect(session.engine.status()).toMatchObject({ failed: 1, queued: 1 });
     // A person discards the refused change: the record returns to the server's state.
-    await session.queue.discard(queue[0]?.opId ?? '');
+    await session.outbox.discard(queue[0]?.opId ?? '');
     expect((await session.queries.get(bad.id)).workOrder.description).not.toBe('will be refused');
     expect((await session.queries.get(bad.id)).syncState).toBe('synced');
   });

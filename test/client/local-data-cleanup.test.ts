@@ -107,13 +107,13 @@ describe('data expiry and cache clear on the device (seed 003 §8.4)', () => {
     expect((await workOrders(session)).map((w) => w.id).sort()).toEqual([edited.id, withPhoto.id].sort());
     expect(filesOf(session, uploaded.id)).toEqual([]);
     expect(filesOf(session, photo.id).length).toBeGreaterThan(0);
-    expect((await session.queue.list()).length).toBe(2);
+    expect((await session.outbox.list()).length).toBe(2);
 
     await t.resume();
     expect((await session.engine.sync('connectivity')).ok).toBe(true);
     await session.engine.uploadsIdle();
     expect((await workOrders(session)).map((w) => w.id).sort()).toEqual(before.map((w) => w.id).sort());
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     expect(await session.attachmentFiles.uploads()).toEqual([]);
     expect((await session.queries.get(edited.id)).workOrder.completionNotes).toBe('Cleaned and tested');
     // The document comes back as a record; its file is fetched again when opened.

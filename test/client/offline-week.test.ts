@@ -47,7 +47,7 @@ describe('a technician offline for a week', () => {
       expect(offline.error?.code).toBe('NETWORK_ERROR');
       expect(session.engine.status().state).toBe('offline');
     }
-    const queue = await session.queue.list();
+    const queue = await session.outbox.list();
     expect(queue.length).toBe(edited.length); // coalesced: one op per record
     expect(queue.every((op) => op.attempts === 0)).toBe(true); // being offline does not fail ops
     expect(queue[0]?.priority).toBe(3); // completions first
@@ -58,7 +58,7 @@ describe('a technician offline for a week', () => {
     const back = await session.engine.sync('connectivity');
     expect(back.error).toBeNull();
     expect(back.ok).toBe(true);
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     for (const [id, want] of expected) {
       const row = await t.server.db.selectFrom('records').select(['data']).where('id', '=', id).executeTakeFirstOrThrow();
       const server = workOrderSchema.parse(JSON.parse(row.data));

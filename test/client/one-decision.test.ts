@@ -74,11 +74,11 @@ describe.each(dialects)('one decision per conflict on %s', (dialect) => {
     const result = await laptop.engine.sync('manual');
     expect(result).toMatchObject({ ok: true, refused: 1 });
     expect(await serverNotes(workOrderId)).toBe('Office: customer reports noise');
-    const [late] = await laptop.queue.list();
+    const [late] = await laptop.outbox.list();
     expect(late).toMatchObject({ state: 'refused', values: { completionNotes: 'Technician: bearing replaced' } });
     expect(late?.lastError?.message).toContain('Maria Jensen decided this conflict first');
     // Retrying it is refused again: the first decision stands.
-    await laptop.queue.retry(late?.opId ?? '');
+    await laptop.outbox.retry(late?.opId ?? '');
     expect((await laptop.engine.sync('manual')).refused).toBe(1);
     expect(await serverNotes(workOrderId)).toBe('Office: customer reports noise');
   });

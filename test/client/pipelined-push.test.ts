@@ -74,7 +74,7 @@ describe('pipelined push batches', () => {
     // The document references the new work order: it goes in a batch after the work order's create.
     const batchOf = (entity: string, id: string, kind: string) => seen.batches.findIndex((ops) => ops.some((op) => op.entity === entity && op.id === id && op.kind === kind));
     expect(batchOf('attachment', document.id, 'create')).toBeGreaterThan(batchOf('workOrder', created.id, 'create'));
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     const serverRecord = async (id: string) => workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', id).executeTakeFirstOrThrow()).data));
     expect((await serverRecord(created.id)).measurements.map((m) => m.name)).toEqual(['first', 'second']);
     const serverDocument = await t.server.db.selectFrom('records').select('data').where('entity', '=', 'attachment').where('id', '=', document.id).executeTakeFirstOrThrow();
@@ -87,7 +87,7 @@ describe('pipelined push batches', () => {
     const session = await device.core.signIn(t.url, 'tech1', demoPassword);
     await session.engine.sync('start');
     const { created, existing } = await queueWork(session);
-    const queued = (await session.queue.list()).length;
+    const queued = (await session.outbox.list()).length;
     // The server goes away just as the second batch leaves; the third is chosen by then.
     const seen = watchPushes(session, async (call) => {
       if (call === 2) await t.pause();
@@ -105,7 +105,7 @@ describe('pipelined push batches', () => {
     const retried = await session.engine.sync('manual');
     await session.engine.uploadsIdle();
     expect(retried.error).toBeNull();
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     const serverData = async (id: string) => workOrderSchema.parse(JSON.parse((await t.server.db.selectFrom('records').select('data').where('id', '=', id).executeTakeFirstOrThrow()).data));
     expect((await serverData(created.id)).measurements.map((m) => m.name)).toEqual(['first', 'second']);
     for (const wo of existing) expect((await session.queries.get(wo.id)).workOrder).toEqual(await serverData(wo.id));
@@ -128,7 +128,7 @@ describe('pipelined push batches', () => {
     const batch = seen.batches.findIndex((ops) => ops.some((op) => op.id === emergency.id));
     expect(batch).toBeGreaterThanOrEqual(2);
     expect(batch).toBeLessThanOrEqual(3);
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
   });
 
   it('an op on a record created in the batch before waits until that create is settled here', async () => {
@@ -155,7 +155,7 @@ describe('pipelined push batches', () => {
     expect(withDocument).toBe(1);
     // Chosen while the create was in flight, it would have left before the create's answer was written.
     expect(versionAtSend[withDocument]).toBeGreaterThan(0);
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
   });
 
   it('a change made while an earlier one on the same work order is in flight goes out in its turn by priority once that one is settled', async () => {
@@ -180,6 +180,6 @@ describe('pipelined push batches', () => {
     expect(seen.batches[0]?.some((op) => op.id === started.id)).toBe(true);
     // Batch 2 was chosen while batch 1 was in flight; batch 3, after it was settled, starts with the completion.
     expect(seen.batches[2]?.[0]).toMatchObject({ id: started.id, priority: 3 });
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
   });
 });

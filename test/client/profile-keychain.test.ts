@@ -54,7 +54,7 @@ describe('keychain entries belong to one profile', () => {
     if (!resumed) throw new Error('profile B lost its session');
     expect((await resumed.queries.get(wo.id)).workOrder.completionNotes).toBe('only on profile B');
     expect((await resumed.engine.sync('manual')).ok).toBe(true);
-    expect(await resumed.queue.list()).toEqual([]);
+    expect(await resumed.outbox.list()).toEqual([]);
   });
 
   it('a store made before entries were per profile keeps opening: its entries are copied to the profile’s own', async () => {

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
-import { applyPlainChanges } from '../../src-main/core/sync/record-settlement';
-import { listColumns } from '../../src-main/core/store/local-record';
+import { applyPlainChanges } from '../../src-main/core/sync/pulled-records';
+import { listColumns } from '../../src-main/core/store/list-columns';
 
 let dir: string;
 let store: OpenStore;

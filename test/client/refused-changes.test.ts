@@ -3,7 +3,7 @@ import { assetSchema, workOrderSchema, type User } from '../../src-shared/domain
 import { conflictListResponseSchema, type Conflict } from '../../src-shared/protocol/conflicts';
 import { demoPassword } from '../../src-server/demo/seed-demo';
 import type { ActiveSession } from '../../src-main/core/session/client-core';
-import { unreadNotices } from '../../src-main/core/sync/notices';
+import { unreadNotices } from '../../src-main/core/notices/notices';
 import { dialects } from '../support/test-database';
 import { makeOp, push } from '../support/sync-helpers';
 import { demoPeople } from '../support/demo-people';
@@ -142,7 +142,7 @@ describe.each(dialects)('refused changes are never lost on %s', (dialect) => {
 
     const refused = await laptop.engine.sync('manual');
     expect(refused.refused).toBe(1);
-    const [item] = await laptop.queue.list();
+    const [item] = await laptop.outbox.list();
     expect(item).toMatchObject({ state: 'refused', escalated: true, values: { status: 'failed' }, lastError: { code: 'PERMISSION_DENIED' } });
     expect(laptop.engine.status().failed).toBe(1);
     // Kept in the laptop's view of the asset, and at the server for the other site's supervisors.
@@ -153,10 +153,10 @@ describe.each(dialects)('refused changes are never lost on %s', (dialect) => {
     // The office moves the asset back; the technician retries and the change goes through.
     const moved = await serverRecord('asset', assetId);
     await push(t.url, supervisor.accessToken, [makeOp('asset', assetId, 'update', { siteId: { base: elsewhere, value: homeSite } }, moved.version)], 'desk');
-    await laptop.queue.retry(item?.opId ?? '');
+    await laptop.outbox.retry(item?.opId ?? '');
     const retried = await laptop.engine.sync('manual');
     expect(retried).toMatchObject({ ok: true, refused: 0 });
-    expect(await laptop.queue.list()).toEqual([]);
+    expect(await laptop.outbox.list()).toEqual([]);
     expect(assetSchema.parse((await serverRecord('asset', assetId)).data).status).toBe('failed');
     const settled = (await siteConflicts(supervisor.accessToken, `?siteId=${elsewhere}`)).find((c) => c.id === escalation?.id);
     expect(settled?.status).toBe('resolved');
@@ -187,7 +187,7 @@ describe.each(dialects)('refused changes are never lost on %s', (dialect) => {
     expect((await api(t.url, `/api/v1/conflicts/${ofAsset(second.assetId)}/resolve`, { token: supervisor.accessToken, body: { choice: 'local' } })).status).toBe(200);
 
     expect((await laptop.engine.sync('manual')).ok).toBe(true);
-    const queue = await laptop.queue.list();
+    const queue = await laptop.outbox.list();
     expect(queue).toHaveLength(1);
     expect(queue[0]).toMatchObject({ recordId: first.assetId, state: 'refused', escalated: false, values: { status: 'failed' } });
     expect(queue[0]?.lastError?.message).toContain('Maria Jensen dismissed this change');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { workOrderSchema } from '../../src-shared/domain/entities';
 import { demoPassword } from '../../src-server/demo/seed-demo';
-import { unreadNotices } from '../../src-main/core/sync/notices';
+import { unreadNotices } from '../../src-main/core/notices/notices';
 import { backupDatabase, dialects } from '../support/test-database';
 import { makeOp, push } from '../support/sync-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -75,7 +75,7 @@ describe.each(dialects)('a server restored from a backup on %s', (dialect) => {
     const [conflict] = await session.conflicts.list('open');
     expect(conflict?.fields).toEqual([expect.objectContaining({ field: 'completionNotes', local: 'Technician: impeller replaced', server: 'Office: customer called' })]);
     expect((await serverWorkOrder(second.id)).wo.measurements.map((m) => m.name)).toContain('Queued during restore');
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     const local = (await session.queries.get(first.id)).workOrder;
     expect(local.measurements.map((m) => m.name)).toContain('Lost in restore');
     const notices = (await unreadNotices(session.store.db)).map((n) => n.message).join('\n');

@@ -11,12 +11,13 @@ import type { WorkOrder } from '../../src-shared/domain/entities';
 import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
 import type { ClientDatabase } from '../../src-main/core/store/client-schema';
 import { migrateClientStore } from '../../src-main/core/store/client-migrations';
-import { serverStateOf } from '../../src-main/core/store/local-record';
-import { applyPlainChanges, settleRecord } from '../../src-main/core/sync/record-settlement';
+import { serverCopyOf } from '../../src-main/core/store/server-copy';
+import { applyPlainChanges } from '../../src-main/core/sync/pulled-records';
+import { settleRecord } from '../../src-main/core/sync/record-settlement';
 import { basesFor } from '../../src-main/core/store/record-bases';
 import { applyPulledChange } from '../../src-main/core/sync/pull-cycle';
 import { writeLocalChange } from '../../src-main/core/outbox/local-writes';
-import { QueueActions } from '../../src-main/core/outbox/queue-actions';
+import { OutboxActions } from '../../src-main/core/outbox/outbox-actions';
 import { FakeClock } from '../support/fake-clock';
 
 function workOrder(): WorkOrder {
@@ -54,9 +55,9 @@ describe("the server's state of a record with local changes", () => {
     const edited = await row(server.id);
     expect(edited.server_data).toBeNull();
     expect(edited.data.length).toBeLessThan(before.data.length + 100);
-    expect(serverStateOf(edited, await basesFor(store.db, 'workOrder', server.id))).toEqual(server);
+    expect(serverCopyOf(edited, await basesFor(store.db, 'workOrder', server.id))).toEqual(server);
     const [op] = await store.db.selectFrom('outbox').select('op_id').execute();
-    await new QueueActions(store.db, clock).discard(op!.op_id);
+    await new OutboxActions(store.db, clock).discard(op!.op_id);
     const discarded = await row(server.id);
     expect(discarded).toMatchObject({ version: 3, data: before.data, server_data: null, sync_state: 'synced', status: 'assigned' });
     expect(await basesFor(store.db, 'workOrder', server.id)).toEqual({});
@@ -74,7 +75,7 @@ describe("the server's state of a record with local changes", () => {
     expect(await basesFor(store.db, 'workOrder', server.id)).toEqual({ title: 'Pump seal' });
     expect(stored.server_data).toBe(JSON.stringify(pulled));
     const [op] = await store.db.selectFrom('outbox').select('op_id').execute();
-    await new QueueActions(store.db, clock).discard(op!.op_id);
+    await new OutboxActions(store.db, clock).discard(op!.op_id);
     expect(await row(server.id)).toMatchObject({ version: 4, data: JSON.stringify(pulled), server_data: null, sync_state: 'synced' });
   });
 
@@ -102,12 +103,12 @@ describe("the server's state of a record with local changes", () => {
             const change = { entity: 'workOrder' as const, id: pulled.id, op: 'upsert' as const, version, parsed: pulled };
             await store.db.transaction().execute((trx) => applyPulledChange(trx, change, '2026-11-05T08:31:00.000Z'));
           } else {
-            for (const op of await store.db.selectFrom('outbox').select('op_id').where('record_id', '=', server.id).execute()) await new QueueActions(store.db, clock).discard(op.op_id);
+            for (const op of await store.db.selectFrom('outbox').select('op_id').where('record_id', '=', server.id).execute()) await new OutboxActions(store.db, clock).discard(op.op_id);
             expect((await row(server.id)).data).toBe(JSON.stringify(server));
           }
           const stored = await row(server.id);
           expect(stored.version).toBe(version);
-          expect(JSON.stringify(serverStateOf(stored, await basesFor(store.db, 'workOrder', server.id)))).toBe(JSON.stringify(server));
+          expect(JSON.stringify(serverCopyOf(stored, await basesFor(store.db, 'workOrder', server.id)))).toBe(JSON.stringify(server));
         }
       }),
       { numRuns: 150 },
@@ -147,7 +148,7 @@ describe("the server's state of a record with local changes", () => {
     await edit({ rootCause: 'worn seal' });
     expect(await queued()).toEqual([]);
     expect((await row(server.id)).data).toBe(JSON.stringify(server));
-    expect(JSON.stringify(serverStateOf(await row(server.id), await basesFor(store.db, 'workOrder', server.id)))).toBe(JSON.stringify(server));
+    expect(JSON.stringify(serverCopyOf(await row(server.id), await basesFor(store.db, 'workOrder', server.id)))).toBe(JSON.stringify(server));
   });
 
   it('keeps its meaning in a store from before: an empty server copy beside bases meant the view itself', async () => {
@@ -164,7 +165,7 @@ describe("the server's state of a record with local changes", () => {
     const migrated = await old.selectFrom('records').selectAll().where('id', '=', server.id).executeTakeFirstOrThrow();
     const bases = await basesFor(old, 'workOrder', server.id);
     expect(bases).toEqual({ status: 'open' });
-    expect(serverStateOf(migrated, bases)).toEqual(server);
+    expect(serverCopyOf(migrated, bases)).toEqual(server);
     await old.destroy();
   });
 });

@@ -38,10 +38,10 @@ describe('signing in again', () => {
 
     const again = await device.core.signIn(t.url, 'tech1', demoPassword);
     expect(again).toBe(session);
-    expect((await again.queue.list()).map((op) => op.summary)).toHaveLength(1);
+    expect((await again.outbox.list()).map((op) => op.summary)).toHaveLength(1);
     const synced = await again.engine.sync('manual');
     expect(synced).toMatchObject({ ok: true, refused: 0 });
-    expect(await again.queue.list()).toEqual([]);
+    expect(await again.outbox.list()).toEqual([]);
     const row = await t.server.db.selectFrom('records').select('data').where('entity', '=', 'workOrder').where('id', '=', wo.id).executeTakeFirstOrThrow();
     const onServer = workOrderSchema.parse(JSON.parse(row.data));
     expect(onServer.completionNotes).toBe('Valve reseated after five weeks offline');
@@ -56,7 +56,7 @@ describe('signing in again', () => {
     await session.workOrders.editNotes({ workOrderId: wo.id, completionNotes: 'kept' });
     await expect(device.core.signIn(t.url, 'tech1', 'wrong')).rejects.toMatchObject({ code: 'AUTH_ERROR' });
     expect(device.core.session).toBe(session);
-    expect(await session.queue.list()).toHaveLength(1);
+    expect(await session.outbox.list()).toHaveLength(1);
   });
 
   it('refuses to send a password to a server over plain http unless it is this machine or IT allows it', async () => {

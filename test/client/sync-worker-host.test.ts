@@ -41,7 +41,7 @@ describe('the sync worker thread, as the desktop app runs it', () => {
 
     await session.workOrders.editNotes({ workOrderId: wo.id, description: 'Saved without the worker' });
     expect((await session.queries.get(wo.id)).workOrder.description).toBe('Saved without the worker');
-    expect((await session.queue.list()).length).toBe(1);
+    expect((await session.outbox.list()).length).toBe(1);
   });
 
   it.runIf(process.platform === 'linux')('runs at a lower CPU priority than the thread that answers the technician', async () => {

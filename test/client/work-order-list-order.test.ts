@@ -10,7 +10,7 @@ import type { WorkOrderListQuery } from '../../src-shared/domain/work-order-comm
 import { isOverdue } from '../../src-shared/domain/work-order-status';
 import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
 import type { ClientDatabase } from '../../src-main/core/store/client-schema';
-import { applyPlainChanges } from '../../src-main/core/sync/record-settlement';
+import { applyPlainChanges } from '../../src-main/core/sync/pulled-records';
 import { WorkOrderQueries } from '../../src-main/core/work-orders/work-order-queries';
 
 const siteId = uuidv7();

@@ -11,7 +11,7 @@ import type { WorkOrder } from '../../src-shared/domain/entities';
 import { openEncryptedStore, type OpenStore } from '../../src-main/core/store/open-store';
 import type { ClientDatabase } from '../../src-main/core/store/client-schema';
 import { migrateClientStore } from '../../src-main/core/store/client-migrations';
-import { applyPlainChanges } from '../../src-main/core/sync/record-settlement';
+import { applyPlainChanges } from '../../src-main/core/sync/pulled-records';
 import { writeLocalChange } from '../../src-main/core/outbox/local-writes';
 import { WorkOrderQueries } from '../../src-main/core/work-orders/work-order-queries';
 import { FakeClock } from '../support/fake-clock';

@@ -47,14 +47,14 @@ describe.each(dialects)('the NUL character on %s', (dialect) => {
     const [first, second] = (await session.queries.list({ statuses: ['in-progress', 'assigned'], limit: 2 })).items;
     if (!first || !second) throw new Error('setup');
     await expect(session.workOrders.editNotes({ workOrderId: first.id, completionNotes: 'bad\u0000text' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    expect(await session.queue.list()).toEqual([]);
+    expect(await session.outbox.list()).toEqual([]);
     // As a version before this check would have queued it.
     await session.workOrders.editNotes({ workOrderId: first.id, completionNotes: 'placeholder' });
     await session.store.db.updateTable('outbox').set({ field_values: JSON.stringify({ completionNotes: 'bad\u0000text' }) }).where('record_id', '=', first.id).execute();
     await session.workOrders.editNotes({ workOrderId: second.id, completionNotes: 'Valve replaced' });
     const result = await session.engine.sync('manual');
     expect(result.ok).toBe(true);
-    const queue = await session.queue.list();
+    const queue = await session.outbox.list();
     expect(queue).toHaveLength(1);
     expect(queue[0]).toMatchObject({ recordId: first.id, state: 'failed', lastError: { code: 'VALIDATION_ERROR' } });
     expect(queue[0]?.lastError?.message).toContain('NUL');

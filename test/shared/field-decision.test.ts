@@ -12,8 +12,8 @@ describe('a field conflicts exactly when the server value is neither its base no
     fc.assert(
       fc.property(value, value, value, (base, local, server) => {
         const expected = !jsonEqual(server, base) && !jsonEqual(server, local);
-        const pushed = mergePatch({ server: { f: server }, patch: { f: { base, value: local } }, policyOf: () => 'manual', localTime: '2026-01-01T00:00:00Z', serverTime: '2026-01-01T00:00:00Z' });
-        const rebased = rebase({ local: { f: local }, server: { f: server }, pending: { f: local }, bases: { f: base }, policyOf: () => 'manual', localTime: '2026-01-01T00:00:00Z', serverTime: '2026-01-01T00:00:00Z' });
+        const pushed = mergePatch({ server: { f: server }, patch: { f: { base, value: local } }, conflictPolicyOf: () => 'manual', localTime: '2026-01-01T00:00:00Z', serverTime: '2026-01-01T00:00:00Z' });
+        const rebased = rebase({ local: { f: local }, server: { f: server }, pending: { f: local }, bases: { f: base }, conflictPolicyOf: () => 'manual', localTime: '2026-01-01T00:00:00Z', serverTime: '2026-01-01T00:00:00Z' });
         expect(pushed.conflicts.length === 1).toBe(expected);
         expect(rebased.conflicts.length === 1).toBe(expected);
       }),

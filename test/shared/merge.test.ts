@@ -5,7 +5,7 @@ import { unionMerge } from '../../src-shared/merge/union-merge';
 import { mergePatch, type JsonRecord, type Patch } from '../../src-shared/merge/merge-patch';
 import { resolveStatusConflict } from '../../src-shared/merge/status-resolution';
 import { resolveFieldConflict } from '../../src-shared/merge/field-resolution';
-import { fieldPolicies, policyFor, type FieldPolicy } from '../../src-shared/domain/conflict-policies';
+import { conflictPolicies, conflictPolicyFor, type ConflictPolicy } from '../../src-shared/domain/conflict-policies';
 import { jsonEqual, type Json } from '../../src-shared/domain/json';
 import { recordAsSent } from '../../src-shared/sync/as-sent-record';
 
@@ -60,7 +60,7 @@ describe('mergePatch examples', () => {
       scheduledStart: { base: T0, value: '2026-11-02T08:00:00.000Z' },
       tags: { base: [], value: ['y'] },
     };
-    const result = mergePatch({ server, patch, policyOf: (f) => policyFor('workOrder', f), localTime: T0, serverTime: T1 });
+    const result = mergePatch({ server, patch, conflictPolicyOf: (f) => conflictPolicyFor('workOrder', f), localTime: T0, serverTime: T1 });
     expect(result.merged).toEqual({ status: 'completed', completionNotes: 'office text', scheduledStart: T1, tags: ['x', 'y'] });
     expect(Object.fromEntries(result.conflicts.map((c) => [c.field, c.outcome]))).toEqual({
       status: 'local',
@@ -77,7 +77,7 @@ const scalar = fc.oneof(fc.constantFrom('a', 'b', 'c', 'd'), fc.integer({ min: 0
 const item = fc.record({ id: fc.constantFrom('i1', 'i2', 'i3', 'i4', 'i5'), v: fc.integer({ min: 0, max: 2 }) });
 const items = fc.array(item, { maxLength: 6 });
 const tagList = fc.uniqueArray(fc.constantFrom('t1', 't2', 't3', 't4', 't5'), { maxLength: 5 });
-const valueFor = (policy: FieldPolicy): fc.Arbitrary<Json> =>
+const valueFor = (policy: ConflictPolicy): fc.Arbitrary<Json> =>
   policy === 'merge-by-key'
     ? items
     : policy === 'union'
@@ -88,7 +88,7 @@ const valueFor = (policy: FieldPolicy): fc.Arbitrary<Json> =>
 
 /** A server record, a patch over some of its fields, and each field's policy. */
 const scenario = fc
-  .array(fc.constantFrom(...fieldPolicies), { minLength: 1, maxLength: 6 })
+  .array(fc.constantFrom(...conflictPolicies), { minLength: 1, maxLength: 6 })
   .chain((policies) =>
     fc.record({
       policies: fc.constant(policies),
@@ -106,8 +106,8 @@ const scenario = fc
       const change = patch[i];
       if (change) patchRecord[`f${i}`] = change;
     });
-    const policyOf = (field: string): FieldPolicy => policies[Number(field.slice(1))] ?? 'manual';
-    return { server: serverRecord, patch: patchRecord, policyOf, localTime, serverTime };
+    const conflictPolicyOf = (field: string): ConflictPolicy => policies[Number(field.slice(1))] ?? 'manual';
+    return { server: serverRecord, patch: patchRecord, conflictPolicyOf, localTime, serverTime };
   });
 
 describe('mergePatch properties', () => {
@@ -210,7 +210,7 @@ describe('merge-by-key properties', () => {
 describe('field resolution covers every policy', () => {
   it('returns the local or the server value for single-sided policies', () => {
     fc.assert(
-      fc.property(fc.constantFrom<FieldPolicy>('server-wins', 'client-wins', 'last-write-wins', 'manual'), scalar, scalar, scalar, (policy, base, local, server) => {
+      fc.property(fc.constantFrom<ConflictPolicy>('server-wins', 'client-wins', 'last-write-wins', 'manual'), scalar, scalar, scalar, (policy, base, local, server) => {
         const r = resolveFieldConflict({ policy, base, local, server, localTime: T0, serverTime: T1 });
         expect([local, server]).toContainEqual(r.value);
       }),

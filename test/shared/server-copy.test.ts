@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../src-shared/domain/json';
-import { serverCopyToKeep, serverStateFromView } from '../../src-shared/sync/server-copy';
+import { serverCopyToKeep, serverCopyFromView } from '../../src-shared/sync/server-copy';
 
 const value: fc.Arbitrary<Json> = fc.oneof(fc.constantFrom(null, true, 0, 7, '', 'open', 'closed'), fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }));
 const fields = fc.constantFrom('status', 'title', 'tags', 'rootCause', 'priority');
 const record = fc.dictionary(fields, value);
 
-/** What serverStateOf makes of a row that holds `view`, `copy` as its server_data, and `bases`. */
-const serverStateFrom = (view: Record<string, Json>, bases: Record<string, Json>, copy: string | null) => (copy === null ? serverStateFromView(view, bases) : JSON.parse(copy));
+/** What serverCopyOf makes of a row that holds `view`, `copy` as its server_data, and `bases`. */
+const serverStateFrom = (view: Record<string, Json>, bases: Record<string, Json>, copy: string | null) => (copy === null ? serverCopyFromView(view, bases) : JSON.parse(copy));
 
 describe('the server copy kept beside a local view', () => {
   it('gives back the server record exactly (as stored text), whatever the view and the bases', () => {

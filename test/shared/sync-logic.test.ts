@@ -6,7 +6,7 @@ import { coalesceValues } from '../../src-shared/sync/coalesce';
 import { rebase } from '../../src-shared/sync/rebase';
 import { retryDelayMs, actionFor, maxAttempts } from '../../src-shared/sync/retry-policy';
 import { opPriority } from '../../src-shared/sync/op-priority';
-import { policyFor } from '../../src-shared/domain/conflict-policies';
+import { conflictPolicyFor } from '../../src-shared/domain/conflict-policies';
 import { errorCodes } from '../../src-shared/protocol/errors';
 import { jsonEqual } from '../../src-shared/domain/json';
 
@@ -142,14 +142,14 @@ describe('coalescing', () => {
 });
 
 describe('rebase (design.md §6)', () => {
-  const policyOf = (field: string) => policyFor('workOrder', field);
+  const conflictPolicyOf = (field: string) => conflictPolicyFor('workOrder', field);
   it('never overwrites a pending local change the server did not touch; takes the server for untouched fields', () => {
     const result = rebase({
       local: { description: 'mine', title: 'old', status: 'in-progress' },
       server: { description: 'base', title: 'new title', status: 'in-progress' },
       pending: { description: 'mine' },
       bases: { description: 'base' },
-      policyOf,
+      conflictPolicyOf,
       localTime: '2026-01-01T00:00:00Z',
       serverTime: '2026-01-01T00:00:00Z',
     });
@@ -164,7 +164,7 @@ describe('rebase (design.md §6)', () => {
       server: { scheduledEnd: 'S', partsUsed: [{ id: 's' }], completionNotes: 'office' },
       pending: { scheduledEnd: 'L', partsUsed: [{ id: 'l' }], completionNotes: 'tech' },
       bases: { scheduledEnd: 'B', partsUsed: [], completionNotes: null },
-      policyOf,
+      conflictPolicyOf,
       localTime: '2026-01-01T00:00:00Z',
       serverTime: '2026-01-01T00:00:00Z',
     });
@@ -178,7 +178,7 @@ describe('rebase (design.md §6)', () => {
     const val = fc.constantFrom('a', 'b', 'c');
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...fields), val), fc.dictionary(fc.constantFrom(...fields), val), fc.dictionary(fc.constantFrom(...fields), val), (pending, server, bases) => {
-        const result = rebase({ local: { ...server, ...pending }, server, pending, bases, policyOf, localTime: 't', serverTime: 't' });
+        const result = rebase({ local: { ...server, ...pending }, server, pending, bases, conflictPolicyOf, localTime: 't', serverTime: 't' });
         for (const [field, local] of Object.entries(pending)) {
           if (jsonEqual(server[field] ?? null, bases[field] ?? null)) expect(result.record[field]).toEqual(local);
         }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { attachmentMetaSchema, workOrderSchema, type AttachmentMeta, type User } from '../../../src-shared/domain/entities';
-import { newRecordId } from '../../../src-shared/domain/ids';
+import { newRecordId, recordKey } from '../../../src-shared/domain/ids';
 import { addAttachmentInputSchema, type AddAttachmentInput } from '../../../src-shared/domain/attachment-commands';
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { opPriority } from '../../../src-shared/sync/op-priority';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
 import type { ClientDb } from '../store/client-schema';
-import { parseData, recordKey } from '../store/local-record';
+import { parseData } from '../store/stored-json';
 import { prepareAttachment } from './attachment-intake';
 import type { AttachmentVault } from './attachment-vault';
 

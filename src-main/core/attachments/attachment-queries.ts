@@ -4,7 +4,8 @@ import type { AttachmentVariant } from '../../../src-shared/protocol/attachments
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import type { AttachmentFileView, AttachmentUploadView } from '../../../src-shared/ipc/ipc-views';
 import type { ClientDb } from '../store/client-schema';
-import { parseData, recordLabel } from '../store/local-record';
+import { parseData } from '../store/stored-json';
+import { recordLabel } from '../store/record-label';
 import type { SyncRunner } from '../sync/sync-runner';
 import type { AttachmentVault } from './attachment-vault';
 import type { NetworkCostProbe } from './network-cost';

@@ -12,8 +12,8 @@ import { errorEnvelopeOf, errorEnvelopeSchema, FieldlineError } from '../../../s
 import type { Clock } from '../../../src-shared/sync/clock';
 import { maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
-import type { AuthSession } from '../sync/auth-session';
+import { parseData } from '../store/stored-json';
+import type { AuthSession } from '../auth/auth-session';
 import type { SyncApi } from '../sync/sync-api';
 import type { AttachmentVault } from './attachment-vault';
 import type { NetworkCostProbe } from './network-cost';

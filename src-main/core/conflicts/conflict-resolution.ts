@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
-import { newRecordId } from '../../../src-shared/domain/ids';
+import { newRecordId, recordKey } from '../../../src-shared/domain/ids';
 import type { Json } from '../../../src-shared/domain/json';
 import { conflictKindSchema, fieldConflictSchema, resolveConflictRequestSchema, type Conflict, type ResolveConflictRequest } from '../../../src-shared/protocol/conflicts';
 import type { SiteConflict } from '../../../src-shared/ipc/ipc-views';
@@ -9,13 +9,15 @@ import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/error
 import { recordDataSchema } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
-import type { ClientDb } from '../store/client-schema';
-import { parseData, recordKey, recordLabel, serverStateOf } from '../store/local-record';
+import type { ClientDb, ClientDatabase } from '../store/client-schema';
+import { parseData } from '../store/stored-json';
+import { recordLabel } from '../store/record-label';
+import { serverCopyOf } from '../store/server-copy';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
-import { refreshSyncState, removeLocally } from '../sync/record-settlement';
-import { hasUnsentWork } from '../sync/unsent-work';
+import { refreshSyncState } from '../sync/record-settlement';
+import { removeLocally } from '../local-data/record-removal';
+import { hasUnsentWork } from '../local-data/unsent-work';
 import type { Transaction } from 'kysely';
-import type { ClientDatabase } from '../store/client-schema';
 import { basesFor } from '../store/record-bases';
 
 const conflictStatusFilter = z.enum(['open', 'auto-resolved', 'resolved']).optional();
@@ -135,7 +137,7 @@ export class ConflictResolution {
     } else if (row.kind === 'delete-update') {
       if (decision.choice === 'local') this.changed(await writeLocalChange(this.db, this.clock, { kind: 'delete', entity, id: row.record_id, summary: 'Deleted again after a conflict' }));
     } else {
-      const server = (record ? serverStateOf(record, await basesFor(this.db, entity, record.id)) : null) ?? {};
+      const server = (record ? serverCopyOf(record, await basesFor(this.db, entity, record.id)) : null) ?? {};
       const values: FieldValues = {};
       for (const field of fields) {
         const choice = decision.fields?.[field.field] ?? (decision.choice ? { choice: decision.choice } : undefined);

@@ -4,7 +4,7 @@ import { errorEnvelopeSchema } from '../../../src-shared/protocol/errors';
 import type { Settings } from '../../../src-shared/settings/settings-schema';
 import type { SyncStatus } from '../../../src-shared/sync/sync-status';
 import type { ClientDb } from '../store/client-schema';
-import { syncHealth } from '../sync/sync-health';
+import { syncHealth } from './sync-health';
 
 export interface DiagnosticsSources {
   profileDir: string;
@@ -23,12 +23,12 @@ export function logFileOf(profileDir: string): string {
 
 /**
  * A file a technician can send to IT: versions, device settings, sync status and metrics, the
- * queue's shape, and the tail of the log. No secret and no record content: queue entries carry ids,
+ * outbox's shape, and the tail of the log. No secret and no record content: outbox entries carry ids,
  * kinds, states and error codes, not their summaries or values.
  */
 export async function exportDiagnostics(sources: DiagnosticsSources): Promise<{ fileName: string; savedTo: string; content: string }> {
   const { db } = sources;
-  const queue = db
+  const outbox = db
     ? (await db.selectFrom('outbox').select(['op_id', 'entity', 'record_id', 'kind', 'priority', 'state', 'attempts', 'last_error', 'created_at']).orderBy('seq').limit(5000).execute()).map((op) => ({
         opId: op.op_id,
         entity: op.entity,
@@ -56,7 +56,7 @@ export async function exportDiagnostics(sources: DiagnosticsSources): Promise<{ 
     settings: { ...deviceSettings, signedIn: session ? { username: session.username, role: session.role, serverUrl: session.serverUrl, storeName: session.storeName } : null },
     status: sources.status,
     health: db ? await syncHealth(db) : null,
-    queue,
+    outbox,
     metrics,
     log: log.split('\n').filter((line) => line.length > 0),
   };

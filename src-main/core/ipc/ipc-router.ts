@@ -19,8 +19,8 @@ import type { SyncStatus } from '../../../src-shared/sync/sync-status';
 import { applyRememberedChoices } from '../conflicts/remembered-choices';
 import { exportDiagnostics } from '../diagnostics/diagnostics-export';
 import type { ActiveSession, ClientCore } from '../session/client-core';
-import { syncHealth } from '../sync/sync-health';
-import { dismissNotice, unreadNotices } from '../sync/notices';
+import { syncHealth } from '../diagnostics/sync-health';
+import { dismissNotice, unreadNotices } from '../notices/notices';
 
 type Handlers = { [C in IpcChannel]: (request: IpcValidRequest<C>) => Promise<z.input<IpcContract[C]['response']>> };
 type EventSink = (event: IpcEventName, payload: unknown) => void;
@@ -187,19 +187,19 @@ export class IpcRouter {
       },
       'sync.clearCache': () => session().engine.clearCache(),
 
-      'queue.list': () => session().queue.list(),
-      'queue.retry': async ({ opId }) => {
-        await this.wrote(session().queue.retry(opId));
+      'outbox.list': () => session().outbox.list(),
+      'outbox.retry': async ({ opId }) => {
+        await this.wrote(session().outbox.retry(opId));
         void session().engine.sync('manual');
         return { ok: true as const };
       },
-      'queue.retryAllFailed': async () => {
-        const retried = await this.wrote(session().queue.retryAllFailed());
+      'outbox.retryAllFailed': async () => {
+        const retried = await this.wrote(session().outbox.retryAllFailed());
         void session().engine.sync('manual');
         return { retried };
       },
-      'queue.discard': async ({ opId }) => {
-        await this.wrote(session().queue.discard(opId));
+      'outbox.discard': async ({ opId }) => {
+        await this.wrote(session().outbox.discard(opId));
         await session().engine.refreshCounts();
         return { ok: true as const };
       },

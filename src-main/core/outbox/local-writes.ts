@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Transaction } from 'kysely';
+import type { Transaction, Insertable } from 'kysely';
 import { entitySchemas, isServerManaged, type EntityName } from '../../../src-shared/domain/entity-registry';
 import type { Json } from '../../../src-shared/domain/json';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
@@ -8,9 +8,10 @@ import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { coalesceValues, type FieldValues } from '../../../src-shared/sync/coalesce';
 import { opPriority } from '../../../src-shared/sync/op-priority';
 import { serverCopyToKeep } from '../../../src-shared/sync/server-copy';
-import type { Insertable } from 'kysely';
 import type { ClientDatabase, ClientDb, OutboxTable } from '../store/client-schema';
-import { changedListColumns, listColumns, parseData, serverStateOf } from '../store/local-record';
+import { changedListColumns, listColumns } from '../store/list-columns';
+import { parseData } from '../store/stored-json';
+import { serverCopyOf } from '../store/server-copy';
 import { basesFor } from '../store/record-bases';
 
 export type LocalChange =
@@ -65,7 +66,7 @@ export async function writeLocalChange(
     if (!row || row.pending_delete === 1) throw new FieldlineError('NOT_FOUND', `${change.entity} ${change.id} is not on this device`);
     const data = parseData(row.data);
     const bases = await basesFor(trx, change.entity, change.id);
-    const serverData = serverStateOf(row, bases, data);
+    const serverData = serverCopyOf(row, bases, data);
     const latest = await trx
       .selectFrom('outbox')
       .selectAll()

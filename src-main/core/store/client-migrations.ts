@@ -185,7 +185,7 @@ const migrations: Record<string, Migration> = {
   '0007_server_state_from_bases': {
     async up(db: Kysely<unknown>) {
       // Until now an empty server_data meant "data is the server's state"; it now means "data with
-      // the bases put back" (serverStateOf). Rows that had both an empty server_data and bases keep
+      // the bases put back" (serverCopyOf). Rows that had both an empty server_data and bases keep
       // their meaning by holding the server's state explicitly.
       await sql`update records set server_data = data
         where server_data is null and version > 0 and exists (select 1 from bases where bases.entity = records.entity and bases.record_id = records.id)`.execute(db);

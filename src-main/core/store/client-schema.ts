@@ -1,9 +1,9 @@
-import type { Generated, Kysely } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
 
 /**
  * A synced record on the device: the local view (`data`: server state plus pending local values),
  * the last server state where `data` and the bases do not give it back (`server_data`, for discard
- * and side-by-side views; see serverStateOf and serverCopyToKeep), and the columns the work-order
+ * and side-by-side views; see serverCopyOf and serverCopyToKeep), and the columns the work-order
  * list filters on.
  */
 export interface LocalRecordsTable {
@@ -175,3 +175,5 @@ export interface ClientDatabase {
 }
 
 export type ClientDb = Kysely<ClientDatabase>;
+/** A transaction on the store: what a change that must land whole is written in. */
+export type ClientTrx = Transaction<ClientDatabase>;

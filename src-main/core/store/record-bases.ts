@@ -1,7 +1,8 @@
 import { idsByEntity, idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from './client-schema';
-import { parseJson, recordKey } from './local-record';
+import { parseJson } from './stored-json';
+import { recordKey } from '../../../src-shared/domain/ids';
 
 /** A record's bases: the server-acknowledged value of each field with a pending change (docs/architecture.md, The sync model). */
 export async function basesFor(db: ClientDb, entity: string, id: string): Promise<FieldValues> {

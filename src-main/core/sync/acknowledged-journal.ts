@@ -2,9 +2,10 @@ import { CompiledQuery } from 'kysely';
 import { pushOpSchema, type PushOp, type PushResult } from '../../../src-shared/protocol/push';
 import { inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
-import type { ClientDb } from '../store/client-schema';
-import type { AuthSession } from './auth-session';
-import { addNotice, conflictRow, type Trx } from './record-settlement';
+import type { ClientDb, ClientTrx } from '../store/client-schema';
+import type { AuthSession } from '../auth/auth-session';
+import { addNotice } from '../notices/notices';
+import { conflictRow } from '../conflicts/conflict-rows';
 import type { SyncApi } from './sync-api';
 import { readSyncState } from './sync-state';
 
@@ -28,7 +29,7 @@ function journalInsert(count: number): string {
 }
 
 /** In the settling transaction: every op of the batch the server took (applied, in conflict, or seen before), as it was sent. */
-export async function journalAcknowledged(trx: Trx, wire: readonly PushOp[], answers: readonly PushResult[], nowIso: string): Promise<void> {
+export async function journalAcknowledged(trx: ClientTrx, wire: readonly PushOp[], answers: readonly PushResult[], nowIso: string): Promise<void> {
   const taken = new Set(answers.filter((a) => a.status !== 'rejected' && a.replayOf !== 'rejected').map((a) => a.opId));
   const rows = wire.filter((op) => taken.has(op.opId));
   for (const chunk of inChunks(rows, rowsPerInsert)) {

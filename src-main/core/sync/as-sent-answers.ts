@@ -2,10 +2,13 @@ import { sql } from 'kysely';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
 import type { PushOp, PushRequest, PushResult } from '../../../src-shared/protocol/push';
 import { recordAsSent } from '../../../src-shared/sync/as-sent-record';
-import { listColumnFields, recordKey, serverStateOf } from '../store/local-record';
+import { listColumnFields } from '../store/list-columns';
+import { recordKey } from '../../../src-shared/domain/ids';
+import { serverCopyOf } from '../store/server-copy';
 import { basesOfRecords, deleteBasesOf } from '../store/record-bases';
-import type { ClientDb } from '../store/client-schema';
-import { recordsStillBusy, type OutboxRow, type Trx } from './record-settlement';
+import type { ClientDb, ClientTrx } from '../store/client-schema';
+import { recordsStillBusy } from './record-settlement';
+import type { OutboxRow } from '../outbox/outbox-rows';
 import { serverNamed, writeSyncState } from './sync-state';
 
 /** as-sent once the server has said it gives them (a pull page's `server.features`), records until then. */
@@ -27,7 +30,7 @@ export async function forgetServerFeatures(db: ClientDb): Promise<void> {
  * server gave it after this op (the server answers `asSent` only when the op's base was its latest):
  * it settles on that stored state. A record gone from the device keeps an answer without a record.
  */
-export async function withAsSentRecords(trx: Trx, sent: readonly PushOp[], answers: readonly PushResult[]): Promise<PushResult[]> {
+export async function withAsSentRecords(trx: ClientTrx, sent: readonly PushOp[], answers: readonly PushResult[]): Promise<PushResult[]> {
   const opsById = new Map(sent.map((op) => [op.opId, op]));
   const asSent = answers.flatMap((answer) => {
     const op = opsById.get(answer.opId);
@@ -47,7 +50,7 @@ export async function withAsSentRecords(trx: Trx, sent: readonly PushOp[], answe
     if (!answer.asSent || !op) return answer;
     const { asSent: fields, ...rest } = answer;
     const row = stored.get(recordKey(op.entity, op.id));
-    const serverState = row ? serverStateOf(row, bases.get(recordKey(op.entity, op.id)) ?? {}) : null;
+    const serverState = row ? serverCopyOf(row, bases.get(recordKey(op.entity, op.id)) ?? {}) : null;
     if (!row || !serverState) return rest;
     if (row.version === op.baseVersion) return { ...rest, record: recordAsSent(serverState, op.patch, fields) };
     return { ...rest, version: row.version, record: serverState };
@@ -73,7 +76,7 @@ function patchableInPlace(fields: Readonly<Record<string, unknown>>): boolean {
  * settle would read each record, parse it, rebuild it and serialise it again, a large part of a big
  * push's work on the device (bench figure 3). Its op and bases go, as settling does. Returns the op ids settled; the others take the usual path, untouched.
  */
-export async function settleAsSentInPlace(trx: Trx, batch: readonly OutboxRow[], sent: readonly PushOp[], answers: readonly PushResult[], nowIso: string): Promise<Set<string>> {
+export async function settleAsSentInPlace(trx: ClientTrx, batch: readonly OutboxRow[], sent: readonly PushOp[], answers: readonly PushResult[], nowIso: string): Promise<Set<string>> {
   const wire = new Map(sent.map((op) => [op.opId, op]));
   const answered = new Map(answers.map((answer) => [answer.opId, answer]));
   const candidates = batch.flatMap((op) => {

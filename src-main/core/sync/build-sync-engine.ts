@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../src-shared/sync/clock';
 import type { SettingsStore } from '../settings/settings-store';
 import type { OpenStore } from '../store/open-store';
-import type { AuthSession } from './auth-session';
+import type { AuthSession } from '../auth/auth-session';
 import { SyncEngine, type Timers } from './sync-engine';
 import { AttachmentTransfer } from '../attachments/attachment-transfer';
 import { AttachmentVault } from '../attachments/attachment-vault';

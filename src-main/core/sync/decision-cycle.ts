@@ -1,11 +1,13 @@
 import { maxConflictIdsPerQuery, type Conflict } from '../../../src-shared/protocol/conflicts';
 import { inChunks } from '../../../src-shared/sqlite/statement-chunks';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
-import { withdrawOp } from '../outbox/queue-actions';
+import { withdrawOp } from '../outbox/outbox-actions';
 import type { ClientDb } from '../store/client-schema';
-import { parseData, recordLabel } from '../store/local-record';
-import type { AuthSession } from './auth-session';
-import { addNotice, refreshSyncState } from './record-settlement';
+import { parseData } from '../store/stored-json';
+import { recordLabel } from '../store/record-label';
+import type { AuthSession } from '../auth/auth-session';
+import { addNotice } from '../notices/notices';
+import { refreshSyncState } from './record-settlement';
 import { closeDecidedElsewhere } from './refused-changes';
 import type { SyncApi } from './sync-api';
 import { serverNamed } from './sync-state';

@@ -1,21 +1,25 @@
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
-import { policyFor } from '../../../src-shared/domain/conflict-policies';
-import { maxPullPageSize } from '../../../src-shared/protocol/pull';
+import { conflictPolicyFor } from '../../../src-shared/domain/conflict-policies';
+import { maxPullPageSize, type ResetReason } from '../../../src-shared/protocol/pull';
 import { pulledData, type PulledChange } from '../../../src-shared/protocol/pull-lines';
-import type { ResetReason } from '../../../src-shared/protocol/pull';
 import type { ServerInfo } from '../../../src-shared/protocol/server-info';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { rebase } from '../../../src-shared/sync/rebase';
-import type { ClientDb } from '../store/client-schema';
-import { parseData, recordKey } from '../store/local-record';
+import type { ClientDb, ClientTrx } from '../store/client-schema';
+import { parseData } from '../store/stored-json';
+import { recordKey } from '../../../src-shared/domain/ids';
 import { basesFor } from '../store/record-bases';
-import type { AuthSession } from './auth-session';
+import type { AuthSession } from '../auth/auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
-import { applyPlainChanges, conflictRow, opsFor, pendingValues, removeLocally, settleRecord, type Trx } from './record-settlement';
+import { applyPlainChanges } from './pulled-records';
+import { conflictRow } from '../conflicts/conflict-rows';
+import { opsFor, pendingValues } from '../outbox/outbox-rows';
+import { removeLocally } from '../local-data/record-removal';
+import { settleRecord } from './record-settlement';
 import { readSyncState, writeSyncState } from './sync-state';
-import { dropServerData } from './local-data-cleanup';
+import { dropServerData } from '../local-data/local-data-cleanup';
 import { handOverIfSafe } from './refused-changes';
-import { hasUnsentWork, recordsWithUnsentWork } from './unsent-work';
+import { hasUnsentWork, recordsWithUnsentWork } from '../local-data/unsent-work';
 import { finishResync, noteResyncPage } from './selection-resync';
 
 /** The largest page the server serves: each page is one commit, and fewer commits rewrite fewer index pages. */
@@ -141,7 +145,7 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
 }
 
 /** One pulled change to a record with queued changes or an open conflict (the careful path); returns the conflict kind it raised, if any. */
-export async function applyPulledChange(trx: Trx, change: PulledChange, nowIso: string): Promise<string | null> {
+export async function applyPulledChange(trx: ClientTrx, change: PulledChange, nowIso: string): Promise<string | null> {
   const entity = change.entity;
   const row = await trx.selectFrom('records').select(['version', 'data']).where('entity', '=', entity).where('id', '=', change.id).executeTakeFirst();
   const ops = row ? await opsFor(trx, entity, change.id) : [];
@@ -188,7 +192,7 @@ export async function applyPulledChange(trx: Trx, change: PulledChange, nowIso: 
     server,
     pending: pendingValues(ops),
     bases: await basesFor(trx, entity, change.id),
-    policyOf: (field) => policyFor(entity, field),
+    conflictPolicyOf: (field) => conflictPolicyFor(entity, field),
     localTime: ops.reduce((latest, op) => (op.client_time > latest ? op.client_time : latest), ''),
     serverTime: typeof server.updatedAt === 'string' ? server.updatedAt : nowIso,
   });

@@ -5,15 +5,20 @@ import { FieldlineError, type ErrorEnvelope } from '../../../src-shared/protocol
 import { maxPushOps, type PushOp, type PushResult } from '../../../src-shared/protocol/push';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
-import type { ClientDb } from '../store/client-schema';
-import { parseData, recordKey } from '../store/local-record';
+import type { ClientDb, ClientTrx } from '../store/client-schema';
+import { parseData } from '../store/stored-json';
+import { recordKey } from '../../../src-shared/domain/ids';
 import { basesOfRecords, deleteBasesOf } from '../store/record-bases';
-import type { AuthSession } from './auth-session';
+import type { AuthSession } from '../auth/auth-session';
 import { letRequestLeave, type SyncApi } from './sync-api';
 import { PushPlanner } from './push-plan';
 import { answersToAsk, forgetServerFeatures, settleAsSentInPlace, withAsSentRecords } from './as-sent-answers';
 import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
-import { applyPlainChanges, conflictRow, recordsStillBusy, refreshSyncState, removeLocally, settleRecord, type OutboxRow, type Trx } from './record-settlement';
+import { applyPlainChanges } from './pulled-records';
+import { conflictRow } from '../conflicts/conflict-rows';
+import { recordsStillBusy, refreshSyncState, settleRecord } from './record-settlement';
+import { removeLocally } from '../local-data/record-removal';
+import type { OutboxRow } from '../outbox/outbox-rows';
 import { keepRefusedPart, keepRejected } from './refused-changes';
 import { journalAcknowledged } from './acknowledged-journal';
 import { readSyncState, serverNamed } from './sync-state';
@@ -251,7 +256,7 @@ function outcomeOf(result: PushResult): 'applied' | 'conflict' | 'rejected' {
  * sent, its record with nothing else queued and no open conflict. The record becomes the server's
  * state (exactly what settleRecord would write for it); everything else takes the per-op path.
  */
-async function settlePlainResults(trx: Trx, batch: readonly OutboxRow[], results: ReadonlyMap<string, PushResult>, nowIso: string): Promise<Set<string>> {
+async function settlePlainResults(trx: ClientTrx, batch: readonly OutboxRow[], results: ReadonlyMap<string, PushResult>, nowIso: string): Promise<Set<string>> {
   const candidates = batch.filter((op) => {
     const result = results.get(op.op_id);
     if (!result?.record || result.version === undefined || result.conflict || result.deleted) return false;
@@ -295,7 +300,7 @@ async function putBack(ctx: PushContext, batch: readonly OutboxRow[], error: Err
 }
 
 /** Settles one op's result: the conflict kind if there was one, and whether the server refused it (or a part of it) for good. */
-async function applyResult(trx: Trx, ctx: PushContext, op: OutboxRow, result: PushResult, nowIso: string): Promise<{ conflict: string | null; refused: boolean }> {
+async function applyResult(trx: ClientTrx, ctx: PushContext, op: OutboxRow, result: PushResult, nowIso: string): Promise<{ conflict: string | null; refused: boolean }> {
   const entity = entityNameSchema.parse(op.entity);
   const status = outcomeOf(result);
   if (status === 'rejected') return { conflict: null, refused: await keepRejected(trx, op, result, ctx.clock, ctx.random, nowIso) };
@@ -321,7 +326,7 @@ async function applyResult(trx: Trx, ctx: PushContext, op: OutboxRow, result: Pu
 }
 
 /** create-create: the server kept another record; everything here that named ours now names it. */
-async function rewriteRecordId(trx: Trx, entity: string, fromId: string, toId: string): Promise<void> {
+async function rewriteRecordId(trx: ClientTrx, entity: string, fromId: string, toId: string): Promise<void> {
   await trx.updateTable('outbox').set({ record_id: toId }).where('entity', '=', entity).where('record_id', '=', fromId).execute();
   await trx.deleteFrom('records').where('entity', '=', entity).where('id', '=', fromId).execute();
   await trx.deleteFrom('bases').where('entity', '=', entity).where('record_id', '=', fromId).execute();

@@ -3,8 +3,8 @@ import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-
 import type { Clock } from '../../../src-shared/sync/clock';
 import { sendOrder, type QueuedOpRef } from '../../../src-shared/sync/outbox-order';
 import type { ClientDb } from '../store/client-schema';
-import { recordKey } from '../store/local-record';
-import type { OutboxRow } from './record-settlement';
+import { recordKey } from '../../../src-shared/domain/ids';
+import type { OutboxRow } from '../outbox/outbox-rows';
 
 interface PlanContext {
   db: ClientDb;

@@ -4,9 +4,14 @@ import type { ErrorEnvelope } from '../../../src-shared/protocol/errors';
 import type { PushResult } from '../../../src-shared/protocol/push';
 import type { Clock } from '../../../src-shared/sync/clock';
 import { actionFor, maxAttempts, retryDelayMs } from '../../../src-shared/sync/retry-policy';
-import { parseData, recordLabel } from '../store/local-record';
-import { addNotice, opsFor, refreshSyncState, removeLocally, type OutboxRow, type Trx } from './record-settlement';
-import { hasUnsentWork } from './unsent-work';
+import { parseData } from '../store/stored-json';
+import { recordLabel } from '../store/record-label';
+import { addNotice } from '../notices/notices';
+import { opsFor, type OutboxRow } from '../outbox/outbox-rows';
+import { refreshSyncState } from './record-settlement';
+import { removeLocally } from '../local-data/record-removal';
+import type { ClientTrx } from '../store/client-schema';
+import { hasUnsentWork } from '../local-data/unsent-work';
 
 /**
  * A change the server refuses is never deleted (docs/keeping-work-safe.md). It stays queued as `refused`, its
@@ -29,7 +34,7 @@ function decidedFirst(error: ErrorEnvelope): { conflictId: string; resolvedByNam
  * Settles a rejected op: retried later if the cause may pass (false), otherwise kept as refused (or
  * failed) and never dropped (true).
  */
-export async function keepRejected(trx: Trx, op: OutboxRow, result: PushResult, clock: Clock, random: () => number, nowIso: string): Promise<boolean> {
+export async function keepRejected(trx: ClientTrx, op: OutboxRow, result: PushResult, clock: Clock, random: () => number, nowIso: string): Promise<boolean> {
   const error = result.error ?? { code: 'SERVER_ERROR' as const, message: 'The server refused this change without a reason' };
   const late = decidedFirst(error);
   const attempts = op.attempts + 1;
@@ -58,7 +63,7 @@ export async function keepRejected(trx: Trx, op: OutboxRow, result: PushResult, 
  * queued as a refused op of their own, so the record's view keeps the technician's values while
  * the rest settles as applied. Called before the record settles.
  */
-export async function keepRefusedPart(trx: Trx, op: OutboxRow, result: PushResult, nowIso: string): Promise<void> {
+export async function keepRefusedPart(trx: ClientTrx, op: OutboxRow, result: PushResult, nowIso: string): Promise<void> {
   const escalation = result.escalation;
   if (!escalation) return;
   const values = parseData(op.field_values);
@@ -94,7 +99,7 @@ export async function keepRefusedPart(trx: Trx, op: OutboxRow, result: PushResul
  * escalation, and, for a work order, no photo or document of it still waiting to upload. Returns
  * whether it went; otherwise it stays, its refused changes visible.
  */
-export async function handOverIfSafe(trx: Trx, entity: string, id: string, reason: string, nowIso: string): Promise<boolean> {
+export async function handOverIfSafe(trx: ClientTrx, entity: string, id: string, reason: string, nowIso: string): Promise<boolean> {
   const ops = await opsFor(trx, entity, id);
   if (ops.some((op) => op.state !== 'refused' || op.escalation_id === null)) return false;
   if (await hasUnsentWork(trx, entity, id)) return false;
@@ -108,7 +113,7 @@ export async function handOverIfSafe(trx: Trx, entity: string, id: string, reaso
 }
 
 /** This device's open conflict that someone else decided first: closed, saying who decided. */
-export async function closeDecidedElsewhere(trx: Trx, serverConflictId: string, decision: { decidedBy: string; decidedAt: string | null }, nowIso: string): Promise<void> {
+export async function closeDecidedElsewhere(trx: ClientTrx, serverConflictId: string, decision: { decidedBy: string; decidedAt: string | null }, nowIso: string): Promise<void> {
   const open = await trx.selectFrom('conflicts').select(['id', 'entity', 'record_id']).where('server_conflict_id', '=', serverConflictId).where('status', '=', 'open').execute();
   for (const conflict of open) {
     await trx

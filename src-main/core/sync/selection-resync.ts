@@ -1,11 +1,12 @@
 import type { PulledChange } from '../../../src-shared/protocol/pull-lines';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import { idsByEntity, idsPerStatement, inChunks, rowsPerInsert } from '../../../src-shared/sqlite/statement-chunks';
-import type { ClientDb } from '../store/client-schema';
-import { recordKey } from '../store/local-record';
-import { addNotice, removeAttachmentsOf, type Trx } from './record-settlement';
+import type { ClientDb, ClientTrx } from '../store/client-schema';
+import { recordKey } from '../../../src-shared/domain/ids';
+import { addNotice } from '../notices/notices';
+import { removeAttachmentsOf } from '../local-data/record-removal';
 import { readSyncState, writeSyncState } from './sync-state';
-import { recordsWithUnsentWork } from './unsent-work';
+import { recordsWithUnsentWork } from '../local-data/unsent-work';
 
 /** What is kept offline: the sites ticked and the work orders pinned (settings keepOffline). */
 export interface Selection {
@@ -42,7 +43,7 @@ export async function noticeSelectionChange(db: ClientDb, selection: Selection):
 }
 
 /** During a resync: notes the records a page brought, in the page's transaction. */
-export async function noteResyncPage(trx: Trx, changes: readonly PulledChange[]): Promise<void> {
+export async function noteResyncPage(trx: ClientTrx, changes: readonly PulledChange[]): Promise<void> {
   if ((await readSyncState(trx, 'selection_resync')) === null) return;
   const brought = changes.filter((c) => c.op === 'upsert').map((c) => ({ entity: c.entity, id: c.id }));
   for (const chunk of inChunks(brought, rowsPerInsert)) await trx.insertInto('resync_seen').values(chunk).onConflict((oc) => oc.doNothing()).execute();
@@ -52,7 +53,7 @@ export async function noteResyncPage(trx: Trx, changes: readonly PulledChange[])
  * The last page of a resync: what it did not bring leaves, but for records holding unsent work.
  * Returns how many records left, or null when no resync was running.
  */
-export async function finishResync(trx: Trx, clock: Clock): Promise<number | null> {
+export async function finishResync(trx: ClientTrx, clock: Clock): Promise<number | null> {
   if ((await readSyncState(trx, 'selection_resync')) === null) return null;
   const seen = new Set((await trx.selectFrom('resync_seen').select(['entity', 'id']).execute()).map((r) => recordKey(r.entity, r.id)));
   const keep = await recordsWithUnsentWork(trx);

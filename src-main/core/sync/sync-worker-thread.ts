@@ -10,7 +10,7 @@ import { systemClock } from '../../../src-shared/sync/clock';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsStore } from '../settings/settings-store';
 import { openEncryptedStore } from '../store/open-store';
-import { AuthSession } from './auth-session';
+import { AuthSession } from '../auth/auth-session';
 import { buildSyncEngine } from './build-sync-engine';
 import { yieldCpuToInteractiveWork } from './background-priority';
 import type { SyncEngine } from './sync-engine';

@@ -3,7 +3,7 @@ import { parseOrThrow } from '../../../src-shared/protocol/errors';
 import type { NoteDrafts } from '../../../src-shared/ipc/ipc-views';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { parseData } from '../store/stored-json';
 
 /**
  * Notes never lost (a technician's notes as typed): each keystroke pause keeps the text in the

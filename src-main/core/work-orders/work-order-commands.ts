@@ -23,7 +23,7 @@ import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/error
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
 import type { FieldValues } from '../../../src-shared/sync/coalesce';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { parseData } from '../store/stored-json';
 import { writeLocalChange, type LocalWriteResult } from '../outbox/local-writes';
 
 /**

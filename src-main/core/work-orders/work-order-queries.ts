@@ -6,7 +6,7 @@ import { workOrderListQuerySchema, type WorkOrderListQuery } from '../../../src-
 import { FieldlineError, parseOrThrow } from '../../../src-shared/protocol/errors';
 import { recordSyncStateSchema } from '../../../src-shared/sync/sync-status';
 import type { ClientDb } from '../store/client-schema';
-import { parseData } from '../store/local-record';
+import { parseData } from '../store/stored-json';
 import { searchMatchExpression } from '../../../src-shared/domain/work-order-search';
 import { unfinishedStatuses } from '../../../src-shared/domain/work-order-status';
 

@@ -1,7 +1,7 @@
 import { maxPushOps } from '../../../src-shared/protocol/push';
 import type { ClientDb } from '../store/client-schema';
-import { toPushOps } from './push-cycle';
-import type { SyncApi } from './sync-api';
+import { toPushOps } from '../sync/push-cycle';
+import type { SyncApi } from '../sync/sync-api';
 
 /** The ops a revoked laptop still holds that the server has not got: refused ones are kept there already. */
 const unsentStates = ['pending', 'in-flight', 'failed', 'conflict'] as const;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { changedListColumns, listColumns } from '../../src-main/core/store/local-record';
+import { changedListColumns, listColumns } from '../../src-main/core/store/list-columns';
 
 const text = fc.option(fc.constantFrom('a', 'b', 'Pump P-101', 'open', 'closed'), { nil: null });
 const stored = fc.record({ site_id: text, status: text, priority: text, assigned_to: text, scheduled_end: text, work_order_id: text, search_text: text });

@@ -2,13 +2,18 @@ import { v7 as uuidv7 } from 'uuid';
 import { entityNameSchema } from '../../../src-shared/domain/entity-registry';
 import { errorEnvelopeSchema, FieldlineError } from '../../../src-shared/protocol/errors';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
-import type { ClientDb } from '../store/client-schema';
-import { parseData, recordKey, recordLabel, serverStateOf } from '../store/local-record';
-import { opsFor, refreshSyncState, removeLocally, settleRecord, type OutboxRow, type Trx } from '../sync/record-settlement';
+import type { ClientDb, ClientTrx } from '../store/client-schema';
+import { parseData } from '../store/stored-json';
+import { recordKey } from '../../../src-shared/domain/ids';
+import { recordLabel } from '../store/record-label';
+import { serverCopyOf } from '../store/server-copy';
+import { opsFor, type OutboxRow } from './outbox-rows';
+import { refreshSyncState, settleRecord } from '../sync/record-settlement';
+import { removeLocally } from '../local-data/record-removal';
 import { basesFor } from '../store/record-bases';
 
 /** The queue view's data and actions (issue: every queued op, retry, retry all failed, discard). */
-export class QueueActions {
+export class OutboxActions {
   constructor(
     private readonly db: ClientDb,
     private readonly clock: Clock,
@@ -100,11 +105,11 @@ export class QueueActions {
  * Takes an op out of the queue and settles its record on the server's state: a person discarded
  * it, or the server holds its values already (a supervisor applied a refused change).
  */
-export async function withdrawOp(trx: Trx, op: Pick<OutboxRow, 'op_id' | 'entity' | 'record_id'>, nowIso: string): Promise<void> {
+export async function withdrawOp(trx: ClientTrx, op: Pick<OutboxRow, 'op_id' | 'entity' | 'record_id'>, nowIso: string): Promise<void> {
   await trx.deleteFrom('outbox').where('op_id', '=', op.op_id).execute();
   const row = await trx.selectFrom('records').selectAll().where('entity', '=', op.entity).where('id', '=', op.record_id).executeTakeFirst();
   if (!row) return;
-  const server = serverStateOf(row, await basesFor(trx, op.entity, op.record_id));
+  const server = serverCopyOf(row, await basesFor(trx, op.entity, op.record_id));
   if (server === null) {
     if ((await opsFor(trx, op.entity, op.record_id)).length === 0) await removeLocally(trx, op.entity, op.record_id);
     return;

@@ -1,5 +1,5 @@
-import { recordKey } from '../store/local-record';
-import type { Trx } from './record-settlement';
+import { recordKey } from '../../../src-shared/domain/ids';
+import type { ClientTrx } from '../store/client-schema';
 
 /** An attachment's file that is ours and not (yet) on the server: the bytes exist only on this laptop. */
 export const unsentUploadStates = ['waiting', 'uploading', 'failed'] as const;
@@ -10,7 +10,7 @@ export const unsentUploadStates = ['waiting', 'uploading', 'failed'] as const;
  * open conflict, attachments whose file has not uploaded, and the work orders of those attachments.
  * By recordKey. Every path that removes records it did not just receive asks this first.
  */
-export async function recordsWithUnsentWork(trx: Trx): Promise<Set<string>> {
+export async function recordsWithUnsentWork(trx: ClientTrx): Promise<Set<string>> {
   const keys = new Set<string>();
   for (const op of await trx.selectFrom('outbox').select(['entity', 'record_id']).execute()) keys.add(recordKey(op.entity, op.record_id));
   for (const c of await trx.selectFrom('conflicts').select(['entity', 'record_id']).where('status', '=', 'open').execute()) keys.add(recordKey(c.entity, c.record_id));
@@ -33,7 +33,7 @@ export async function recordsWithUnsentWork(trx: Trx): Promise<Set<string>> {
  * photo or document not yet uploaded, or, for a work order, one of its attachments with a change
  * not held by the server.
  */
-export async function hasUnsentWork(trx: Trx, entity: string, id: string): Promise<boolean> {
+export async function hasUnsentWork(trx: ClientTrx, entity: string, id: string): Promise<boolean> {
   if (entity !== 'workOrder' && entity !== 'attachment') return false;
   const unsent = await trx
     .selectFrom('attachment_files')

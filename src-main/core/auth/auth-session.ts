@@ -1,7 +1,7 @@
 import { FieldlineError } from '../../../src-shared/protocol/errors';
 import type { TokenResponse } from '../../../src-shared/protocol/auth';
 import type { SecretStore } from '../secrets/secret-store';
-import type { SyncApi } from './sync-api';
+import type { SyncApi } from '../sync/sync-api';
 
 /**
  * docs/protocol.md, Authentication: the access token lives in memory only, the refresh token in the keychain. An

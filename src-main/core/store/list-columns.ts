@@ -1,11 +1,13 @@
 import type { EntityName } from '../../../src-shared/domain/entity-registry';
-import { jsonSchema, type Json } from '../../../src-shared/domain/json';
+import type { Json } from '../../../src-shared/domain/json';
 import type { JsonRecord } from '../../../src-shared/merge/merge-patch';
-import { recordDataSchema } from '../../../src-shared/protocol/push';
-import type { LocalRecordsTable } from './client-schema';
 import { workOrderSearchText } from '../../../src-shared/domain/work-order-search';
-import type { FieldValues } from '../../../src-shared/sync/coalesce';
-import { serverStateFromView } from '../../../src-shared/sync/server-copy';
+import type { LocalRecordsTable } from './client-schema';
+
+/*
+ * The list columns: the few fields of a record the store keeps beside its JSON, indexed, so the
+ * lists, filters and search read no JSON.
+ */
 
 const str = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
 
@@ -49,41 +51,4 @@ export function changedListColumns(entity: EntityName, data: JsonRecord, stored:
 /** Whether two rows hold the same list columns (a write that keeps them need not assign them). */
 export function sameListColumns(a: ListColumns, b: ListColumns): boolean {
   return listColumnNames.every((column) => a[column] === b[column]);
-}
-
-/** The key of a record in maps: entity and id. */
-export const recordKey = (entity: string, id: string) => `${entity}/${id}`;
-
-/** A JSON value stored as text (a base, a field's value). */
-export function parseJson(text: string): Json {
-  return jsonSchema.parse(JSON.parse(text));
-}
-
-export function parseData(text: string): JsonRecord {
-  return recordDataSchema.parse(JSON.parse(text));
-}
-
-/**
- * The last server state of a record: `server_data` where one is kept, else the local view with the
- * bases of its pending fields put back (serverStateFromView; with nothing pending, `data` itself).
- * Null for a record created here and not yet acknowledged (version 0).
- * `parsedData`: `data` already parsed by the caller, read, never changed.
- */
-export function serverStateOf(
-  row: { version: number; data: string; server_data: string | null },
-  bases: FieldValues,
-  parsedData?: JsonRecord,
-): JsonRecord | null {
-  if (row.server_data !== null) return parseData(row.server_data);
-  return row.version > 0 ? serverStateFromView(parsedData ?? parseData(row.data), bases) : null;
-}
-
-/** What a person recognises a record by in the queue and conflict views: its number, else its title (a file's name, a user's name). */
-export function recordLabel(data: JsonRecord, id: string): string {
-  if (typeof data.number === 'string') return data.number;
-  if (typeof data.tag === 'string' && typeof data.name === 'string') return `${data.tag} ${data.name}`;
-  if (typeof data.title === 'string') return data.title;
-  if (typeof data.fileName === 'string') return data.fileName;
-  if (typeof data.displayName === 'string') return data.displayName;
-  return id.slice(-8);
 }

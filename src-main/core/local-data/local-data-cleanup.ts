@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { expiresLocally, finishedStatuses } from '../../../src-shared/domain/local-data-expiry';
 import { isoAt, type Clock } from '../../../src-shared/sync/clock';
-import type { ClientDb } from '../store/client-schema';
+import type { ClientDb, ClientTrx } from '../store/client-schema';
 import { idsPerStatement, inChunks } from '../../../src-shared/sqlite/statement-chunks';
-import { addNotice, removeAttachmentsOf, type Trx } from './record-settlement';
+import { addNotice } from '../notices/notices';
+import { removeAttachmentsOf } from './record-removal';
 import { recordsWithUnsentWork, unsentUploadStates } from './unsent-work';
-import { recordKey } from '../store/local-record';
+import { recordKey } from '../../../src-shared/domain/ids';
 
 /**
  * Drops what came from the server and forgets the cursor, so the next pull downloads everything
@@ -14,7 +15,7 @@ import { recordKey } from '../store/local-record';
  * lose its record or its work order on this device. Their files follow in the
  * attachment cleanup. Used when the server was replaced and when the user clears the cache.
  */
-export async function dropServerData(trx: Trx, clock: Clock, notice: string): Promise<{ removed: number; kept: number }> {
+export async function dropServerData(trx: ClientTrx, clock: Clock, notice: string): Promise<{ removed: number; kept: number }> {
   const deleted = await trx
     .deleteFrom('records')
     .where(({ not, exists, selectFrom }) =>

@@ -89,8 +89,7 @@ describe('IPC over the browser shell', () => {
     const noRequest = await call(socket, messages, 6, 'outbox.discard', null);
     expect(noRequest).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
     socket.send('{not json');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(messages.some((m) => m.type === 'reply' && m.id === -1 && !m.reply.ok)).toBe(true);
+    await expect.poll(() => messages.some((m) => m.type === 'reply' && m.id === -1 && !m.reply.ok)).toBe(true);
 
     expect(await session.outbox.list()).toEqual([]);
     expect(await session.queries.get(wo.id)).toEqual(before);

@@ -145,8 +145,8 @@ describe('attachment files on the server', () => {
     const version = (await t.server.db.selectFrom('records').select('version').where('id', '=', id).executeTakeFirstOrThrow()).version;
     const response = await push(t.url, tech1, [makeOp('attachment', id, 'delete', {}, version, 7)]);
     expect(response.results[0]?.status).toBe('applied');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(existsSync(join(t.attachmentsDir, 'uploads', id))).toBe(false);
+    // The file goes after the tombstone commits.
+    await expect.poll(() => existsSync(join(t.attachmentsDir, 'uploads', id))).toBe(false);
     const gone = await fetch(`${t.url}/api/v1/attachments/${id}/content`, { headers: { authorization: `Bearer ${tech1}` } });
     expect(gone.status).toBe(404);
   });

@@ -19,7 +19,6 @@ describe('the server when PostgreSQL drops its idle connections (a database rest
     const killed = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
     await admin.end();
     expect(killed.rowCount).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const page = await pullPage(t.url, tech.accessToken);
     expect(page.changes.length).toBeGreaterThan(0);
   });

@@ -29,12 +29,15 @@ describe('two instances on one PostgreSQL database', () => {
     try {
       let release: () => void = () => undefined;
       const busy = new Promise<void>((resolve) => (release = resolve));
+      let holding: () => void = () => undefined;
+      const locked = new Promise<void>((resolve) => (holding = resolve));
       const first = withChoreLock(one.db, one.dialect, 'retention', { wait: false }, async () => {
+        holding();
         await busy;
         return 'swept';
       });
       // The first holds the lock until released.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await locked;
       expect(await withChoreLock(two.db, two.dialect, 'retention', { wait: false }, async () => 'swept again')).toBeNull();
       release();
       expect(await first).toBe('swept');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { attachmentUploadsPath } from '../../src-shared/protocol/attachments';
 import { tokenResponseSchema } from '../../src-shared/protocol/auth';
@@ -115,7 +116,11 @@ describe('a fleet of two instances', () => {
         },
       }),
     ).catch((error: unknown) => error);
-    await new Promise((r) => setTimeout(r, 500));
+    // A holds the upload's lock in the database while its request runs.
+    const held = new pg.Client({ connectionString: env.DATABASE_URL });
+    await held.connect();
+    await expect.poll(async () => (await held.query('select count(*)::int as n from upload_locks')).rows[0]?.n, { timeout: 5_000 }).toBe(1);
+    await held.end();
 
     // The device resumes through B: B asks A's request to let go, and takes over from what A stored.
     const head = await fetch(at(b.url), { method: 'HEAD', headers: { ...tus, ...auth } });
@@ -152,14 +157,13 @@ describe('a fleet of two instances', () => {
     const events: ServerEvent[] = [];
     socket.on('message', (data: Buffer) => events.push(serverEventSchema.parse(JSON.parse(data.toString()))));
     await new Promise((r) => socket.once('open', r));
-    await new Promise((r) => setTimeout(r, 300));
+    await expect.poll(() => events.some((e) => e.type === 'hello')).toBe(true);
     events.length = 0;
 
     const csv = 'externalId,site,partNumber,description,unit,quantity\nERP-P-1,NTH,FLT-900,Filter 900,pcs,12\n';
     const imported = await api(a.url, '/api/v1/admin/import/parts', { token: admin, rawBody: csv, headers: { 'content-type': 'text/csv' } });
     expect(importReportSchema.parse(imported.body).counts.created).toBe(1);
-    for (let i = 0; i < 50 && !events.some((e) => e.type === 'changed'); i++) await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => events.some((e) => e.type === 'changed'), { timeout: 5_000 }).toBe(true);
     socket.close();
-    expect(events.some((e) => e.type === 'changed')).toBe(true);
   });
 });

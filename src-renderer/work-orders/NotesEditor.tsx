@@ -10,7 +10,7 @@ type Notes = Record<NoteField, string>;
 const draftPauseMs = 400;
 
 /**
- * Completion notes and root cause (issue: notes never lost). What is typed is kept on this laptop,
+ * Completion notes and root cause. What is typed is kept on this laptop,
  * encrypted, a moment after each pause, and comes back after leaving the page or a restart; it goes
  * to the server only when the technician sends it. The status line says which of these it is.
  */

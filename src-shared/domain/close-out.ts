@@ -1,7 +1,7 @@
 import type { WorkOrder } from './entities';
 
 /**
- * What a work order still lacks when a technician completes it (issue: close-out): its tasks not
+ * What a work order still lacks when a technician completes it: its tasks not
  * done, and no completion notes or labor recorded. Shown before completing, which a technician
  * cannot undo; completing anyway stays the technician's call.
  */

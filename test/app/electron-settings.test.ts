@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../src-shared/ipc/content-security-policy';
 import { appOrigin, isExternalLinkAllowed, isPermissionAllowed, isTrustedSender, mainWindowOptions, rendererWebPreferences } from '../../src-main/electron/window-options';
 
-/** What the Electron build gives the renderer (design.md §9): checked here because Electron cannot run on CI. */
+/** What the Electron build gives the renderer (docs/architecture.md): checked here because Electron cannot run on CI. */
 describe('Electron window settings', () => {
   it('isolates and sandboxes the renderer, with no Node anywhere', () => {
     expect(rendererWebPreferences('/app/preload.cjs')).toMatchObject({

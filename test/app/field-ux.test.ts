@@ -9,7 +9,7 @@ import { startAppClient, type AppClient } from '../support/app-client';
 import { openAppWindow, signInThroughUi } from '../support/app-window';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-/** A technician's day and a supervisor's desk (issue: field UX), in Debian's Chromium against the real server. */
+/** A technician's day and a supervisor's desk, in Debian's Chromium against the real server. */
 const screenshots = join(import.meta.dirname, '../../test-results/screenshots');
 
 describe('a technician’s day and a supervisor’s desk', () => {

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 import { makeOp, push } from '../support/sync-helpers';
 
-/** A technician corrects their readings and labor while the work is open (issue: field UX). */
+/** A technician corrects their readings and labor while the work is open. */
 describe('corrections of measurements and labor', () => {
   let t: TestServer;
   let device: TestClient;

@@ -6,7 +6,7 @@ import { makeOp, push } from '../support/sync-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
-/** A work order deleted on the server while its photo waits to upload does not take the photo with it (design.md §8). */
+/** A work order deleted on the server while its photo waits to upload does not take the photo with it. */
 describe('a work order deleted on the server with a photo still on the laptop', () => {
   let t: TestServer;
   let device: TestClient;

@@ -14,7 +14,7 @@ import { demoPassword } from '../../src-server/demo/seed-demo';
 import { demoPeople } from '../support/demo-people';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 
-/** A laptop reported lost or stolen (issue: deployable for a real company). */
+/** A laptop reported lost or stolen. */
 describe('a laptop IT revokes', () => {
   let t: TestServer;
   const secrets = new KeytarSecretStore(`FieldlineTest-${uuidv7()}`);

@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
 /**
- * design.md §7: with the sync worker running and nobody pressing anything, a change is on the
+ * docs/keeping-work-safe.md: with the sync worker running and nobody pressing anything, a change is on the
  * server within about a second, the badge says Offline within seconds of the server going away and
  * the queue drains within seconds of it coming back; the events socket outlives its token.
  */

@@ -20,7 +20,7 @@ async function attachNote(session: ActiveSession, workOrderId: string, text: str
 
 const filesOf = (session: ActiveSession, attachmentId: string) => attachmentFilesIn(session.paths.attachmentsDir, attachmentId);
 
-describe('data expiry and cache clear on the device (seed 003 §8.4)', () => {
+describe('data expiry and cache clear on the device', () => {
   let t: TestServer;
   let device: TestClient;
   afterEach(async () => {

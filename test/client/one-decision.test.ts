@@ -7,7 +7,7 @@ import { dialects } from '../support/test-database';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
-/** design.md (second wave): the first decision of a conflict wins, device or desk; the other side learns it. */
+/** docs/architecture.md: the first decision of a conflict wins, device or desk; the other side learns it. */
 describe.each(dialects)('one decision per conflict on %s', (dialect) => {
   let t: TestServer;
   let office: TestClient;

@@ -11,7 +11,7 @@ import { api, startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
 /**
- * design.md §8: a change the server refuses is never deleted. It stays on the device, in words, and
+ * docs/keeping-work-safe.md: a change the server refuses is never deleted. It stays on the device, in words, and
  * reaches the site's supervisors as an escalation they apply or dismiss; a record that leaves the
  * laptop goes only once the technician's work on it is safe on the server.
  */

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
 /**
- * design.md §8: every change of what is kept offline ends with the laptop holding exactly the
+ * docs/keeping-work-safe.md: every change of what is kept offline ends with the laptop holding exactly the
  * server's scope for that selection, queued changes kept; pins add to the assigned work, never
  * take it away.
  */

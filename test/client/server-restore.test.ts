@@ -10,7 +10,7 @@ import { createTestClient, type TestClient } from '../support/test-client';
 const minute = 60 * 1000;
 
 /**
- * design.md §8: a server restored from an older backup gets back, from the laptops, the changes it
+ * docs/keeping-work-safe.md: a server restored from an older backup gets back, from the laptops, the changes it
  * had acknowledged and lost — through the normal conflict rules — before anything else is pushed;
  * and a laptop whose sign-in the restored server does not know signs in again, losing nothing.
  */

@@ -6,7 +6,7 @@ import { createTestClient, type TestClient } from '../support/test-client';
 
 const day = 24 * 3600 * 1000;
 
-/** design.md §8: an expired or revoked sign-in is renewed by the same user, and nothing on the laptop is lost. */
+/** docs/keeping-work-safe.md: an expired or revoked sign-in is renewed by the same user, and nothing on the laptop is lost. */
 describe('signing in again', () => {
   let t: TestServer;
   let device: TestClient;

@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
-/** What IT gets (issue: signed installers): checked here, where Electron and the Windows toolsets cannot run. */
+/** What IT gets: checked here, where Electron and the Windows toolsets cannot run. */
 const root = join(import.meta.dirname, '../..');
 const text = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
 const config: unknown = parseYaml(text);

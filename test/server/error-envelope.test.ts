@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema } from '../../src-shared/protocol/errors';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-/** Every answer a client can get is {code, message} (issue: security audit), also from tus and from Node itself. */
+/** Every answer a client can get is {code, message}, also from tus and from Node itself. */
 describe('every error is the envelope', () => {
   let t: TestServer;
   let token = '';

@@ -5,7 +5,7 @@ import { seedDemo } from '../../src-server/demo/seed-demo';
 import { FakeClock } from '../support/fake-clock';
 import { freshDatabase } from '../support/test-database';
 
-/** Chores one instance of a fleet does for all, under a lock in PostgreSQL (issue: deployable). */
+/** Chores one instance of a fleet does for all, under a lock in PostgreSQL. */
 describe('two instances on one PostgreSQL database', () => {
   it('both start with --demo at once: one seeds, the other finds the data, nothing fails', async () => {
     const { target, drop } = await freshDatabase('postgres');

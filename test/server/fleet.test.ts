@@ -57,7 +57,7 @@ async function login(url: string, username: string, password: string) {
   return tokenResponseSchema.parse(answer.body);
 }
 
-/** Two server processes, one PostgreSQL database, one shared attachment volume (issue: deployable). */
+/** Two server processes, one PostgreSQL database, one shared attachment volume. */
 describe('a fleet of two instances', () => {
   let a: Awaited<ReturnType<typeof startInstance>>;
   let b: Awaited<ReturnType<typeof startInstance>>;

@@ -5,7 +5,7 @@ import { dialects } from '../support/test-database';
 import { makeOp, pullAll, push, replica } from '../support/sync-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-/** GET /metrics in Prometheus text: what IT's monitoring reads (issue: deployable). */
+/** GET /metrics in Prometheus text: what IT's monitoring reads. */
 describe.each(dialects)('metrics on %s', (dialect) => {
   let t: TestServer;
   beforeEach(async () => {

@@ -7,7 +7,7 @@ import { makeOp, pullAll, replica } from '../support/sync-helpers';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 import { createTestClient, type TestClient } from '../support/test-client';
 
-/** Text the database cannot store (NUL, U+0000) is a 400 on every backend, decided by the shared schemas (issue: security audit). */
+/** Text the database cannot store (NUL, U+0000) is a 400 on every backend, decided by the shared schemas. */
 describe.each(dialects)('the NUL character on %s', (dialect) => {
   let t: TestServer;
   let device: TestClient;

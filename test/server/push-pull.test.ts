@@ -33,7 +33,7 @@ describe.each(dialects)('push and pull on %s', (dialect) => {
     return { wo: workOrderSchema.parse(change.data), version: change.version, cursor };
   }
 
-  it('a first sync brings exactly the technician’s scope (seed 003 §2.3)', async () => {
+  it('a first sync brings exactly the technician’s scope', async () => {
     const { changes, pages } = await pullAll(t.url, tech1.token, undefined, 50);
     expect(pages).toBeGreaterThan(1);
     const records = replica(changes);

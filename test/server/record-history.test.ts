@@ -11,7 +11,7 @@ import { api, startTestServer, type TestServer } from '../support/test-server';
 
 const day = 24 * 3600 * 1000;
 
-/** Each work order's history: who changed which fields, when, from which laptop; kept as long as the record (issue: field UX). */
+/** Each work order's history: who changed which fields, when, from which laptop; kept as long as the record. */
 describe.each(dialects)('record history on %s', (dialect) => {
   let t: TestServer;
   beforeEach(async () => {

@@ -7,7 +7,7 @@ import { demoPassword } from '../../src-server/demo/seed-demo';
 import { dialects } from '../support/test-database';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 
-/** Brute force (issue: security audit): wrong passwords in a row lock the account for a while, on every instance, in words. */
+/** Brute force: wrong passwords in a row lock the account for a while, on every instance, in words. */
 describe.each(dialects)('sign-in limits on %s', (dialect) => {
   let t: TestServer;
   let second: SyncServer | null = null;

@@ -6,7 +6,7 @@ import { api, startTestServer, type TestServer } from '../support/test-server';
 
 const strong = () => randomBytes(48).toString('base64');
 
-/** The access tokens' keys (issue: security audit): no weak secret, no token without expiry, rotation without signing anyone out. */
+/** The access tokens' keys: no weak secret, no token without expiry, rotation without signing anyone out. */
 describe('access token keys', () => {
   let t: TestServer | undefined;
   const saved = { secret: process.env.FIELDLINE_JWT_SECRET, previous: process.env.FIELDLINE_JWT_PREVIOUS_SECRET };

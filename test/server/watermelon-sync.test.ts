@@ -8,7 +8,7 @@ import { makeOp, pullAll, push } from '../support/sync-helpers';
 import { api, startTestServer, type TestServer } from '../support/test-server';
 import { startPhone, type Phone } from '../support/watermelon-phone';
 
-/** Phones running WatermelonDB apps on the same server as the laptops (issue: WatermelonDB endpoint). */
+/** Phones running WatermelonDB apps on the same server as the laptops. */
 describe.each(dialects)('a WatermelonDB app on %s', (dialect) => {
   let t: TestServer;
   let tokens: Record<string, string>;

@@ -7,7 +7,7 @@ import { dialects } from '../support/test-database';
 import { makeOp, pullAll, push, replica } from '../support/sync-helpers';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-/** Every write must be allowed for the record before and after it, for every entity (issue: security audit). */
+/** Every write must be allowed for the record before and after it, for every entity. */
 describe.each(dialects)('write access before and after a change on %s', (dialect) => {
   let t: TestServer;
   beforeEach(async () => {

@@ -14,7 +14,7 @@ const candidate = fc.record({
   pinned: fc.boolean(),
 });
 
-describe('local data expiry (seed 003 §8.4)', () => {
+describe('local data expiry', () => {
   it('removes only finished, settled, unpinned work orders whose last change is past the retention', () => {
     fc.assert(
       fc.property(candidate, (c) => {

@@ -13,7 +13,7 @@ const T0 = '2026-11-01T10:00:00.000Z';
 const T1 = '2026-11-01T11:00:00.000Z';
 
 describe('merge-by-key', () => {
-  it('merges parts used from both sides (seed 003 §4.2 strategy 3)', () => {
+  it('merges parts used from both sides', () => {
     const server = [{ id: 'a', partId: 'A', qty: 1 }];
     const local = [{ id: 'b', partId: 'B', qty: 2 }];
     expect(mergeByKey([], local, server)).toEqual([...server, ...local]);
@@ -42,7 +42,7 @@ describe('union', () => {
 });
 
 describe('status', () => {
-  it('follows design.md: completion beats in-progress, hold against completion is manual', () => {
+  it('follows the status policy: completion beats in-progress, hold against completion is manual', () => {
     expect(resolveStatusConflict('completed', 'in-progress')).toBe('local');
     expect(resolveStatusConflict('completed', 'on-hold')).toBe('manual');
     expect(resolveStatusConflict('completed', 'cancelled')).toBe('manual');

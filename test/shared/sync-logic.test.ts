@@ -24,7 +24,7 @@ describe('retry policy', () => {
     expect(maxAttempts).toBe(10);
   });
 
-  it('maps every error code to an action (design.md §8)', () => {
+  it('maps every error code to an action', () => {
     expect(actionFor('NETWORK_ERROR')).toBe('retry');
     expect(actionFor('AUTH_ERROR')).toBe('refresh-auth');
     expect(actionFor('VALIDATION_ERROR')).toBe('fail');
@@ -35,7 +35,7 @@ describe('retry policy', () => {
   });
 });
 
-describe('priorities (seed 003 §5.2)', () => {
+describe('priorities', () => {
   it('ranks emergencies, completions, parts, updates, labor, metadata', () => {
     expect(opPriority('workOrder', 'create', { type: 'emergency' })).toBe(1);
     expect(opPriority('asset', 'update', { status: 'failed' })).toBe(2);
@@ -141,7 +141,7 @@ describe('coalescing', () => {
   });
 });
 
-describe('rebase (design.md §6)', () => {
+describe('rebase', () => {
   const conflictPolicyOf = (field: string) => conflictPolicyFor('workOrder', field);
   it('never overwrites a pending local change the server did not touch; takes the server for untouched fields', () => {
     const result = rebase({

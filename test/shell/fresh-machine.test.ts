@@ -20,7 +20,7 @@ function run(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ 
   });
 }
 
-/** What a new user meets on a fresh Linux machine without a desktop (issue: a codebase a newcomer can pick up). */
+/** What a new user meets on a fresh Linux machine without a desktop. */
 describe('on a machine without a desktop keychain', () => {
   let t: TestServer;
   let dir: string;

@@ -16,7 +16,7 @@ export async function cameraPhoto(width: number, height: number, quality = 93): 
     .toBuffer();
 }
 
-/** About 5 MB, as seed 003's test asks for (3000 × 2250 at quality 93). */
+/** About 5 MB, a large camera photo (3000 × 2250 at quality 93). */
 export const fiveMegabytePhoto = () => cameraPhoto(3000, 2250);
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -12,7 +12,7 @@ import { refreshSyncState, settleRecord } from '../sync/record-settlement';
 import { removeLocally } from '../local-data/record-removal';
 import { basesFor } from '../store/record-bases';
 
-/** The queue view's data and actions (issue: every queued op, retry, retry all failed, discard). */
+/** The outbox as the Queue screen shows it: every queued op, retry one, retry all failed, discard. */
 export class OutboxActions {
   constructor(
     private readonly db: ClientDb,

@@ -33,8 +33,8 @@ function workerEntry(): { url: URL; execArgv: string[] } {
 }
 
 /**
- * Runs the SyncEngine in a worker thread (issue: the sync worker runs off the thread that answers
- * IPC). The worker has its own connection to the store (WAL lets the two read and write side by
+ * Runs the SyncEngine in a worker thread, off the thread that answers IPC. The worker has its own
+ * connection to the store (WAL lets the two read and write side by
  * side); this side answers its keychain requests and mirrors its status for the badge.
  */
 export class SyncWorkerHost implements SyncRunner {

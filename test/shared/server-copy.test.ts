@@ -1,14 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../src-shared/domain/json';
-import { serverCopyToKeep, serverCopyFromView } from '../../src-shared/sync/server-copy';
+import { serverCopyToKeep } from '../../src-shared/sync/server-copy';
+import { serverCopyOf } from '../../src-main/core/store/server-copy';
 
 const value: fc.Arbitrary<Json> = fc.oneof(fc.constantFrom(null, true, 0, 7, '', 'open', 'closed'), fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }));
 const fields = fc.constantFrom('status', 'title', 'tags', 'rootCause', 'priority');
 const record = fc.dictionary(fields, value);
 
-/** What serverCopyOf makes of a row that holds `view`, `copy` as its server_data, and `bases`. */
-const serverStateFrom = (view: Record<string, Json>, bases: Record<string, Json>, copy: string | null) => (copy === null ? serverCopyFromView(view, bases) : JSON.parse(copy));
+/** What the store reads back (serverCopyOf) from a row that holds `view` and `copy` as its server_data, with `bases`. */
+const serverStateFrom = (view: Record<string, Json>, bases: Record<string, Json>, copy: string | null) => serverCopyOf({ version: 1, data: JSON.stringify(view), server_data: copy }, bases);
 
 describe('the server copy kept beside a local view', () => {
   it('gives back the server record exactly (as stored text), whatever the view and the bases', () => {

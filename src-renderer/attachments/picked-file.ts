@@ -1,4 +1,4 @@
-import { attachmentLimits, formatBytes, maxOriginalBytes } from '../../src-shared/domain/attachment-rules';
+import { formatBytes, maxOriginalBytes } from '../../src-shared/domain/attachment-rules';
 import type { AddAttachmentInput } from '../../src-shared/domain/attachment-commands';
 import { FieldlineError } from '../../src-shared/protocol/errors';
 
@@ -39,4 +39,3 @@ export function objectUrlOf(contentBase64: string, mimeType: string): string {
 
 export const photoAccept = 'image/jpeg,image/png,image/webp,image/heic,image/heif,image/tiff';
 export const documentAccept = '.pdf,.txt,.docx,.xlsx,.jpg,.jpeg,.png,application/pdf,text/plain';
-export const largeUploadLabel = formatBytes(attachmentLimits.largeUploadBytes);

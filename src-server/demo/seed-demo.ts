@@ -8,7 +8,6 @@ import { SeededRandom } from './seeded-random';
 import { withChoreLock } from '../db/chore-lock';
 
 export const demoPassword = 'fieldline';
-export const demoUsers = ['tech1', 'tech2', 'super1'] as const;
 
 export interface DemoSummary {
   seeded: boolean;

@@ -133,7 +133,6 @@ export const ipcContract = {
 
 export type IpcContract = typeof ipcContract;
 export type IpcChannel = keyof IpcContract;
-export const ipcChannels = Object.keys(ipcContract) as readonly string[];
 /** What the renderer may pass (defaults not yet filled). */
 export type IpcRequest<C extends IpcChannel> = z.input<IpcContract[C]['request']>;
 /** What a handler receives: the request after validation. */

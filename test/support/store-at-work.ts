@@ -2,10 +2,12 @@
  * A process that works the laptop's store as the app does, for the temp-file scan
  * (test/client/temp-files.test.ts): it opens the encrypted store with the product's own code,
  * writes records whose text carries a marker, sorts and searches them in ways SQLite may spill to
- * temporary files, then stores attachments through the vault. Its parent reads every file this
- * process holds open meanwhile, deleted temp files included (/proc/<pid>/fd).
+ * temporary files, then stores attachments through the vault, one of them cut off before its staging
+ * file is renamed. Its parent reads every file this process holds open meanwhile, deleted temp
+ * files included (/proc/<pid>/fd), and every file it leaves.
  * argv: <profile dir> <marker>
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEncryptedStore } from '../../src-main/core/store/open-store';
 import { AttachmentVault } from '../../src-main/core/attachments/attachment-vault';
@@ -27,5 +29,15 @@ store.sqlite.prepare('select search_text, count(*) from records group by search_
 const vault = new AttachmentVault(join(dir, 'attachments'));
 const photo = Buffer.from(`${marker} `.repeat(1_000_000));
 for (let i = 0; i < 8; i++) await vault.write(`00000000-0000-7000-8000-00000000000${i}`, 'content', photo);
+// A write cut off between staging and its rename (as by a crash): a directory where the file
+// belongs makes the rename fail, so the staging file stays for the parent to read.
+const stuck = '00000000-0000-7000-8000-0000000000ff';
+mkdirSync(join(dir, 'attachments', `${stuck}.content`), { recursive: true });
+await vault.write(stuck, 'content', photo).then(
+  () => {
+    throw new Error('the rename over a directory should have failed');
+  },
+  () => undefined,
+);
 await store.db.destroy();
 console.log('done');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes this machine ready to run and test Fieldline (Debian or Ubuntu, Node.js and npm, root or
-# sudo). Idempotent: what is present is left alone. Called by `npm run demo` and `npm run check`.
+# sudo). Idempotent: what is present is left alone. Called by `npm run demo` and `npm test`.
 #   Debian packages: libsecret (keytar builds from source against it), dbus + gnome-keyring (a
 #   private Secret Service where the machine has none), PostgreSQL (the tests start their own
 #   cluster on 127.0.0.1), Chromium (Playwright drives the UI in it).

@@ -473,12 +473,9 @@ async function requireAssigneeAtSite(ctx: OpContext, workOrder: JsonRecord): Pro
 async function applyCreate(ctx: OpContext, op: PushOp): Promise<PushResult> {
   const { uow, user, nowIso } = ctx;
   const existing = uow.get(op.entity, op.id) ?? null;
-  switch (recordOutcome(op, existing)) {
-    case 'recreate-refused':
-      throw new FieldlineError('VALIDATION_ERROR', `${op.entity} ${op.id} was deleted on the server and cannot be created again`);
-    case 'create-create':
-      if (existing) return createCreate(ctx, op, existing);
-  }
+  const outcome = recordOutcome(op, existing);
+  if (outcome === 'recreate-refused') throw new FieldlineError('VALIDATION_ERROR', `${op.entity} ${op.id} was deleted on the server and cannot be created again`);
+  if (outcome === 'create-create' && existing) return createCreate(ctx, op, existing);
   const values: JsonRecord = Object.fromEntries(Object.entries(op.patch).map(([field, change]) => [field, change.value]));
   const data: JsonRecord = { ...values, id: op.id, ...serverManagedOnCreate(op.entity, user, nowIso) };
   validateRecord(op.entity, data);

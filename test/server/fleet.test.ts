@@ -105,6 +105,11 @@ describe('a fleet of two instances', () => {
     // The first half goes to A; then A receives a chunk that stalls mid-way, as on a dying link.
     const half = Math.floor(photo.length / 2);
     expect((await patch(a.url, 0, photo.subarray(0, half))).status).toBe(204);
+    // The upload's lock lives in the database while a request runs on it: the first half's is let go.
+    const locks = new pg.Client({ connectionString: env.DATABASE_URL });
+    await locks.connect();
+    const heldLocks = async () => (await locks.query<{ n: number }>('select count(*)::int as n from upload_locks')).rows[0]?.n;
+    await expect.poll(heldLocks, { timeout: 5_000 }).toBe(0);
     let stall: () => void = () => undefined;
     const stalled = patch(
       a.url,
@@ -116,11 +121,9 @@ describe('a fleet of two instances', () => {
         },
       }),
     ).catch((error: unknown) => error);
-    // A holds the upload's lock in the database while its request runs.
-    const held = new pg.Client({ connectionString: env.DATABASE_URL });
-    await held.connect();
-    await expect.poll(async () => (await held.query('select count(*)::int as n from upload_locks')).rows[0]?.n, { timeout: 5_000 }).toBe(1);
-    await held.end();
+    // A holds the lock for the stalled request.
+    await expect.poll(heldLocks, { timeout: 5_000 }).toBe(1);
+    await locks.end();
 
     // The device resumes through B: B asks A's request to let go, and takes over from what A stored.
     const head = await fetch(at(b.url), { method: 'HEAD', headers: { ...tus, ...auth } });
